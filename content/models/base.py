@@ -1,0 +1,55 @@
+"""The abstract base of every live (published) content table.
+
+A live row holds exactly what a published revision said, plus the publication facts the
+public API shows (version, when it went live, expiry and the clinical review block). It is
+written only by the publishing service; drafts live in `Revision` snapshots, never here.
+"""
+
+from django.db import models
+
+from content.querysets import PublishedQuerySet
+
+
+class PublishedContent(models.Model):
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Stable identifier: lowercase, hyphenated, unique per type, never reused.",
+    )
+    document = models.OneToOneField(
+        "content.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The editorial record whose published revision this row holds.",
+    )
+    live = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Whether the public API may show this row (false once unpublished).",
+    )
+    version = models.PositiveIntegerField(help_text="Number of the revision that is live.")
+    content_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the live revision's normalised snapshot."
+    )
+    updated_at = models.DateTimeField(help_text="When the live revision was published.")
+    first_published_at = models.DateTimeField(help_text="When this item first went live.")
+    expire_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="From this moment the public API no longer shows it."
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="When the live revision was clinically approved."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="When the content must be clinically reviewed again."
+    )
+    reviewed_by_name = models.CharField(
+        max_length=200, blank=True, help_text="Name of the clinician who approved it."
+    )
+    reviewed_by_credentials = models.CharField(
+        max_length=200, blank=True, help_text="That clinician's credentials, e.g. 'MD, FRCS'."
+    )
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,169 @@
+"""Reads: the one visibility rule (`published()`) and one named shape per endpoint.
+
+Every public view starts from `published()`; no query parameter can switch it off.
+"""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+
+def visible_q(now=None) -> Q:
+    """The visibility rule as a Q: live and not yet expired at `now`."""
+    now = now or timezone.now()
+    return Q(live=True) & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        """Rows a public client may see right now: live and not expired."""
+        return self.filter(visible_q())
+
+
+def _published_conditions():
+    from content.models import Condition
+
+    return Condition.objects.published().order_by("name", "slug")
+
+
+def _published_causes():
+    from content.models import Cause
+
+    return Cause.objects.published().order_by("name", "slug")
+
+
+def _published_article(slug: str):
+    from content.models import Article
+
+    return Article.objects.published().filter(slug=slug)
+
+
+def _items_with_entities():
+    from content.models import SectionItem
+
+    return SectionItem.objects.select_related(*SectionItem.ENTITY_FIELDS).order_by("position")
+
+
+class ArticleQuerySet(PublishedQuerySet):
+    def for_list(self):
+        """What ArticleListSerializer reads: one query per page."""
+        return self
+
+    def for_detail(self):
+        """What ArticleDetailSerializer reads, in a constant four queries."""
+        from content.models import Section
+
+        return self.prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("position").prefetch_related(
+                    Prefetch("items", queryset=_items_with_entities())
+                ),
+            ),
+            Prefetch("conditions", queryset=_published_conditions()),
+        )
+
+    def mentioning(self, *, condition: str):
+        """Articles that name the published condition with this slug."""
+        from content.models import Condition
+
+        return self.filter(conditions__in=Condition.objects.published().filter(slug=condition))
+
+
+class ConditionQuerySet(PublishedQuerySet):
+    def for_list(self):
+        """What ConditionSerializer reads: the page plus its published causes."""
+        return self.prefetch_related(Prefetch("causes", queryset=_published_causes()))
+
+    for_detail = for_list
+
+    def in_article(self, slug: str):
+        """Conditions the published article with this slug names."""
+        return self.filter(articles__in=_published_article(slug))
+
+
+class CauseQuerySet(PublishedQuerySet):
+    def for_list(self):
+        """What CauseSerializer reads: the page plus its published conditions."""
+        return self.prefetch_related(Prefetch("conditions", queryset=_published_conditions()))
+
+    for_detail = for_list
+
+    def of_condition(self, slug: str):
+        """Causes that name the published condition with this slug."""
+        return self.filter(conditions__in=_published_conditions().filter(slug=slug))
+
+    def in_article(self, slug: str):
+        """Causes that an item of the published article with this slug links to."""
+        return self.filter(
+            pk__in=self.model.objects.filter(
+                section_items__section__article__in=_published_article(slug)
+            ).values("pk")
+        )
+
+
+class MentionedEntityQuerySet(PublishedQuerySet):
+    """Entities that articles link to from their section items."""
+
+    def for_list(self):
+        """A flat row per entity: one query per page."""
+        return self
+
+    for_detail = for_list
+
+    def in_article(self, slug: str):
+        """Entities that an item of the published article with this slug links to."""
+        return self.filter(
+            pk__in=self.model.objects.filter(
+                section_items__section__article__in=_published_article(slug)
+            ).values("pk")
+        )
+
+
+class SymptomQuerySet(MentionedEntityQuerySet):
+    pass
+
+
+class WarningSignQuerySet(MentionedEntityQuerySet):
+    pass
+
+
+class TreatmentQuerySet(MentionedEntityQuerySet):
+    pass
+
+
+class DocumentQuerySet(models.QuerySet):
+    def of_type(self, type_: str):
+        """Documents of one content type."""
+        return self.filter(type=type_)
+
+    def for_editorial(self):
+        """What the editorial serializers read: the document and its two revisions."""
+        return self.select_related(
+            "latest_revision", "live_revision", "latest_revision__author"
+        )
+
+    def due_for_publication(self, now=None):
+        """Scheduled documents whose go_live_at has come."""
+        now = now or timezone.now()
+        return self.filter(scheduled_revision__isnull=False, go_live_at__lte=now)
+
+
+    def expired_unrecorded(self, now=None):
+        """Published documents whose expire_at has passed but whose expiry is not recorded."""
+        from content.choices import EditorialStatus
+
+        now = now or timezone.now()
+        return self.filter(status=EditorialStatus.PUBLISHED, expire_at__lte=now)
+
+
+class ReviewQuerySet(models.QuerySet):
+    def approving(self, revision):
+        """Approvals of exactly this revision's content."""
+        from content.choices import ReviewDecision
+
+        return self.filter(
+            revision=revision,
+            content_hash=revision.content_hash,
+            decision=ReviewDecision.APPROVED,
+        )

@@ -1,0 +1,1 @@
+"""Writes. Every change to content goes through these functions, whoever asks for it."""

@@ -1,0 +1,327 @@
+"""Publishing: copy an approved revision into the live tables, schedule, unpublish, expire.
+
+The live tables change only here. `revision_publish` refuses any revision whose exact
+content hash has no approval from a medical reviewer other than its author; the one
+exception is the seed import (`content_import`), recorded as `imported` and shown publicly
+as `not_reviewed`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from content.choices import ContentType, EditorialAction, EditorialStatus, ReviewDecision
+from content.exceptions import ContentInvalid, InvalidTransition, ReviewRequired
+from content.exceptions import UnpublishedReference
+from content.models import (
+    LIVE_MODELS,
+    Article,
+    Document,
+    EditorProfile,
+    Review,
+    Revision,
+    Section,
+    SectionItem,
+)
+from content.services.audit import event_record
+from content.services.versioning import document_create, revision_content
+from content.snapshots import snapshot_normalise, snapshot_references
+
+IMPORT_NOTE = "Imported from source article"
+
+
+def _resolve_references(type_: str, content: dict) -> dict[tuple[str, str], object]:
+    """Map every (type, slug) the content links to onto its live row, or refuse."""
+    refs = {(ref["type"], ref["slug"]) for _, ref in snapshot_references(type_, content)}
+    rows: dict[tuple[str, str], object] = {}
+    for ref_type in {t for t, _ in refs}:
+        slugs = [s for t, s in refs if t == ref_type]
+        for row in LIVE_MODELS[ref_type].objects.filter(slug__in=slugs):
+            rows[(ref_type, row.slug)] = row
+    missing = sorted(f"{t}:{s}" for t, s in refs if (t, s) not in rows)
+    if missing:
+        raise UnpublishedReference(missing)
+    return rows
+
+
+def _own_fields(type_: str, content: dict) -> dict:
+    """The scalar columns of a live row, from a snapshot."""
+    skip = {"slug", "conditions", "sections"}
+    return {k: v for k, v in content.items() if k not in skip}
+
+
+def _sections_write(article: Article, content: dict, rows: dict) -> None:
+    article.sections.all().delete()
+    for data in content["sections"]:
+        section = Section(
+            article=article,
+            kind=data["kind"],
+            heading=data["heading"],
+            position=data["position"],
+            body=data["body"],
+            groups=data["groups"],
+            timeline=data["timeline"],
+        )
+        section.full_clean(exclude=["article"])
+        section.save()
+        items = []
+        for position, item in enumerate(data["items"], start=1):
+            entity = item["entity"]
+            links = {}
+            if entity is not None:
+                links[entity["type"]] = rows[(entity["type"], entity["slug"])]
+            items.append(
+                SectionItem(
+                    section=section,
+                    position=position,
+                    group=item["group"],
+                    title=item["title"],
+                    text=item["text"],
+                    **links,
+                )
+            )
+        SectionItem.objects.bulk_create(items)
+
+
+def _review_block(review: Review | None) -> dict:
+    if review is None:
+        return {
+            "last_reviewed": None,
+            "next_review_due": None,
+            "reviewed_by_name": "",
+            "reviewed_by_credentials": "",
+        }
+    profile = EditorProfile.objects.filter(user=review.reviewer).first()
+    name = profile.display_name if profile else (
+        review.reviewer.get_full_name() or review.reviewer.get_username()
+    )
+    return {
+        "last_reviewed": review.created_at.date(),
+        "next_review_due": review.next_review_due,
+        "reviewed_by_name": name,
+        "reviewed_by_credentials": profile.credentials if profile else "",
+    }
+
+
+def live_apply(
+    *, document: Document, revision: Revision, review: Review | None, now: dt.datetime,
+    expire_at: dt.datetime | None,
+):
+    """Write `revision`'s content into the live tables and make it visible."""
+    content = revision_content(revision)
+    rows = _resolve_references(document.type, content)
+    model = LIVE_MODELS[document.type]
+    row = model.objects.filter(document=document).first()
+    values = {
+        **_own_fields(document.type, content),
+        **_review_block(review),
+        "slug": document.slug,
+        "live": True,
+        "version": revision.number,
+        "content_hash": revision.content_hash,
+        "updated_at": now,
+        "expire_at": expire_at,
+    }
+    if row is None:
+        row = model(document=document, first_published_at=now, **values)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    row.full_clean(exclude=["document"], validate_unique=False)
+    row.save()
+    if "conditions" in content:
+        row.conditions.set(
+            [rows[(ContentType.CONDITION, ref["slug"])] for ref in content["conditions"]]
+        )
+    if document.type == ContentType.ARTICLE:
+        _sections_write(row, content, rows)
+    return row
+
+
+def _approval(revision: Revision) -> Review | None:
+    """The approval that lets `revision` go live: the latest review of its exact content,
+    by someone other than its author, if that review approved it."""
+    latest = (
+        Review.objects.filter(revision=revision, content_hash=revision.content_hash)
+        .exclude(reviewer_id=revision.author_id)
+        .select_related("reviewer")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or latest.decision != ReviewDecision.APPROVED:
+        return None
+    return latest
+
+
+def _go_live(
+    *, document: Document, revision: Revision, review: Review | None, user, now, expire_at,
+    action: str | None = EditorialAction.PUBLISHED,
+) -> Document:
+    live_apply(document=document, revision=revision, review=review, now=now, expire_at=expire_at)
+    document.live_revision = revision
+    document.status = EditorialStatus.PUBLISHED
+    document.first_published_at = document.first_published_at or now
+    document.last_published_at = now
+    document.expire_at = expire_at
+    document.scheduled_revision = None
+    document.go_live_at = None
+    document.save()
+    if action is not None:
+        event_record(document=document, action=action, actor=user, revision=revision, at=now)
+    return document
+
+
+def _lock(document: Document) -> Document:
+    return Document.objects.select_for_update().get(pk=document.pk)
+
+
+@transaction.atomic
+def revision_publish(
+    *,
+    revision: Revision,
+    user,
+    go_live_at: dt.datetime | None = None,
+    expire_at: dt.datetime | None = None,
+) -> Document:
+    """Publish `revision` now, or schedule it for a future `go_live_at`.
+
+    Refused with `ReviewRequired` unless that exact revision is approved.
+    """
+    now = timezone.now()
+    document = _lock(revision.document)
+    review = _approval(revision)
+    if review is None:
+        raise ReviewRequired(number=revision.number)
+    starts = go_live_at if go_live_at and go_live_at > now else now
+    if expire_at is not None and expire_at <= starts:
+        raise ContentInvalid(
+            [{"field": "expire_at", "message": "expire_at must be after the go-live time.",
+              "code": "invalid"}]
+        )
+    if go_live_at is not None and go_live_at > now:
+        _resolve_references(document.type, revision_content(revision))
+        document.scheduled_revision = revision
+        document.go_live_at = go_live_at
+        document.expire_at = expire_at
+        if document.live_revision_id is None:
+            document.status = EditorialStatus.SCHEDULED
+        document.save()
+        event_record(
+            document=document,
+            action=EditorialAction.SCHEDULED,
+            actor=user,
+            revision=revision,
+            at=now,
+            detail={"go_live_at": go_live_at.isoformat(),
+                    "expire_at": expire_at.isoformat() if expire_at else None},
+        )
+        return document
+    return _go_live(
+        document=document, revision=revision, review=review, user=user, now=now,
+        expire_at=expire_at,
+    )
+
+
+@transaction.atomic
+def document_unpublish(*, document: Document, user) -> Document:
+    """Withdraw the item from the public API; its history is kept."""
+    document = _lock(document)
+    if document.live_revision_id is None and document.scheduled_revision_id is None:
+        raise InvalidTransition("Nothing is published or scheduled, so there is nothing to "
+                                "unpublish.")
+    revision = document.live_revision
+    LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
+    document.live_revision = None
+    document.scheduled_revision = None
+    document.go_live_at = None
+    document.status = (
+        EditorialStatus.UNPUBLISHED if document.first_published_at else EditorialStatus.DRAFT
+    )
+    document.save()
+    event_record(document=document, action=EditorialAction.UNPUBLISHED, actor=user,
+                 revision=revision)
+    return document
+
+
+@dataclass
+class ScheduleReport:
+    """What `publish_due` did, and schedules that had waited too long."""
+
+    published: list[Document]
+    expired: list[Document]
+    overdue: list[tuple[Document, dt.timedelta]]
+
+
+def publish_due(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.timedelta(minutes=2)
+                ) -> ScheduleReport:
+    """Publish every scheduled revision whose time has come; record expiries.
+
+    A schedule found more than `grace` after its go_live_at is reported as overdue (the
+    scheduler was not running); it is still published.
+    """
+    now = now or timezone.now()
+    report = ScheduleReport(published=[], expired=[], overdue=[])
+    for document in Document.objects.due_for_publication(now).order_by("go_live_at", "id"):
+        with transaction.atomic():
+            document = _lock(document)
+            if document.scheduled_revision_id is None or document.go_live_at > now:
+                continue
+            lateness = now - document.go_live_at
+            revision = document.scheduled_revision
+            review = _approval(revision)
+            if review is None:  # approvals are immutable, so this cannot happen; be safe
+                continue
+            scheduler = (
+                document.events.filter(action=EditorialAction.SCHEDULED, revision=revision)
+                .order_by("-at").values_list("actor", flat=True).first()
+            )
+            _go_live(document=document, revision=revision, review=review,
+                     user=_user(scheduler), now=now, expire_at=document.expire_at)
+            report.published.append(document)
+            if lateness > grace:
+                report.overdue.append((document, lateness))
+    for document in Document.objects.expired_unrecorded(now):
+        with transaction.atomic():
+            document = _lock(document)
+            if document.status != EditorialStatus.PUBLISHED or not document.expire_at \
+                    or document.expire_at > now:
+                continue
+            revision = document.live_revision
+            LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
+            document.status = EditorialStatus.EXPIRED
+            document.live_revision = None
+            document.save()
+            event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
+                         revision=revision, at=document.expire_at)
+            report.expired.append(document)
+    return report
+
+
+def _user(pk):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=pk).first() if pk else None
+
+
+@transaction.atomic
+def content_import(*, type_: str, data: dict) -> tuple[Document, bool]:
+    """Load one item of the seed as published revision 1, without review.
+
+    Idempotent: an item that already exists is left exactly as it is. Returns the
+    document and whether it was created.
+    """
+    content = snapshot_normalise(type_, data)
+    existing = Document.objects.filter(type=type_, slug=content["slug"]).first()
+    if existing is not None:
+        return existing, False
+    revision = document_create(
+        type_=type_, data=content, author=None, change_note=IMPORT_NOTE,
+        action=EditorialAction.IMPORTED,
+    )
+    document = revision.document
+    # The import is one event, `imported`, recorded by document_create.
+    _go_live(document=document, revision=revision, review=None, user=None,
+             now=timezone.now(), expire_at=None, action=None)
+    return document, True

@@ -1,0 +1,64 @@
+"""Clinical review: a medical reviewer approves or rejects one revision's exact content."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from content.choices import EditorialAction, ReviewDecision
+from content.exceptions import ContentInvalid, SelfApproval
+from content.models import Review, Revision
+from content.services.audit import event_record
+
+#: Without an explicit date, approved content is due for review again after a year.
+DEFAULT_REVIEW_INTERVAL = dt.timedelta(days=365)
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    revision: Revision,
+    reviewer,
+    decision: str,
+    comment: str = "",
+    next_review_due: dt.date | None = None,
+) -> Review:
+    """Record a reviewer's decision on `revision`, bound to its content hash.
+
+    A reviewer cannot approve a revision they authored (`SelfApproval`).
+    """
+    if decision not in ReviewDecision.values:
+        raise ContentInvalid(
+            [{"field": "decision", "message": f"{decision!r} is not a valid decision.",
+              "code": "invalid_choice"}]
+        )
+    if decision == ReviewDecision.APPROVED and revision.author_id == reviewer.pk:
+        raise SelfApproval("You authored this revision; another medical reviewer must approve it.")
+    today = timezone.localdate()
+    if next_review_due is not None and next_review_due <= today:
+        raise ContentInvalid(
+            [{"field": "next_review_due", "message": "The next review must be due after today.",
+              "code": "invalid"}]
+        )
+    if decision == ReviewDecision.APPROVED and next_review_due is None:
+        next_review_due = today + DEFAULT_REVIEW_INTERVAL
+    if len(comment or "") > 5000:
+        raise ContentInvalid(
+            [{"field": "comment", "message": "At most 5000 characters.", "code": "max_length"}]
+        )
+    review = Review.objects.create(
+        revision=revision,
+        content_hash=revision.content_hash,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment or "",
+        next_review_due=next_review_due,
+    )
+    action = (
+        EditorialAction.APPROVED
+        if decision == ReviewDecision.APPROVED
+        else EditorialAction.CHANGES_REQUESTED
+    )
+    event_record(document=revision.document, action=action, actor=reviewer, revision=revision,
+                 detail={"comment": review.comment})
+    return review

@@ -1,0 +1,180 @@
+"""Drafts: create an item, edit it as a new revision, revert to an old revision.
+
+Revisions are append-only. Concurrency is optimistic: every edit names the revision it was
+based on (`expected_revision`) and fails with `StaleRevision` if another edit got there
+first. The document row is locked (`select_for_update`) and `(document, number)` is unique,
+so of simultaneous writers based on the same revision exactly one succeeds, on PostgreSQL
+and on SQLite alike. Nothing here touches the live tables.
+"""
+
+from django.db import IntegrityError, transaction
+
+from content.choices import EditorialAction, EditorialStatus
+from content.exceptions import ContentInvalid, StaleRevision
+from content.models import Document, Revision
+from content.services.audit import event_record
+from content.snapshots import (
+    SCHEMA_VERSION,
+    snapshot_hash,
+    snapshot_normalise,
+    snapshot_references,
+    snapshot_upgrade,
+)
+
+
+def revision_content(revision: Revision) -> dict:
+    """A revision's snapshot in the current schema version."""
+    return snapshot_upgrade(revision.document.type, revision.content, revision.schema_version)
+
+
+def references_check(type_: str, content: dict) -> None:
+    """Every item the content links to must exist (as a draft at least)."""
+    refs = snapshot_references(type_, content)
+    wanted = {(ref["type"], ref["slug"]) for _, ref in refs}
+    if not wanted:
+        return
+    found = set(
+        Document.objects.filter(
+            type__in={t for t, _ in wanted}, slug__in={s for _, s in wanted}
+        ).values_list("type", "slug")
+    )
+    errors = [
+        {
+            "field": path,
+            "message": f"There is no {ref['type']} with slug {ref['slug']!r}.",
+            "code": "does_not_exist",
+        }
+        for path, ref in refs
+        if (ref["type"], ref["slug"]) not in found
+    ]
+    if errors:
+        raise ContentInvalid(errors)
+
+
+def _revision_write(
+    *,
+    document: Document,
+    content: dict,
+    author,
+    parent: Revision | None,
+    change_note: str,
+    reverted_from: Revision | None = None,
+) -> Revision:
+    number = parent.number + 1 if parent else 1
+    try:
+        with transaction.atomic():
+            revision = Revision.objects.create(
+                document=document,
+                number=number,
+                content=content,
+                content_hash=snapshot_hash(content),
+                schema_version=SCHEMA_VERSION,
+                parent=parent,
+                reverted_from=reverted_from,
+                author=author if author is not None and author.is_authenticated else None,
+                change_note=change_note,
+            )
+    except IntegrityError as error:
+        # Another writer created this number between our check and our insert.
+        raise StaleRevision(expected=number - 1, latest=number) from error
+    updated = Document.objects.filter(
+        pk=document.pk, latest_revision=parent
+    ).update(latest_revision=revision)
+    if parent is not None and not updated:
+        raise StaleRevision(expected=parent.number, latest=number)
+    document.latest_revision = revision
+    return revision
+
+
+def _change_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ContentInvalid(
+            [{"field": "change_note", "message": "At most 500 characters.", "code": "max_length"}]
+        )
+    return note
+
+
+@transaction.atomic
+def document_create(
+    *, type_: str, data: dict, author, change_note: str = "",
+    action: str = EditorialAction.CREATED,
+) -> Revision:
+    """Create a new item as draft revision 1 (`action` is how the audit trail names it)."""
+    content = snapshot_normalise(type_, data)
+    references_check(type_, content)
+    note = _change_note(change_note)
+    if Document.objects.filter(type=type_, slug=content["slug"]).exists():
+        raise ContentInvalid(
+            [{"field": "slug", "message": f"A {type_} with this slug already exists.",
+              "code": "unique"}]
+        )
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                type=type_, slug=content["slug"], status=EditorialStatus.DRAFT
+            )
+    except IntegrityError as error:
+        raise ContentInvalid(
+            [{"field": "slug", "message": f"A {type_} with this slug already exists.",
+              "code": "unique"}]
+        ) from error
+    revision = _revision_write(
+        document=document, content=content, author=author, parent=None, change_note=note
+    )
+    event_record(document=document, action=action, actor=author, revision=revision)
+    return revision
+
+
+def _locked_latest(document: Document, expected_revision: int) -> tuple[Document, Revision]:
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    latest = Revision.objects.select_related("document").get(pk=document.latest_revision_id)
+    if latest.number != expected_revision:
+        raise StaleRevision(expected=expected_revision, latest=latest.number)
+    return document, latest
+
+
+@transaction.atomic
+def revision_create(
+    *, document: Document, data: dict, author, expected_revision: int, change_note: str = ""
+) -> Revision:
+    """Record an edit as a new revision; fields not in `data` keep their current value."""
+    document, latest = _locked_latest(document, expected_revision)
+    content = snapshot_normalise(document.type, data, partial_of=revision_content(latest))
+    references_check(document.type, content)
+    revision = _revision_write(
+        document=document,
+        content=content,
+        author=author,
+        parent=latest,
+        change_note=_change_note(change_note),
+    )
+    event_record(document=document, action=EditorialAction.EDITED, actor=author,
+                 revision=revision)
+    return revision
+
+
+@transaction.atomic
+def revision_revert(
+    *, document: Document, revision: Revision, author, expected_revision: int
+) -> Revision:
+    """Create a new draft revision whose content equals `revision`'s."""
+    document, latest = _locked_latest(document, expected_revision)
+    content = revision_content(revision)
+    references_check(document.type, content)
+    new = _revision_write(
+        document=document,
+        content=content,
+        author=author,
+        parent=latest,
+        change_note=f"Reverted to revision {revision.number}",
+        reverted_from=revision,
+    )
+    event_record(
+        document=document,
+        action=EditorialAction.REVERTED,
+        actor=author,
+        revision=new,
+        detail={"reverted_from": revision.number},
+    )
+    return new

@@ -1,0 +1,422 @@
+"""The revision snapshot format: validation, normalisation, hashing and upgraders.
+
+A snapshot is the whole content item as a JSON object, in the shape the editorial API
+shows (public field names, an item's `entity` and relations as `{"type", "slug"}`).
+`snapshot_normalise()` is the single gate every write passes through (API, admin, seed
+loader): it checks every field, sanitises rich text and returns the canonical form whose
+`snapshot_hash()` a clinical review is bound to.
+
+Snapshots are stored with `SCHEMA_VERSION`. When the format changes, bump it and register
+an upgrader from the previous version in `UPGRADERS`; `snapshot_upgrade()` brings any
+stored snapshot to the current format on read.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import nh3
+
+from content.choices import (
+    HEALTH_ASPECT_OF_KIND,
+    ITEM_GROUPS_OF_KIND,
+    BodyRegion,
+    ContentType,
+    Language,
+    SectionKind,
+    SymptomFrequency,
+    TimelinePhase,
+    TimeUnit,
+    TreatmentCategory,
+    Urgency,
+)
+from content.exceptions import ContentInvalid
+
+SCHEMA_VERSION = 1
+
+#: {content type: {from_version: function(content) -> content at from_version + 1}}
+UPGRADERS: dict[str, dict[int, Callable[[dict], dict]]] = {t: {} for t in ContentType.values}
+
+#: Tags and attributes allowed in rich text (section bodies). Everything else is removed.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "h3", "h4",
+    "blockquote", "sub", "sup", "abbr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Control characters other than tab and newline; NUL in particular cannot be stored.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+MAX_SHORT = 300
+MAX_LONG = 20_000
+MAX_LIST = 200
+
+
+def snapshot_hash(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a normalised snapshot."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def snapshot_upgrade(type_: str, content: dict, version: int) -> dict:
+    """Bring a stored snapshot of `version` up to `SCHEMA_VERSION`."""
+    while version < SCHEMA_VERSION:
+        upgrader = UPGRADERS[type_].get(version)
+        if upgrader is None:
+            raise LookupError(f"No snapshot upgrader for {type_} from version {version}.")
+        content = upgrader(content)
+        version += 1
+    return content
+
+
+def sanitise_html(html: str) -> str:
+    """Rich text through the allow-list: scripts, handlers and javascript: URLs removed."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+class _Checker:
+    """Collects every error of one snapshot, with dotted field paths."""
+
+    def __init__(self) -> None:
+        self.errors: list[dict[str, str]] = []
+
+    def error(self, field: str, message: str, code: str) -> None:
+        self.errors.append({"field": field, "message": message, "code": code})
+
+    def obj(self, value: Any, field: str, allowed: set[str], required: set[str]) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(field or "non_field_errors", "Expected a JSON object.", "invalid")
+            return None
+        prefix = f"{field}." if field else ""
+        for key in sorted(set(value) - allowed):
+            self.error(f"{prefix}{key}", "Unknown field.", "unknown_field")
+        for key in sorted(required - set(value)):
+            self.error(f"{prefix}{key}", "This field is required.", "required")
+        return value
+
+    def text(
+        self,
+        value: Any,
+        field: str,
+        *,
+        max_length: int = MAX_SHORT,
+        blank: bool = False,
+        null: bool = False,
+        rich: bool = False,
+    ) -> str | None:
+        if value is None:
+            if not null:
+                self.error(field, "This field may not be null.", "null")
+            return None
+        if not isinstance(value, str):
+            self.error(field, "Expected a string.", "invalid")
+            return None
+        if CONTROL_RE.search(value):
+            self.error(field, "Control characters (such as NUL) are not allowed.", "invalid")
+            return None
+        value = value.strip()
+        if rich:
+            value = sanitise_html(value)
+        elif MARKUP_RE.search(value):
+            self.error(field, "This is a plain-text field: HTML markup is not allowed.", "markup")
+            return None
+        if not value and not blank:
+            self.error(field, "This field may not be blank.", "blank")
+            return None
+        if len(value) > max_length:
+            self.error(
+                field, f"Ensure this field has no more than {max_length} characters.", "max_length"
+            )
+            return None
+        if null and not value:
+            return None
+        return value
+
+    def choice(self, value: Any, field: str, choices: list[str]) -> str | None:
+        if value not in choices:
+            shown = ", ".join(choices)
+            self.error(field, f"{value!r} is not a valid choice; expected one of: {shown}.",
+                       "invalid_choice")
+            return None
+        return value
+
+    def slug(self, value: Any, field: str) -> str | None:
+        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 120:
+            self.error(
+                field,
+                "Enter a valid slug: lowercase letters, digits and single hyphens (at most 120).",
+                "invalid",
+            )
+            return None
+        return value
+
+    def seq(self, value: Any, field: str) -> list:
+        if not isinstance(value, list):
+            self.error(field, "Expected a list.", "not_a_list")
+            return []
+        if len(value) > MAX_LIST:
+            self.error(field, f"Ensure this list has no more than {MAX_LIST} entries.", "max_length")
+            return []
+        return value
+
+    def strings(self, value: Any, field: str) -> list[str]:
+        result = []
+        for i, entry in enumerate(self.seq(value, field)):
+            text = self.text(entry, f"{field}[{i}]")
+            if text is not None:
+                result.append(text)
+        return result
+
+    def ref(self, value: Any, field: str, types: tuple[str, ...]) -> dict | None:
+        """An entity reference {"type", "slug"}."""
+        ref = self.obj(value, field, {"type", "slug", "name", "url"}, {"type", "slug"})
+        if ref is None or "type" not in ref or "slug" not in ref:
+            return None
+        type_ = self.choice(ref["type"], f"{field}.type", list(types))
+        slug = self.slug(ref["slug"], f"{field}.slug")
+        if type_ is None or slug is None:
+            return None
+        return {"type": type_, "slug": slug}
+
+    def refs(self, value: Any, field: str, type_: str) -> list[dict]:
+        result, seen = [], set()
+        for i, entry in enumerate(self.seq(value, field)):
+            ref = self.ref(entry, f"{field}[{i}]", (type_,))
+            if ref is None:
+                continue
+            if ref["slug"] in seen:
+                self.error(f"{field}[{i}]", "Duplicate reference.", "duplicate")
+                continue
+            seen.add(ref["slug"])
+            result.append(ref)
+        return result
+
+
+ENTITY_TYPES = (
+    ContentType.CONDITION,
+    ContentType.CAUSE,
+    ContentType.SYMPTOM,
+    ContentType.WARNING_SIGN,
+    ContentType.TREATMENT,
+)
+
+
+def _timeline(c: _Checker, value: Any, field: str) -> list[dict] | None:
+    if value is None:
+        return None
+    phases = []
+    for i, entry in enumerate(c.seq(value, field)):
+        path = f"{field}[{i}]"
+        phase = c.obj(entry, path, {"phase", "min", "max", "unit"}, {"phase", "min", "max", "unit"})
+        if phase is None or set(phase) != {"phase", "min", "max", "unit"}:
+            continue
+        low, high = phase["min"], phase["max"]
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 1000
+                   for n in (low, high)):
+            c.error(path, "min and max must be whole numbers from 0 to 1000.", "invalid")
+            continue
+        if low > high:
+            c.error(path, "min must not be greater than max.", "invalid")
+            continue
+        name = c.choice(phase["phase"], f"{path}.phase", TimelinePhase.values)
+        unit = c.choice(phase["unit"], f"{path}.unit", TimeUnit.values)
+        if name and unit:
+            phases.append({"phase": name, "min": low, "max": high, "unit": unit})
+    return phases
+
+
+def _section(c: _Checker, value: Any, field: str) -> dict | None:
+    allowed = {"kind", "heading", "position", "health_aspect", "body", "groups", "items",
+               "timeline"}
+    section = c.obj(value, field, allowed, {"kind", "heading"})
+    if section is None:
+        return None
+    kind = c.choice(section.get("kind"), f"{field}.kind", SectionKind.values)
+    heading = c.text(section.get("heading"), f"{field}.heading")
+    body = c.text(section.get("body", ""), f"{field}.body", max_length=MAX_LONG, blank=True,
+                  rich=True)
+    groups_allowed = list(ITEM_GROUPS_OF_KIND.get(kind, ()))
+    groups = []
+    seen_groups = set()
+    for i, entry in enumerate(c.seq(section.get("groups", []), f"{field}.groups")):
+        path = f"{field}.groups[{i}]"
+        group = c.obj(entry, path, {"group", "heading"}, {"group", "heading"})
+        if group is None:
+            continue
+        name = c.choice(group.get("group"), f"{path}.group", groups_allowed) if kind else None
+        group_heading = c.text(group.get("heading"), f"{path}.heading", max_length=MAX_SHORT)
+        if name in seen_groups:
+            c.error(f"{path}.group", "Each group may have one heading.", "duplicate")
+        elif name and group_heading:
+            seen_groups.add(name)
+            groups.append({"group": name, "heading": group_heading})
+    items = []
+    for i, entry in enumerate(c.seq(section.get("items", []), f"{field}.items")):
+        path = f"{field}.items[{i}]"
+        item = c.obj(entry, path, {"group", "title", "text", "entity"}, {"group", "text"})
+        if item is None:
+            continue
+        group = c.choice(item.get("group"), f"{path}.group", groups_allowed) if kind else None
+        title = c.text(item.get("title"), f"{path}.title", null=True, blank=True)
+        text = c.text(item.get("text"), f"{path}.text", max_length=MAX_LONG)
+        entity = None
+        if item.get("entity") is not None:
+            entity = c.ref(item["entity"], f"{path}.entity", ENTITY_TYPES)
+        items.append({"group": group, "title": title, "text": text, "entity": entity})
+    timeline = _timeline(c, section.get("timeline"), f"{field}.timeline")
+    if timeline and kind != SectionKind.RECOVERY:
+        c.error(f"{field}.timeline", "Only the recovery section has a timeline.", "invalid")
+    return {
+        "kind": kind,
+        "heading": heading,
+        "position": section.get("position"),
+        "health_aspect": HEALTH_ASPECT_OF_KIND.get(kind),
+        "body": body or "",
+        "groups": groups,
+        "items": items,
+        "timeline": timeline,
+    }
+
+
+def _sections(c: _Checker, value: Any) -> list[dict]:
+    sections = [s for i, v in enumerate(c.seq(value, "sections"))
+                if (s := _section(c, v, f"sections[{i}]")) is not None]
+    positions = [s["position"] for s in sections]
+    if any(p is not None for p in positions):
+        valid = all(isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in positions)
+        if not valid or len(set(positions)) != len(positions):
+            c.error("sections", "Positions must be distinct whole numbers from 1.", "invalid")
+        else:
+            sections.sort(key=lambda s: s["position"])
+    kinds = [s["kind"] for s in sections]
+    for kind in {k for k in kinds if kinds.count(k) > 1}:
+        c.error("sections", f"An article has at most one {kind!r} section.", "duplicate")
+    for position, section in enumerate(sections, start=1):
+        section["position"] = position
+    return sections
+
+
+def _article(c: _Checker, data: dict) -> dict:
+    return {
+        "title": c.text(data.get("title"), "title"),
+        "summary": c.text(data.get("summary"), "summary", max_length=2000),
+        "language": c.choice(data.get("language", Language.EN), "language", Language.values),
+        "conditions": c.refs(data.get("conditions", []), "conditions", ContentType.CONDITION),
+        "sections": _sections(c, data.get("sections", [])),
+    }
+
+
+def _condition(c: _Checker, data: dict) -> dict:
+    return {
+        "name": c.text(data.get("name"), "name", max_length=200),
+        "also_known_as": c.strings(data.get("also_known_as", []), "also_known_as"),
+        "body_region": c.choice(data.get("body_region"), "body_region", BodyRegion.values),
+        "description": c.text(data.get("description", ""), "description", max_length=MAX_LONG,
+                              blank=True),
+    }
+
+
+def _cause(c: _Checker, data: dict) -> dict:
+    return {
+        "name": c.text(data.get("name"), "name", max_length=200),
+        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
+        "conditions": c.refs(data.get("conditions", []), "conditions", ContentType.CONDITION),
+    }
+
+
+def _symptom(c: _Checker, data: dict) -> dict:
+    return {
+        "name": c.text(data.get("name"), "name", max_length=200),
+        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
+        "frequency": c.choice(data.get("frequency"), "frequency", SymptomFrequency.values),
+    }
+
+
+def _warning_sign(c: _Checker, data: dict) -> dict:
+    return {
+        "text": c.text(data.get("text"), "text", max_length=2000),
+        "urgency": c.choice(data.get("urgency"), "urgency", Urgency.values),
+    }
+
+
+def _treatment(c: _Checker, data: dict) -> dict:
+    return {
+        "name": c.text(data.get("name"), "name", max_length=200),
+        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
+        "category": c.choice(data.get("category"), "category", TreatmentCategory.values),
+        "examples": c.strings(data.get("examples", []), "examples"),
+        "caution": c.text(data.get("caution"), "caution", max_length=2000, null=True, blank=True),
+    }
+
+
+#: Per type: (fields a snapshot holds besides slug, required ones, normaliser).
+SHAPES: dict[str, tuple[set[str], set[str], Callable[[_Checker, dict], dict]]] = {
+    ContentType.ARTICLE: (
+        {"title", "summary", "language", "conditions", "sections"}, {"title", "summary"}, _article
+    ),
+    ContentType.CONDITION: (
+        {"name", "also_known_as", "body_region", "description"}, {"name", "body_region"},
+        _condition,
+    ),
+    ContentType.CAUSE: ({"name", "description", "conditions"}, {"name", "description"}, _cause),
+    ContentType.SYMPTOM: (
+        {"name", "description", "frequency"}, {"name", "description", "frequency"}, _symptom
+    ),
+    ContentType.WARNING_SIGN: ({"text", "urgency"}, {"text", "urgency"}, _warning_sign),
+    ContentType.TREATMENT: (
+        {"name", "description", "category", "examples", "caution"},
+        {"name", "description", "category"},
+        _treatment,
+    ),
+}
+
+
+def snapshot_normalise(type_: str, data: Any, *, partial_of: dict | None = None) -> dict:
+    """Validate `data` as a whole snapshot of `type_` and return its canonical form.
+
+    With `partial_of` (a current snapshot), `data` is a partial update: fields it does not
+    name keep their current value, and an article's `sections`, when sent, replace the
+    whole list. Raises `ContentInvalid` listing every problem with its field path.
+    """
+    c = _Checker()
+    own, required, normalise = SHAPES[type_]
+    if partial_of is not None:
+        if not isinstance(data, dict):
+            raise ContentInvalid([{"field": "non_field_errors", "message": "Expected a JSON object.",
+                                   "code": "invalid"}])
+        unknown = set(data) - own - {"slug"}
+        merged = {**partial_of, **{k: v for k, v in data.items() if k in own}}
+        for key in sorted(unknown):
+            c.error(key, "Unknown field.", "unknown_field")
+        if "slug" in data and data["slug"] != partial_of["slug"]:
+            c.error("slug", "A slug never changes once created.", "immutable")
+        data = merged
+    body = c.obj(data, "", own | {"slug"}, required | {"slug"})
+    if body is None:
+        raise ContentInvalid(c.errors)
+    slug = c.slug(body.get("slug"), "slug") if "slug" in body else None
+    content = {"slug": slug, **normalise(c, body)}
+    if c.errors:
+        raise ContentInvalid(c.errors)
+    return content
+
+
+def snapshot_references(type_: str, content: dict) -> list[tuple[str, dict]]:
+    """Every (field path, {"type", "slug"}) reference a snapshot makes to other items."""
+    refs = [(f"conditions[{i}]", ref) for i, ref in enumerate(content.get("conditions", []))]
+    for s, section in enumerate(content.get("sections", [])):
+        for i, item in enumerate(section["items"]):
+            if item["entity"] is not None:
+                refs.append((f"sections[{s}].items[{i}].entity", item["entity"]))
+    return refs

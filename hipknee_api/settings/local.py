@@ -1,0 +1,7 @@
+"""Local development: SQLite by default, debug on, an insecure key is acceptable."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "django-insecure-local-only-hipknee"  # noqa: F405

@@ -1,0 +1,7 @@
+"""Test settings: fast hashing, local-memory cache unless REDIS_URL is set."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-hipknee"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
