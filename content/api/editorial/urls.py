@@ -1,0 +1,5 @@
+"""Routes of /api/v1/editorial/."""
+
+app_name = "editorial"
+
+urlpatterns = []

@@ -1,0 +1,197 @@
+"""Every error under /api/ as application/problem+json (RFC 9457).
+
+Body: `type` (a stable URN per problem), `title`, `status`, `detail`, `code` (the same
+stable code, for clients that switch on it) and, for validation errors, `errors`: a list of
+`{"field", "message", "code"}`. Domain errors from services map to statuses here, and
+Django-level failures (unknown path, body too large, server error) use the same shape.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from content.exceptions import (
+    ContentError,
+    ContentInvalid,
+    InvalidTransition,
+    ReviewRequired,
+    SelfApproval,
+    StaleRevision,
+    UnpublishedReference,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+#: HTTP status of each domain error.
+DOMAIN_STATUS = {
+    ContentInvalid: status.HTTP_400_BAD_REQUEST,
+    StaleRevision: status.HTTP_412_PRECONDITION_FAILED,
+    ReviewRequired: status.HTTP_409_CONFLICT,
+    UnpublishedReference: status.HTTP_409_CONFLICT,
+    InvalidTransition: status.HTTP_409_CONFLICT,
+    SelfApproval: status.HTTP_403_FORBIDDEN,
+}
+
+TITLES = {
+    400: "The request is not valid.",
+    401: "Authentication is required.",
+    403: "You do not have permission to do this.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    406: "Not acceptable.",
+    409: "Conflict with the current state.",
+    412: "Precondition failed.",
+    413: "The request body is too large.",
+    415: "Unsupported media type.",
+    428: "Precondition required.",
+    429: "Too many requests.",
+    500: "Internal server error.",
+    503: "Service unavailable.",
+}
+
+
+class PreconditionRequired(exceptions.APIException):
+    """A write that must name the revision it is based on did not send If-Match."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = "Send If-Match with the ETag of the revision you edited."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """If-Match did not name the current revision."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The content changed since you loaded it."
+    default_code = "stale_revision"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than 1 MB."
+    default_code = "payload_too_large"
+
+
+def problem(status_code: int, code: str, detail: str, *, title: str | None = None,
+            errors: list | None = None) -> dict:
+    """The problem+json body for one error."""
+    body = {
+        "type": f"urn:hipknee:problem:{code.replace('_', '-')}",
+        "title": title or TITLES.get(status_code, "Error."),
+        "status": status_code,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def flatten_errors(detail, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested ValidationError detail as a flat list of {field, message, code}."""
+    if isinstance(detail, dict):
+        flat = []
+        for key, value in detail.items():
+            if key in ("non_field_errors", "__all__"):
+                field = prefix or "non_field_errors"
+            else:
+                field = f"{prefix}.{key}" if prefix else str(key)
+            flat.extend(flatten_errors(value, field))
+        return flat
+    if isinstance(detail, list):
+        flat = []
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                flat.extend(flatten_errors(value, f"{prefix}[{index}]"))
+            else:
+                flat.extend(flatten_errors(value, prefix))
+        return flat
+    return [{
+        "field": prefix or "non_field_errors",
+        "message": str(detail),
+        "code": getattr(detail, "code", None) or "invalid",
+    }]
+
+
+def problem_response(body: dict, headers: dict | None = None) -> Response:
+    return Response(body, status=body["status"], headers=headers,
+                    content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc, context):
+    """DRF exception handler: every exception a view raises becomes problem+json."""
+    if isinstance(exc, ContentError):
+        status_code = DOMAIN_STATUS.get(type(exc), status.HTTP_409_CONFLICT)
+        errors = getattr(exc, "errors", None)
+        return problem_response(problem(status_code, exc.code, exc.detail, title=exc.title,
+                                        errors=errors))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: Django's 500 handler answers (problem+json, no trace)
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem_response(
+            problem(400, "invalid", detail or "The request is not valid.", errors=errors),
+            headers,
+        )
+    if isinstance(exc, exceptions.ParseError):
+        return problem_response(
+            problem(400, "malformed_request", f"The request body could not be parsed: {exc.detail}"),
+            headers,
+        )
+    detail = exc.detail
+    if isinstance(detail, (list, dict)):
+        errors = flatten_errors(detail)
+        return problem_response(
+            problem(exc.status_code, exc.default_code, "; ".join(e["message"] for e in errors),
+                    errors=errors),
+            headers,
+        )
+    code = getattr(detail, "code", None) or exc.default_code
+    return problem_response(problem(exc.status_code, code, str(detail)), headers)
+
+
+def _json_problem(body: dict) -> JsonResponse:
+    return JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request, exception=None):
+    """handler404: problem+json for every unknown path."""
+    return _json_problem(problem(404, "not_found", f"No resource at {request.path}."))
+
+
+def server_error(request):
+    """handler500: a problem+json body that reveals nothing of the failure."""
+    return _json_problem(problem(500, "server_error", "Something went wrong on our side."))
+
+
+def bad_request(request, exception=None):
+    """handler400 (e.g. a disallowed Host header, a request too large to parse)."""
+    if isinstance(exception, RequestDataTooBig):
+        return _json_problem(problem(413, "payload_too_large", "The request body is larger than 1 MB."))
+    return _json_problem(problem(400, "bad_request", "The request could not be understood."))
+
+
+def permission_denied(request, exception=None):
+    """handler403."""
+    return _json_problem(problem(403, "permission_denied", "You do not have permission to do this."))
