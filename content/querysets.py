@@ -14,6 +14,12 @@ def visible_q(now=None) -> Q:
     return Q(live=True) & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
 
 
+def is_visible(row, now=None) -> bool:
+    """The visibility rule for a row already loaded (e.g. a select_related entity link)."""
+    now = now or timezone.now()
+    return row.live and (row.expire_at is None or row.expire_at > now)
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         """Rows a public client may see right now: live and not expired."""
@@ -46,8 +52,8 @@ def _items_with_entities():
 
 class ArticleQuerySet(PublishedQuerySet):
     def for_list(self):
-        """What ArticleListSerializer reads: one query per page."""
-        return self
+        """What ArticleListSerializer reads: the page plus its published conditions."""
+        return self.prefetch_related(Prefetch("conditions", queryset=_published_conditions()))
 
     def for_detail(self):
         """What ArticleDetailSerializer reads, in a constant four queries."""
@@ -61,6 +67,19 @@ class ArticleQuerySet(PublishedQuerySet):
                 ),
             ),
             Prefetch("conditions", queryset=_published_conditions()),
+        )
+
+    def for_section(self, kind: str):
+        """What the sections endpoint reads: the article and only its section of `kind`."""
+        from content.models import Section
+
+        return self.prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.filter(kind=kind).prefetch_related(
+                    Prefetch("items", queryset=_items_with_entities())
+                ),
+            )
         )
 
     def mentioning(self, *, condition: str):
