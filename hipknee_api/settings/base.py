@@ -1,8 +1,10 @@
 """Settings shared by every environment, read from environment variables.
 
 Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
-``REDIS_URL`` (default: local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS``
-(comma-separated), ``DEBUG`` (``1``/``0``).
+``CONN_MAX_AGE`` (seconds a database connection is kept; default 0), ``REDIS_URL``
+(default: local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+``CSRF_TRUSTED_ORIGINS`` (comma-separated), ``DEBUG`` (``1``/``0``), ``LOG_LEVEL``,
+``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds).
 """
 
 import os
@@ -32,6 +34,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+#: Origins (scheme://host) trusted for unsafe session requests, e.g. the admin behind a proxy.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,10 +81,13 @@ TEMPLATES = [
     },
 ]
 
+# An unset or empty DATABASE_URL means the SQLite file db.sqlite3 in the project root.
+_conn_max_age = int(os.environ.get("CONN_MAX_AGE", "0"))
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=_conn_max_age,
+        conn_health_checks=_conn_max_age > 0,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
