@@ -185,3 +185,12 @@ LOGGING = {
 HIPKNEE_CACHE_MAX_AGE = int(os.environ.get("HIPKNEE_CACHE_MAX_AGE", "60"))
 #: Seconds a cache may serve a stale response while it revalidates.
 HIPKNEE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HIPKNEE_CACHE_SWR", "300"))
+
+#: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
+#: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.
+HIPKNEE_WEBHOOK_ALLOW_PRIVATE = env_bool("HIPKNEE_WEBHOOK_ALLOW_PRIVATE", False)
+#: Attempts before a delivery is given up, the first retry delay (doubled after each failure,
+#: capped at an hour) and the timeout of one attempt, in seconds.
+HIPKNEE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("HIPKNEE_WEBHOOK_MAX_ATTEMPTS", "8"))
+HIPKNEE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_BACKOFF_SECONDS", "30"))
+HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_TIMEOUT_SECONDS", "10"))

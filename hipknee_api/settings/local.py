@@ -5,3 +5,5 @@ from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "django-insecure-local-only-hipknee"  # noqa: F405
+# A local subscriber (http://127.0.0.1:…) may receive webhooks during development.
+HIPKNEE_WEBHOOK_ALLOW_PRIVATE = env_bool("HIPKNEE_WEBHOOK_ALLOW_PRIVATE", True)
