@@ -161,3 +161,19 @@ class Role(models.TextChoices):
     EDITORS = "editors", "Editors"
     MEDICAL_REVIEWERS = "medical_reviewers", "Medical reviewers"
     PUBLISHERS = "publishers", "Publishers"
+
+
+class ChangeAction(models.TextChoices):
+    """What one change-feed entry, and the webhook event for it, says happened (API.md §8)."""
+
+    PUBLISHED = "published", "Published (became publicly visible)"
+    UPDATED = "updated", "Updated (a new revision of a visible item went live)"
+    UNPUBLISHED = "unpublished", "Unpublished (withdrawn or expired)"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where one webhook delivery stands."""
+
+    PENDING = "pending", "Pending (waiting for its first attempt or a retry)"
+    SUCCEEDED = "succeeded", "Succeeded (the subscriber answered 2xx)"
+    FAILED = "failed", "Failed (given up after the last attempt)"

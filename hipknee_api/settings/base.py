@@ -171,6 +171,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewDecisionEnum": "content.choices.ReviewDecision",
         "EditorialActionEnum": "content.choices.EditorialAction",
         "LanguageEnum": "content.choices.Language",
+        "ChangeActionEnum": "content.choices.ChangeAction",
+        "DeliveryStatusEnum": "content.choices.DeliveryStatus",
     },
 }
 
