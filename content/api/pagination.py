@@ -8,8 +8,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-    page_size_query_description = "Results per page: default 20; values above 100 are capped at 100."
-    page_query_description = "1-based page number; a page past the end is 404."
+    page_size_query_description = (
+        "Results per page: default 20; values above 100 are capped at 100; 0 or not a number "
+        "is 400."
+    )
+    page_query_description = (
+        "1-based page number (default 1); a page past the end is 404; 0 or not a number is 400."
+    )
+    invalid_page_message = "Page {page_number} does not exist: {message}."
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -18,3 +24,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not raw.isdigit() or int(raw) < 1:
             raise ValidationError({"page_size": ["Enter a whole number of at least 1."]})
         return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw == "":
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page": ["Enter a whole number of at least 1."]})
+        return int(raw)
