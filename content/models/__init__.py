@@ -15,6 +15,11 @@ from content.models.entities import (  # noqa: F401
     Treatment,
     WarningSign,
 )
+from content.models.syndication import (  # noqa: F401
+    Change,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 from content.choices import ContentType  # noqa: E402
 
