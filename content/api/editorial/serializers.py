@@ -1,0 +1,325 @@
+"""Editorial payloads: the content shape of each type (as the public API shows it, with
+entities written as {"type", "slug"}), plus editorial state, revisions, reviews and events.
+
+Content is validated by the core (`content.snapshots.snapshot_normalise`), which every write
+path shares; the content serializers here describe the shape for the OpenAPI schema and
+render snapshots, so the two never disagree about what is accepted.
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from content.choices import (
+    BodyRegion,
+    ContentType,
+    EditorialAction,
+    EditorialStatus,
+    HealthAspect,
+    ItemGroup,
+    Language,
+    ReviewDecision,
+    SectionKind,
+    SymptomFrequency,
+    TimelinePhase,
+    TimeUnit,
+    TreatmentCategory,
+    Urgency,
+)
+from content.services.versioning import revision_content
+
+# --- content shapes -------------------------------------------------------------------------
+
+
+class EntityRefSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ContentType.choices, help_text="Type of the item.")
+    slug = serializers.SlugField(help_text="Slug of the item.")
+
+
+class GroupSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=ItemGroup.choices)
+    heading = serializers.CharField(help_text="The words that introduce this group's items.")
+
+
+class ItemContentSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(
+        choices=ItemGroup.choices, help_text="Must be one of the groups of the section's kind."
+    )
+    title = serializers.CharField(allow_null=True, required=False, help_text="Label or null.")
+    text = serializers.CharField()
+    entity = EntityRefSerializer(
+        allow_null=True, required=False, help_text="The item this entry is about, or null."
+    )
+
+
+class TimelinePhaseSerializer(serializers.Serializer):
+    phase = serializers.ChoiceField(choices=TimelinePhase.choices)
+    min = serializers.IntegerField(min_value=0, max_value=1000)
+    max = serializers.IntegerField(min_value=0, max_value=1000)
+    unit = serializers.ChoiceField(choices=TimeUnit.choices)
+
+
+class SectionContentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SectionKind.choices, help_text="At most once each.")
+    heading = serializers.CharField()
+    position = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="1-based; optional on write (list order is used), renumbered 1…n.",
+    )
+    health_aspect = serializers.ChoiceField(
+        choices=HealthAspect.choices, allow_null=True, read_only=True,
+        help_text="Derived from kind.",
+    )
+    body = serializers.CharField(
+        allow_blank=True, required=False,
+        help_text="HTML; sanitised on write to an allow-list of tags and attributes.",
+    )
+    groups = GroupSerializer(many=True, required=False)
+    items = ItemContentSerializer(many=True, required=False)
+    timeline = TimelinePhaseSerializer(
+        many=True, allow_null=True, required=False, help_text="Recovery section only."
+    )
+
+
+class ArticleContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    conditions = EntityRefSerializer(many=True, required=False)
+    sections = SectionContentSerializer(
+        many=True, required=False, help_text="When sent, replaces the whole list."
+    )
+
+
+class ConditionContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    also_known_as = serializers.ListField(child=serializers.CharField(), required=False)
+    body_region = serializers.ChoiceField(choices=BodyRegion.choices)
+    description = serializers.CharField(allow_blank=True, required=False,
+                                        help_text="Plain text; HTML markup is refused.")
+
+
+class CauseContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
+    conditions = EntityRefSerializer(many=True, required=False)
+
+
+class SymptomContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
+    frequency = serializers.ChoiceField(choices=SymptomFrequency.choices)
+
+
+class WarningSignContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    text = serializers.CharField(help_text="Plain text; HTML markup is refused.")
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+
+
+class TreatmentContentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
+    category = serializers.ChoiceField(choices=TreatmentCategory.choices)
+    examples = serializers.ListField(child=serializers.CharField(), required=False)
+    caution = serializers.CharField(allow_null=True, required=False)
+
+
+CONTENT_SERIALIZERS = {
+    ContentType.ARTICLE: ArticleContentSerializer,
+    ContentType.CONDITION: ConditionContentSerializer,
+    ContentType.CAUSE: CauseContentSerializer,
+    ContentType.SYMPTOM: SymptomContentSerializer,
+    ContentType.WARNING_SIGN: WarningSignContentSerializer,
+    ContentType.TREATMENT: TreatmentContentSerializer,
+}
+
+
+# --- people, state, history ------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    credentials = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, user):
+        profile = getattr(user, "editor_profile", None)
+        return {
+            "username": user.get_username(),
+            "name": profile.display_name if profile else (user.get_full_name() or
+                                                          user.get_username()),
+            "credentials": profile.credentials if profile else "",
+        }
+
+
+class EditorialStateSerializer(serializers.Serializer):
+    """Editorial state shared by every type's editorial detail."""
+
+    type = serializers.ChoiceField(choices=ContentType.choices)
+    url = serializers.URLField(help_text="Absolute URL of this editorial resource.")
+    status = serializers.ChoiceField(choices=EditorialStatus.choices)
+    latest_revision = serializers.IntegerField(help_text="Number of the newest revision.")
+    live_revision = serializers.IntegerField(
+        allow_null=True, help_text="Number of the revision the public sees, or null."
+    )
+    has_unpublished_changes = serializers.BooleanField(
+        help_text="True when the latest revision is not the live one."
+    )
+    scheduled_revision = serializers.IntegerField(
+        allow_null=True, help_text="Revision waiting for go_live_at, or null."
+    )
+    go_live_at = serializers.DateTimeField(allow_null=True)
+    expire_at = serializers.DateTimeField(allow_null=True)
+    first_published_at = serializers.DateTimeField(allow_null=True)
+    last_published_at = serializers.DateTimeField(allow_null=True)
+    latest_review = serializers.DictField(
+        allow_null=True,
+        help_text="The newest review of the latest revision's exact content "
+        "({decision, reviewer, comment, next_review_due, created_at}), or null.",
+    )
+
+
+def editorial_serializer(type_: str) -> type[serializers.Serializer]:
+    """The editorial detail serializer of one type: its content plus editorial state."""
+    content = CONTENT_SERIALIZERS[type_]
+    name = content.__name__.replace("ContentSerializer", "EditorialSerializer")
+    return type(name, (content, EditorialStateSerializer), {"__module__": __name__})
+
+
+def write_serializer(type_: str) -> type[serializers.Serializer]:
+    """The POST and PATCH body of one type: its content plus a change note.
+
+    For PATCH every field is optional (the schema shows it as Patched…); a slug, if sent,
+    must be the current one.
+    """
+    content = CONTENT_SERIALIZERS[type_]
+    name = content.__name__.replace("ContentSerializer", "WriteSerializer")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    return type(name, (content,), {"__module__": __name__, "change_note": note})
+
+
+class RevisionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    content_hash = serializers.CharField()
+    schema_version = serializers.IntegerField()
+    parent = serializers.SerializerMethodField(help_text="Number of the revision edited from.")
+    reverted_from = serializers.SerializerMethodField(
+        help_text="For a revert: the number of the revision restored."
+    )
+    author = PersonSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    change_note = serializers.CharField(allow_blank=True)
+    is_live = serializers.SerializerMethodField(help_text="Whether the public sees it now.")
+    is_approved = serializers.SerializerMethodField(
+        help_text="Whether a medical reviewer approved its exact content."
+    )
+
+    def get_url(self, revision) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse(
+                f"api:editorial:{self.context['type_path']}-revision-detail",
+                kwargs={"slug": revision.document.slug, "number": revision.number},
+            )
+        )
+
+    def get_parent(self, revision) -> int | None:
+        return self.context["numbers"].get(revision.parent_id)
+
+    def get_reverted_from(self, revision) -> int | None:
+        return self.context["numbers"].get(revision.reverted_from_id)
+
+    def get_is_live(self, revision) -> bool:
+        return revision.pk == self.context["live_revision_id"]
+
+    def get_is_approved(self, revision) -> bool:
+        return revision.pk in self.context["approved_ids"]
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    content = serializers.SerializerMethodField(
+        help_text="The whole item at this revision, in the current snapshot schema."
+    )
+
+    def get_content(self, revision) -> dict:
+        return revision_content(revision)
+
+
+class DiffChangeSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text='E.g. "sections[2].items[0].text".')
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class DiffSerializer(serializers.Serializer):
+    # "from" is a Python keyword, so the field is declared through the fields mapping.
+    to = serializers.IntegerField(help_text="The revision compared.")
+    changes = DiffChangeSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.IntegerField(
+            allow_null=True,
+            help_text="The revision compared against; null for revision 1 (compared with "
+            "an empty item).",
+        )
+        return {"from": fields.pop("from"), **fields}
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(min_value=1, help_text="Number of the revision reviewed.")
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    next_review_due = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="When the content must be reviewed again (after today); for an approval "
+        "without one, a year from today.",
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    revision = serializers.IntegerField(source="revision.number")
+    content_hash = serializers.CharField()
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    comment = serializers.CharField(allow_blank=True)
+    next_review_due = serializers.DateField(allow_null=True)
+    reviewer = PersonSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class PublishSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(
+        min_value=1, required=False, help_text="Revision to publish; default the latest."
+    )
+    go_live_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="A future time schedules the publication (publish_scheduled runs it).",
+    )
+    expire_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="From this moment the public API no longer shows the item.",
+    )
+
+
+class EventSerializer(serializers.Serializer):
+    actor = serializers.SerializerMethodField(help_text="Username, or null for the system.")
+    action = serializers.ChoiceField(choices=EditorialAction.choices)
+    revision = serializers.SerializerMethodField(help_text="Revision number, or null.")
+    at = serializers.DateTimeField()
+    detail = serializers.DictField()
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_actor(self, event) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+    def get_revision(self, event) -> int | None:
+        return event.revision.number if event.revision_id else None

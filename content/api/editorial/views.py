@@ -1,0 +1,491 @@
+"""The editorial API: drafts, revisions, diffs, reverts, reviews, publishing and the audit
+trail of every content type, under /api/v1/editorial/<type>/.
+
+HTTP only: each write calls one service; `If-Match` becomes the service's
+`expected_revision`, and the services' domain errors become problem+json in
+content/api/errors.py.
+"""
+
+import re
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+)
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from content.api.editorial.serializers import (
+    DiffSerializer,
+    EventSerializer,
+    PublishSerializer,
+    ReviewCreateSerializer,
+    ReviewSerializer,
+    RevisionDetailSerializer,
+    RevisionSerializer,
+    editorial_serializer,
+    write_serializer,
+)
+from content.api.errors import PreconditionRequired
+from content.api.permissions import HasEditorialRole, user_roles
+from content.choices import ContentType, EditorialStatus, ReviewDecision, Role
+from content.models import Document, EditorialEvent, Review, Revision
+from content.selectors import (
+    document_live_revision_number,
+    document_status,
+    revision_diff,
+    snapshot_diff,
+)
+from content.services.publishing import document_unpublish, revision_publish
+from content.services.reviews import review_submit
+from content.services.versioning import (
+    document_create,
+    revision_content,
+    revision_create,
+    revision_revert,
+)
+
+#: URL path segment of each type.
+TYPE_PATHS = {
+    "articles": ContentType.ARTICLE,
+    "conditions": ContentType.CONDITION,
+    "causes": ContentType.CAUSE,
+    "symptoms": ContentType.SYMPTOM,
+    "warning-signs": ContentType.WARNING_SIGN,
+    "treatments": ContentType.TREATMENT,
+}
+
+ETAG_RE = re.compile(r'^(?:W/)?"rev-(\d+)"$')
+
+
+def revision_etag(number: int) -> str:
+    """The ETag of an editorial resource names its latest revision."""
+    return f'"rev-{number}"'
+
+
+def expected_revision(request) -> int:
+    """The revision number an If-Match header names; 428 when it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    numbers = [ETAG_RE.match(tag.strip()) for tag in header.split(",")]
+    if not all(numbers):
+        raise PreconditionRequired(
+            'If-Match must carry the ETag of the revision you edited, e.g. "rev-3"; '
+            "`*` is not accepted because it would overwrite a colleague's edit."
+        )
+    return max(int(match.group(1)) for match in numbers)
+
+
+PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="problem+json")
+R401 = OpenApiResponse(PROBLEM.response, description="Not authenticated (problem+json).")
+R403 = OpenApiResponse(PROBLEM.response, description="Missing role (problem+json).")
+R404 = OpenApiResponse(PROBLEM.response, description="No such item or revision (problem+json).")
+R400 = OpenApiResponse(PROBLEM.response, description="Invalid input; `errors` lists fields.")
+R409 = OpenApiResponse(PROBLEM.response, description="Not possible in this state (problem+json).")
+R412 = OpenApiResponse(PROBLEM.response, description="If-Match is stale; nothing saved.")
+R413 = OpenApiResponse(PROBLEM.response, description="Body over 1 MB (problem+json).")
+R428 = OpenApiResponse(PROBLEM.response, description="If-Match missing (problem+json).")
+READ_ERRORS = {401: R401, 403: R403, 404: R404}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag of the latest revision you loaded, e.g. "rev-3".',
+)
+ETAG_HEADER = {"ETag": {"description": "Names the latest revision.", "schema": {"type": "string"}}}
+
+
+class EditorialViewSet(viewsets.GenericViewSet):
+    """Editorial operations on one content type (a subclass per type sets `content_type`)."""
+
+    content_type: str = ""
+    type_path: str = ""
+    permission_classes = [HasEditorialRole]
+    required_roles = {
+        "create": Role.EDITORS,
+        "partial_update": Role.EDITORS,
+        "revert": Role.EDITORS,
+        "reviews": None,  # GET for any role; POST checked below
+        "publish": Role.PUBLISHERS,
+        "unpublish": Role.PUBLISHERS,
+    }
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        return Document.objects.of_type(self.content_type).for_editorial().order_by("slug")
+
+    def get_document(self) -> Document:
+        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+
+    def get_revision(self, document: Document, number) -> Revision:
+        return get_object_or_404(
+            Revision.objects.select_related("document", "author__editor_profile"),
+            document=document,
+            number=number,
+        )
+
+    # --- representation ---------------------------------------------------------------------
+
+    def state(self, document: Document, latest: Revision | None = None) -> dict:
+        latest = latest or document.latest_revision
+        review = (
+            Review.objects.filter(revision=latest, content_hash=latest.content_hash)
+            .select_related("reviewer__editor_profile")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        return self._state(document, latest, review)
+
+    def _state(self, document: Document, latest: Revision, review: Review | None) -> dict:
+        live_number = document_live_revision_number(document)
+        scheduled = document.scheduled_revision
+        return {
+            **revision_content(latest),
+            "type": document.type,
+            "url": self.request.build_absolute_uri(
+                reverse(f"api:editorial:{self.type_path}-detail", kwargs={"slug": document.slug})
+            ),
+            "status": document_status(document),
+            "latest_revision": latest.number,
+            "live_revision": live_number,
+            "has_unpublished_changes": live_number != latest.number,
+            "scheduled_revision": scheduled.number if scheduled else None,
+            "go_live_at": document.go_live_at,
+            "expire_at": document.expire_at,
+            "first_published_at": document.first_published_at,
+            "last_published_at": document.last_published_at,
+            "latest_review": ReviewSerializer(review).data if review else None,
+        }
+
+    def detail_response(self, document: Document, status_code=status.HTTP_200_OK, **kwargs):
+        document = Document.objects.for_editorial().select_related(
+            "scheduled_revision"
+        ).get(pk=document.pk)
+        serializer = editorial_serializer(self.content_type)(self.state(document))
+        response = Response(serializer.data, status=status_code, **kwargs)
+        response["ETag"] = revision_etag(document.latest_revision.number)
+        return response
+
+    def revision_context(self, document: Document, revisions) -> dict:
+        ids = {r.pk for r in revisions} | {r.parent_id for r in revisions} | {
+            r.reverted_from_id for r in revisions
+        }
+        ids.discard(None)
+        numbers = dict(Revision.objects.filter(pk__in=ids).values_list("pk", "number"))
+        approved = set(
+            Review.objects.filter(
+                revision__in=[r.pk for r in revisions], decision=ReviewDecision.APPROVED
+            )
+            .exclude(reviewer_id=None)
+            .values_list("revision_id", "content_hash")
+        )
+        return {
+            "request": self.request,
+            "type_path": self.type_path,
+            "numbers": numbers,
+            "live_revision_id": document.live_revision_id
+            if document_status(document) == EditorialStatus.PUBLISHED
+            else None,
+            "approved_ids": {r.pk for r in revisions if (r.pk, r.content_hash) in approved},
+        }
+
+    def validated(self, serializer_class, data=None):
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def request_object(self) -> dict:
+        if not isinstance(self.request.data, dict):
+            raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        return dict(self.request.data)
+
+    # --- collection -------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        status_filter = request.query_params.get("status")
+        if status_filter is not None:
+            if status_filter not in EditorialStatus.values:
+                raise ValidationError({"status": [
+                    f"Select one of: {', '.join(EditorialStatus.values)}."
+                ]})
+            queryset = queryset.filter(status=status_filter)
+        page = self.paginate_queryset(queryset.select_related("scheduled_revision"))
+        latest_reviews = self._latest_reviews([d.latest_revision for d in page])
+        data = [
+            editorial_serializer(self.content_type)(
+                self._state(doc, doc.latest_revision, latest_reviews.get(doc.latest_revision_id))
+            ).data
+            for doc in page
+        ]
+        return self.get_paginated_response(data)
+
+    def _latest_reviews(self, revisions) -> dict[int, Review]:
+        reviews: dict[int, Review] = {}
+        hashes = {r.pk: r.content_hash for r in revisions}
+        for review in (
+            Review.objects.filter(revision__in=list(hashes))
+            .select_related("reviewer__editor_profile", "revision")
+            .order_by("revision_id", "-created_at", "-id")
+        ):
+            if review.content_hash == hashes[review.revision_id]:
+                reviews.setdefault(review.revision_id, review)
+        return reviews
+
+    def create(self, request, *args, **kwargs):
+        data = self.request_object()
+        change_note = data.pop("change_note", "")
+        revision = document_create(
+            type_=self.content_type, data=data, author=request.user, change_note=change_note
+        )
+        response = self.detail_response(revision.document, status.HTTP_201_CREATED)
+        response["Location"] = response.data["url"]
+        return response
+
+    # --- one item ---------------------------------------------------------------------------
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_document())
+
+    def partial_update(self, request, *args, **kwargs):
+        document = self.get_document()
+        expected = expected_revision(request)
+        data = self.request_object()
+        change_note = data.pop("change_note", "")
+        revision_create(
+            document=document,
+            data=data,
+            author=request.user,
+            expected_revision=expected,
+            change_note=change_note,
+        )
+        return self.detail_response(document)
+
+    # --- history ----------------------------------------------------------------------------
+
+    def revisions(self, request, *args, **kwargs):
+        document = self.get_document()
+        page = self.paginate_queryset(
+            Revision.objects.filter(document=document)
+            .select_related("document", "author__editor_profile")
+            .order_by("-number")
+        )
+        serializer = RevisionSerializer(page, many=True,
+                                        context=self.revision_context(document, page))
+        return self.get_paginated_response(serializer.data)
+
+    def revision(self, request, *args, **kwargs):
+        document = self.get_document()
+        revision = self.get_revision(document, kwargs["number"])
+        context = self.revision_context(document, [revision])
+        return Response(RevisionDetailSerializer(revision, context=context).data)
+
+    def diff(self, request, *args, **kwargs):
+        document = self.get_document()
+        newer = self.get_revision(document, kwargs["number"])
+        against = request.query_params.get("against")
+        if against is None:
+            against_number = newer.number - 1
+        elif against.isdigit() and int(against) >= 1:
+            against_number = int(against)
+        else:
+            raise ValidationError({"against": ["Enter a revision number (a whole number ≥ 1)."]})
+        if against_number == 0:
+            changes = snapshot_diff({}, revision_content(newer))
+            return Response({"from": None, "to": newer.number, "changes": changes})
+        older = Revision.objects.filter(document=document, number=against_number).first()
+        if older is None:
+            raise ValidationError({"against": [f"There is no revision {against_number}."]})
+        return Response(
+            {"from": older.number, "to": newer.number, "changes": revision_diff(older, newer)}
+        )
+
+    def revert(self, request, *args, **kwargs):
+        document = self.get_document()
+        target = self.get_revision(document, kwargs["number"])
+        expected = expected_revision(request)
+        revision_revert(
+            document=document, revision=target, author=request.user, expected_revision=expected
+        )
+        response = self.detail_response(document, status.HTTP_201_CREATED)
+        response["Location"] = response.data["url"]
+        return response
+
+    # --- review and publishing --------------------------------------------------------------
+
+    def reviews(self, request, *args, **kwargs):
+        document = self.get_document()
+        if request.method == "POST":
+            if Role.MEDICAL_REVIEWERS not in user_roles(request.user):
+                self.permission_denied(request, "Reviewing needs the 'medical_reviewers' role.")
+            data = self.validated(ReviewCreateSerializer)
+            revision = self.get_revision_or_400(document, data["revision"])
+            review = review_submit(
+                revision=revision,
+                reviewer=request.user,
+                decision=data["decision"],
+                comment=data.get("comment", ""),
+                next_review_due=data.get("next_review_due"),
+            )
+            return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(
+            Review.objects.filter(revision__document=document)
+            .select_related("revision", "reviewer__editor_profile")
+            .order_by("-created_at", "-id")
+        )
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+    def get_revision_or_400(self, document: Document, number: int) -> Revision:
+        revision = (
+            Revision.objects.select_related("document")
+            .filter(document=document, number=number)
+            .first()
+        )
+        if revision is None:
+            raise ValidationError({"revision": [f"There is no revision {number}."]})
+        return revision
+
+    def publish(self, request, *args, **kwargs):
+        document = self.get_document()
+        data = self.validated(PublishSerializer, data=request.data or {})
+        number = data.get("revision") or document.latest_revision.number
+        revision = self.get_revision_or_400(document, number)
+        revision_publish(
+            revision=revision,
+            user=request.user,
+            go_live_at=data.get("go_live_at"),
+            expire_at=data.get("expire_at"),
+        )
+        return self.detail_response(document)
+
+    def unpublish(self, request, *args, **kwargs):
+        document = self.get_document()
+        document_unpublish(document=document, user=request.user)
+        return self.detail_response(document)
+
+    def events(self, request, *args, **kwargs):
+        document = self.get_document()
+        page = self.paginate_queryset(
+            EditorialEvent.objects.filter(document=document)
+            .select_related("actor", "revision")
+            .order_by("-at", "-id")
+        )
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+def _schema(viewset: type[EditorialViewSet]) -> None:
+    """Attach per-type OpenAPI documentation to a viewset's actions."""
+    type_ = viewset.content_type
+    label = ContentType(type_).label.lower()
+    tag = "editorial"
+    detail = editorial_serializer(type_)
+    write = write_serializer(type_)
+    documented = {
+        "list": extend_schema(
+            summary=f"List {label} documents (drafts included)",
+            parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=EditorialStatus.values,
+                                         description="Only items in this editorial status.")],
+            responses={200: detail(many=True), 400: R400, 401: R401, 403: R403},
+        ),
+        "create": extend_schema(
+            summary=f"Create a {label} as draft revision 1 (editors)",
+            request=write,
+            responses={201: OpenApiResponse(detail, description="Created; ETag and Location set."),
+                       400: R400, 401: R401, 403: R403, 413: R413},
+        ),
+        "retrieve": extend_schema(
+            summary=f"The latest revision of a {label}, with editorial state",
+            responses={200: OpenApiResponse(detail, description="ETag names the latest revision."),
+                       **READ_ERRORS},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Edit a {label}: a new revision (editors; needs If-Match)",
+            description="Fields not sent keep their value; an article's `sections`, when sent, "
+            "replace the whole list. The live content does not change until a revision is "
+            "published.",
+            request=write,
+            parameters=[IF_MATCH],
+            responses={200: detail, 400: R400, **READ_ERRORS, 412: R412, 413: R413, 428: R428},
+        ),
+        "revisions": extend_schema(
+            summary=f"History of a {label}, newest first",
+            responses={200: RevisionSerializer(many=True), **READ_ERRORS},
+        ),
+        "revision": extend_schema(
+            summary="One revision with its snapshot",
+            responses={200: RevisionDetailSerializer, **READ_ERRORS},
+        ),
+        "diff": extend_schema(
+            summary="Field-level changes between two revisions",
+            parameters=[OpenApiParameter(
+                "against", OpenApiTypes.INT,
+                description="The revision to compare with; default the one before.",
+            )],
+            responses={200: DiffSerializer, 400: R400, **READ_ERRORS},
+        ),
+        "revert": extend_schema(
+            summary="Revert: a new draft revision equal to this one (editors; needs If-Match)",
+            request=None,
+            parameters=[IF_MATCH],
+            responses={201: detail, 400: R400, **READ_ERRORS, 412: R412, 428: R428},
+        ),
+        "reviews": extend_schema(
+            summary="Clinical reviews (GET: any role; POST: medical_reviewers)",
+            description="A review is bound to the revision's content hash. A reviewer cannot "
+            "approve a revision they authored (403).",
+            request=ReviewCreateSerializer,
+            responses={200: ReviewSerializer(many=True), 201: ReviewSerializer, 400: R400,
+                       **READ_ERRORS},
+        ),
+        "publish": extend_schema(
+            summary=f"Publish or schedule a {label} (publishers)",
+            description="Refused with 409 unless that exact revision is approved by a medical "
+            "reviewer who did not author it, or when it links to items never published. A "
+            "future go_live_at schedules it.",
+            request=PublishSerializer,
+            responses={200: detail, 400: R400, **READ_ERRORS, 409: R409},
+            examples=[OpenApiExample("Schedule", value={
+                "revision": 2, "go_live_at": "2026-12-01T09:00:00Z"}, request_only=True)],
+        ),
+        "unpublish": extend_schema(
+            summary=f"Withdraw a {label} from the public API (publishers)",
+            request=None,
+            responses={200: detail, **READ_ERRORS, 409: R409},
+        ),
+        "events": extend_schema(
+            summary="Audit trail: who did what, when, to which revision",
+            responses={200: EventSerializer(many=True), **READ_ERRORS},
+        ),
+    }
+    for action, decorator in documented.items():
+        method = getattr(viewset, action)
+
+        def wrapper(self, request, *args, __method=method, **kwargs):
+            return __method(self, request, *args, **kwargs)
+
+        wrapper.__name__ = action
+        wrapper.__doc__ = method.__doc__
+        setattr(viewset, action, decorator(wrapper))
+    extend_schema(tags=[tag])(viewset)
+
+
+def editorial_viewsets() -> dict[str, type[EditorialViewSet]]:
+    """One documented viewset class per type path."""
+    viewsets_by_path = {}
+    for path, type_ in TYPE_PATHS.items():
+        name = ContentType(type_).label.title().replace(" ", "") + "EditorialViewSet"
+        viewset = type(name, (EditorialViewSet,), {"content_type": type_, "type_path": path,
+                                                   "__module__": __name__})
+        _schema(viewset)
+        viewsets_by_path[path] = viewset
+    return viewsets_by_path
+
