@@ -1,0 +1,110 @@
+# HipKnee API — developer and CI entry points. Run `make help` for the list.
+#
+# Everything runs from the project's own virtualenv (.venv/bin/...), never an activated shell.
+# A fresh machine needs only python3.11 and make: the first target that needs Python creates
+# .venv and installs the pinned requirements; stamp files make later runs skip the install
+# until requirements*.txt change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --no-input
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hipknee
+PRODUCTION := hipknee_api.settings.production
+SCHEMA := hipknee_api/openapi.yaml
+# A throwaway key for `make check` only: long and varied enough for Django's security checks.
+CHECK_SECRET_KEY := check-only-7Qm2xV9pLr4Tz8Wc1Nb6Hk3Jd5Fy0Gs2Ua7Eo9Xi4Rv6Pw1Ln8Kt3Zq5Mc
+CHECK_ALLOWED_HOSTS := example.org
+
+STAMP_RUNTIME := $(VENV)/.installed-runtime
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve clean
+
+help: ## List the targets
+	@echo "HipKnee API — make targets (variables: PORT=$(PORT), PYTEST_ARGS, POSTGRES_URL):"
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	@echo "==> Creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP_RUNTIME): requirements.txt | $(PY)
+	@echo "==> Installing pinned runtime requirements (requirements.txt)"
+	$(PIP) install -q -r requirements.txt
+	$(PIP) check
+	@touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
+	@echo "==> Installing pinned runtime and dev requirements (requirements-dev.txt)"
+	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) check
+	@touch $@ $(STAMP_RUNTIME)
+
+install: $(STAMP_RUNTIME) ## Create .venv and install the pinned runtime requirements
+
+install-dev: $(STAMP_DEV) ## Create .venv and install runtime + test/lint requirements
+
+run: $(STAMP_RUNTIME) ## Migrate, load the seed and serve on http://127.0.0.1:PORT (default 8000, SQLite)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed_content
+	@echo "==> Serving on http://127.0.0.1:$(PORT)/api/v1/ (docs: /api/docs/); Ctrl-C stops"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+migrate: $(STAMP_RUNTIME) ## Apply migrations to the database of DATABASE_URL
+	$(PY) manage.py migrate --noinput
+
+seed: $(STAMP_RUNTIME) ## Load the seed article into the database (idempotent)
+	$(PY) manage.py load_seed_content
+
+test: $(STAMP_DEV) ## Run the whole test suite on SQLite (extra pytest args: PYTEST_ARGS=...)
+	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP_DEV) ## Run the whole test suite on PostgreSQL at POSTGRES_URL
+	DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV) ## Lint the whole tree with ruff
+	$(VENV)/bin/ruff check .
+
+schema: $(STAMP_RUNTIME) ## Regenerate and validate the committed schema hipknee_api/openapi.yaml
+	$(PY) manage.py spectacular --validate --fail-on-warn --file $(SCHEMA)
+
+check: lint ## Lint, migrations up to date, schema valid, production `check --deploy` clean
+	@echo "==> Migrations match the models"
+	$(PY) manage.py makemigrations --check --dry-run
+	@echo "==> OpenAPI schema validates without warnings"
+	@tmp=$$(mktemp --suffix=.yaml); \
+		trap 'rm -f "$$tmp"' EXIT; \
+		$(PY) manage.py spectacular --validate --fail-on-warn --file "$$tmp"
+	@echo "==> Production settings pass check --deploy"
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) SECRET_KEY=$(CHECK_SECRET_KEY) \
+		ALLOWED_HOSTS=$(CHECK_ALLOWED_HOSTS) \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn on HOST:PORT (needs SECRET_KEY)
+	@if [ -z "$${SECRET_KEY:-}" ]; then \
+		echo "make serve: set SECRET_KEY (50+ random characters), e.g." >&2; \
+		echo "  SECRET_KEY=\$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2; \
+		exit 1; \
+	fi
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py collectstatic --noinput -v 0
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(VENV)/bin/gunicorn hipknee_api.wsgi \
+		--bind $(HOST):$(PORT) \
+		--workers $${WEB_CONCURRENCY:-2} \
+		--threads $${GUNICORN_THREADS:-4} \
+		--timeout $${GUNICORN_TIMEOUT:-30} \
+		--access-logfile -
+
+clean: ## Remove .venv, collected static files and caches (keeps db.sqlite3)
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-results .coverage
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
