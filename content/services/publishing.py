@@ -173,8 +173,33 @@ def _go_live(
     return document
 
 
-def _lock(document: Document) -> Document:
-    return Document.objects.select_for_update().get(pk=document.pk)
+def _lock(document: Document, now: dt.datetime | None = None) -> Document:
+    """Lock the document row, recording an expiry that passed since it was last touched."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    _expiry_record(document, now or timezone.now())
+    return document
+
+
+def _expiry_record(document: Document, now: dt.datetime) -> bool:
+    """If the live item's expire_at has passed, withdraw it and log `expired` at that time.
+
+    Reads already hide it from that second on; this makes the stored state and the audit
+    trail agree, whichever of publish_scheduled or the next editorial action comes first.
+    """
+    if (
+        document.status != EditorialStatus.PUBLISHED
+        or document.expire_at is None
+        or document.expire_at > now
+    ):
+        return False
+    revision = document.live_revision
+    LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
+    document.status = EditorialStatus.EXPIRED
+    document.live_revision = None
+    document.save()
+    event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
+                 revision=revision, at=document.expire_at)
+    return True
 
 
 @transaction.atomic
@@ -190,7 +215,7 @@ def revision_publish(
     Refused with `ReviewRequired` unless that exact revision is approved.
     """
     now = timezone.now()
-    document = _lock(revision.document)
+    document = _lock(revision.document, now)
     review = _approval(revision)
     if review is None:
         raise ReviewRequired(number=revision.number)
@@ -265,7 +290,7 @@ def publish_due(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.time
     report = ScheduleReport(published=[], expired=[], overdue=[])
     for document in Document.objects.due_for_publication(now).order_by("go_live_at", "id"):
         with transaction.atomic():
-            document = _lock(document)
+            document = _lock(document, now)
             if document.scheduled_revision_id is None or document.go_live_at > now:
                 continue
             lateness = now - document.go_live_at
@@ -284,18 +309,9 @@ def publish_due(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.time
                 report.overdue.append((document, lateness))
     for document in Document.objects.expired_unrecorded(now):
         with transaction.atomic():
-            document = _lock(document)
-            if document.status != EditorialStatus.PUBLISHED or not document.expire_at \
-                    or document.expire_at > now:
-                continue
-            revision = document.live_revision
-            LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
-            document.status = EditorialStatus.EXPIRED
-            document.live_revision = None
-            document.save()
-            event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
-                         revision=revision, at=document.expire_at)
-            report.expired.append(document)
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            if _expiry_record(document, now):
+                report.expired.append(document)
     return report
 
 
