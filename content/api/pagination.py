@@ -15,7 +15,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_query_description = (
         "1-based page number (default 1); a page past the end is 404; 0 or not a number is 400."
     )
-    invalid_page_message = "Page {page_number} does not exist: {message}."
+    invalid_page_message = "Page {page_number} is past the end of the results."
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
