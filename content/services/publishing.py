@@ -26,6 +26,7 @@ from content.models import (
     SectionItem,
 )
 from content.services.audit import event_record
+from content.services.feed import change_went_live, change_withdrawn
 from content.services.versioning import document_create, revision_content
 from content.snapshots import snapshot_normalise, snapshot_references
 
@@ -168,6 +169,7 @@ def _go_live(
     document.scheduled_revision = None
     document.go_live_at = None
     document.save()
+    change_went_live(document=document)
     if action is not None:
         event_record(document=document, action=action, actor=user, revision=revision, at=now)
     return document
@@ -197,6 +199,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     document.status = EditorialStatus.EXPIRED
     document.live_revision = None
     document.save()
+    change_withdrawn(document=document)
     event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
                  revision=revision, at=document.expire_at)
     return True
@@ -265,6 +268,7 @@ def document_unpublish(*, document: Document, user) -> Document:
         EditorialStatus.UNPUBLISHED if document.first_published_at else EditorialStatus.DRAFT
     )
     document.save()
+    change_withdrawn(document=document)
     event_record(document=document, action=EditorialAction.UNPUBLISHED, actor=user,
                  revision=revision)
     return document
