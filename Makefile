@@ -19,6 +19,8 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hipknee
 PRODUCTION := hipknee_api.settings.production
+# pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml: pin it.
+TESTING := hipknee_api.settings.test
 SCHEMA := hipknee_api/openapi.yaml
 # A throwaway key for `make check` only: long and varied enough for Django's security checks.
 CHECK_SECRET_KEY := check-only-7Qm2xV9pLr4Tz8Wc1Nb6Hk3Jd5Fy0Gs2Ua7Eo9Xi4Rv6Pw1Ln8Kt3Zq5Mc
@@ -67,10 +69,10 @@ seed: $(STAMP_RUNTIME) ## Load the seed article into the database (idempotent)
 	$(PY) manage.py load_seed_content
 
 test: $(STAMP_DEV) ## Run the whole test suite on SQLite (extra pytest args: PYTEST_ARGS=...)
-	DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP_DEV) ## Run the whole test suite on PostgreSQL at POSTGRES_URL
-	DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV) ## Lint the whole tree with ruff
 	$(VENV)/bin/ruff check .
