@@ -1,9 +1,18 @@
 """Test settings: fast hashing, local-memory cache unless REDIS_URL is set."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-hipknee"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: in memory SQLite reports "table is locked" at once
+    # instead of waiting, so concurrent-writer tests need a real file. One per process.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": f"/tmp/hipknee-test-{os.getpid()}.sqlite3",
+    }
 # Tests deliver webhooks to a receiver on 127.0.0.1.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
