@@ -140,6 +140,15 @@ class ReviewDecision(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
+class RevisionReviewState(models.TextChoices):
+    """Where one revision stands in clinical review (shown by the admin's banner and lists)."""
+
+    NOT_SUBMITTED = "not_submitted", "Not submitted for review"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting medical review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
 class EditorialAction(models.TextChoices):
     """Actions recorded in the audit trail (API.md §7)."""
 
@@ -147,6 +156,7 @@ class EditorialAction(models.TextChoices):
     CREATED = "created", "Created"
     EDITED = "edited", "Edited"
     REVERTED = "reverted", "Reverted"
+    REVIEW_REQUESTED = "review_requested", "Submitted for review"
     APPROVED = "approved", "Approved"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     SCHEDULED = "scheduled", "Scheduled"

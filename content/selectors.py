@@ -1,11 +1,18 @@
 """Reads that span models: editorial state, history and diffs between revisions."""
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from content.choices import EditorialStatus
-from content.models import Document, Revision
+from content.choices import (
+    EditorialAction,
+    EditorialStatus,
+    ReviewDecision,
+    RevisionReviewState,
+)
+from content.models import Document, EditorialEvent, Review, Revision
 from content.services.versioning import revision_content
 
 _MISSING = object()
@@ -79,3 +86,131 @@ def document_live_revision_number(document: Document, now: dt.datetime | None = 
     if document_status(document, now) != EditorialStatus.PUBLISHED:
         return None
     return document.live_revision.number if document.live_revision_id else None
+
+
+# --- clinical review state ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a revision stands in clinical review, and the records that say so."""
+
+    state: str  # a RevisionReviewState value
+    review: Review | None  # the latest review of its exact content by someone not its author
+    requested: EditorialEvent | None  # its latest submission for review
+
+
+def review_state_of(
+    decision: str | None, reviewed_at: dt.datetime | None, requested_at: dt.datetime | None
+) -> str:
+    """The one rule: a submission newer than the latest review awaits review; otherwise the
+    latest review decides; with neither, the revision was not submitted."""
+    if requested_at is not None and (reviewed_at is None or requested_at > reviewed_at):
+        return RevisionReviewState.AWAITING_REVIEW
+    if decision == ReviewDecision.APPROVED:
+        return RevisionReviewState.APPROVED
+    if decision == ReviewDecision.CHANGES_REQUESTED:
+        return RevisionReviewState.CHANGES_REQUESTED
+    return RevisionReviewState.NOT_SUBMITTED
+
+
+def _deciding_reviews():
+    """Reviews that count for a revision: of its exact content, not by its author (the same
+    reviews publishing.revision_publish looks at)."""
+    return Review.objects.filter(content_hash=F("revision__content_hash")).filter(
+        Q(revision__author__isnull=True) | ~Q(reviewer=F("revision__author"))
+    )
+
+
+def revision_review_state(revision: Revision) -> ReviewState:
+    """The clinical review state of one revision, in two queries."""
+    review = (
+        _deciding_reviews()
+        .filter(revision=revision)
+        .select_related("reviewer__editor_profile")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    requested = (
+        EditorialEvent.objects.filter(
+            revision=revision, action=EditorialAction.REVIEW_REQUESTED
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    state = review_state_of(
+        review.decision if review else None,
+        review.created_at if review else None,
+        requested.at if requested else None,
+    )
+    return ReviewState(state=state, review=review, requested=requested)
+
+
+def documents_with_review_state(queryset=None):
+    """Documents annotated for the admin's lists, in one query: `review_decision`,
+    `reviewed_at` and `review_requested_at` of the latest revision (for `review_state_of`)
+    and `next_review_due` of the latest approval of the live revision."""
+    queryset = Document.objects.all() if queryset is None else queryset
+    latest_review = _deciding_reviews().filter(revision=OuterRef("latest_revision")).order_by(
+        "-created_at", "-id"
+    )
+    live_approval = (
+        _deciding_reviews()
+        .filter(revision=OuterRef("live_revision"), decision=ReviewDecision.APPROVED)
+        .order_by("-created_at", "-id")
+    )
+    requested = (
+        EditorialEvent.objects.filter(
+            revision=OuterRef("latest_revision"), action=EditorialAction.REVIEW_REQUESTED
+        )
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    return queryset.select_related("latest_revision", "live_revision").annotate(
+        review_decision=Subquery(latest_review.values("decision")[:1]),
+        reviewed_at=Subquery(latest_review.values("created_at")[:1]),
+        review_requested_at=Subquery(requested),
+        next_review_due=Subquery(live_approval.values("next_review_due")[:1]),
+    )
+
+
+def document_history(document: Document) -> list[Revision]:
+    """Every revision of `document`, newest first, each with `review_state` (ReviewState)
+    and `events` (its audit lines, oldest first), in three queries."""
+    revisions = list(
+        Revision.objects.filter(document=document)
+        .select_related("author__editor_profile", "reverted_from", "parent")
+        .order_by("-number")
+    )
+    reviews: dict[int, Review] = {}
+    for review in (
+        _deciding_reviews()
+        .filter(revision__document=document)
+        .select_related("reviewer__editor_profile")
+        .order_by("-created_at", "-id")
+    ):
+        reviews.setdefault(review.revision_id, review)
+    events: dict[int, list[EditorialEvent]] = {}
+    for event in (
+        EditorialEvent.objects.filter(document=document, revision__isnull=False)
+        .select_related("actor__editor_profile")
+        .order_by("at", "id")
+    ):
+        events.setdefault(event.revision_id, []).append(event)
+    for revision in revisions:
+        review = reviews.get(revision.pk)
+        requests = [e for e in events.get(revision.pk, [])
+                    if e.action == EditorialAction.REVIEW_REQUESTED]
+        requested = requests[-1] if requests else None
+        revision.review_state = ReviewState(
+            state=review_state_of(
+                review.decision if review else None,
+                review.created_at if review else None,
+                requested.at if requested else None,
+            ),
+            review=review,
+            requested=requested,
+        )
+        revision.events = events.get(revision.pk, [])
+    return revisions

@@ -5,9 +5,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from content.choices import EditorialAction, ReviewDecision
-from content.exceptions import ContentInvalid, SelfApproval
-from content.models import Review, Revision
+from content.choices import EditorialAction, ReviewDecision, RevisionReviewState
+from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
+from content.models import Document, EditorialEvent, Review, Revision
+from content.selectors import revision_review_state
 from content.services.audit import event_record
 
 #: Without an explicit date, approved content is due for review again after a year.
@@ -62,3 +63,34 @@ def review_submit(
     event_record(document=revision.document, action=action, actor=reviewer, revision=revision,
                  detail={"comment": review.comment})
     return review
+
+
+@transaction.atomic
+def review_request(*, revision: Revision, user, comment: str = "") -> EditorialEvent:
+    """Submit `revision` for medical review: one `review_requested` line in the audit trail.
+
+    Only the latest revision can be submitted, and not while it already awaits review or
+    is already approved (`InvalidTransition`).
+    """
+    document = Document.objects.select_for_update().get(pk=revision.document_id)
+    if document.latest_revision_id != revision.pk:
+        raise InvalidTransition(
+            f"Revision {revision.number} is not the latest revision; submit the latest one."
+        )
+    state = revision_review_state(revision).state
+    if state == RevisionReviewState.AWAITING_REVIEW:
+        raise InvalidTransition(f"Revision {revision.number} is already awaiting review.")
+    if state == RevisionReviewState.APPROVED:
+        raise InvalidTransition(f"Revision {revision.number} is already approved.")
+    comment = (comment or "").strip()
+    if len(comment) > 5000:
+        raise ContentInvalid(
+            [{"field": "comment", "message": "At most 5000 characters.", "code": "max_length"}]
+        )
+    return event_record(
+        document=document,
+        action=EditorialAction.REVIEW_REQUESTED,
+        actor=user,
+        revision=revision,
+        detail={"comment": comment},
+    )
