@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 # Tests deliver webhooks to a receiver on 127.0.0.1.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
+# Tests never run collectstatic: let WhiteNoise look up files lazily instead of warning that
+# staticfiles/ is missing.
+WHITENOISE_AUTOREFRESH = True
