@@ -1,0 +1,319 @@
+"""Public read serializers: what a live row looks like over HTTP (API.md §1 and §7).
+
+Every type carries `slug`, `url`, `version`, `updated_at` and `review`. Relations and an
+item's `entity` point only at content that is published right now: the querysets prefetch
+published relations, and an item's entity (loaded with select_related) is checked against
+the same visibility rule; anything else is left out (relation) or null (entity).
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from content.choices import (
+    ContentType,
+    HealthAspect,
+    ItemGroup,
+    ReviewStatus,
+    SectionKind,
+    TimelinePhase,
+    TimeUnit,
+)
+from content.models import (
+    LIVE_MODELS,
+    Article,
+    Cause,
+    Condition,
+    Section,
+    SectionItem,
+    Symptom,
+    Treatment,
+    WarningSign,
+)
+from content.querysets import is_visible
+
+#: The public type name of each live model.
+TYPE_OF_MODEL = {model: type_ for type_, model in LIVE_MODELS.items()}
+
+
+def detail_url(type_: str, slug: str, request) -> str:
+    """The absolute URL of a published item's detail, e.g. …/api/v1/warning-signs/x/."""
+    path = reverse(f"api:{type_}-detail", kwargs={"slug": slug})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def review_status(row, today) -> str:
+    """not_reviewed without an approval; overdue once next_review_due has passed."""
+    if row.last_reviewed is None:
+        return ReviewStatus.NOT_REVIEWED
+    if row.next_review_due is not None and row.next_review_due < today:
+        return ReviewStatus.OVERDUE
+    return ReviewStatus.REVIEWED
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an explicit UTC offset (`+00:00`), never the `Z` shorthand."""
+
+    def to_representation(self, value):
+        return timezone.localtime(value).isoformat() if value else None
+
+
+class ReviewerSerializer(serializers.Serializer):
+    """The clinician who approved the live revision."""
+
+    class Meta:
+        ref_name = "Reviewer"
+
+    name = serializers.CharField(help_text="The clinician who approved the live revision.")
+    credentials = serializers.CharField(
+        allow_null=True, help_text="Their credentials, e.g. 'MBBS, FRCP'; null if not recorded."
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    """Whether a clinician approved the live revision, when, and when it is due again."""
+
+    class Meta:
+        ref_name = "PublicReview"
+
+    status = serializers.SerializerMethodField(
+        help_text="not_reviewed (never clinically approved, e.g. the imported seed), reviewed, "
+        "or overdue (next_review_due has passed)."
+    )
+    last_reviewed = serializers.DateField(
+        allow_null=True, help_text="When the live revision was clinically approved."
+    )
+    next_review_due = serializers.DateField(
+        allow_null=True, help_text="When the content must be clinically reviewed again."
+    )
+    reviewed_by = serializers.SerializerMethodField(
+        help_text="Who approved the live revision; null when it was not reviewed."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReviewStatus.choices))
+    def get_status(self, row) -> str:
+        return review_status(row, timezone.localdate())
+
+    @extend_schema_field(ReviewerSerializer(allow_null=True))
+    def get_reviewed_by(self, row) -> dict | None:
+        if not row.reviewed_by_name:
+            return None
+        return {"name": row.reviewed_by_name, "credentials": row.reviewed_by_credentials or None}
+
+
+class RelationSerializer(serializers.Serializer):
+    """A link to a related published item: {type, slug, name, url}."""
+
+    type = serializers.ChoiceField(choices=ContentType.choices, help_text="The item's type.")
+    slug = serializers.SlugField(help_text="The item's slug.")
+    name = serializers.CharField(help_text="Its name (a warning sign's text).")
+    url = serializers.URLField(help_text="Absolute URL of its detail.")
+
+    def to_representation(self, row):
+        type_ = TYPE_OF_MODEL[type(row)]
+        return {
+            "type": type_,
+            "slug": row.slug,
+            "name": row.text if type_ == ContentType.WARNING_SIGN else row.name,
+            "url": detail_url(type_, row.slug, self.context.get("request")),
+        }
+
+
+class EntityLinkSerializer(serializers.Serializer):
+    """The published item a section item is about: {type, slug, url}."""
+
+    type = serializers.ChoiceField(choices=ContentType.choices, help_text="The item's type.")
+    slug = serializers.SlugField(help_text="The item's slug.")
+    url = serializers.URLField(help_text="Absolute URL of its detail.")
+
+
+class PublishedSerializer(serializers.ModelSerializer):
+    """The fields every public type carries."""
+
+    url = serializers.SerializerMethodField(help_text="Absolute URL of this item's detail.")
+    updated_at = OffsetDateTimeField(
+        read_only=True, help_text="When the live revision was published (ISO 8601 with offset)."
+    )
+    review = ReviewSerializer(source="*", read_only=True, help_text="Clinical review status.")
+
+    COMMON_FIELDS = ["slug", "url", "version", "updated_at", "review"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, row) -> str:
+        return detail_url(TYPE_OF_MODEL[type(row)], row.slug, self.context.get("request"))
+
+
+class TimelinePhaseSerializer(serializers.Serializer):
+    """One phase of recovery and its usual duration."""
+
+    class Meta:
+        ref_name = "RecoveryPhase"
+
+    phase = serializers.ChoiceField(choices=TimelinePhase.choices, help_text="Recovery phase.")
+    min = serializers.IntegerField(help_text="Shortest usual duration, in `unit`s.")
+    max = serializers.IntegerField(help_text="Longest usual duration, in `unit`s.")
+    unit = serializers.ChoiceField(choices=TimeUnit.choices, help_text="Unit of min and max.")
+
+
+class SectionGroupSerializer(serializers.Serializer):
+    """An item group of a section and the sentence that introduces it."""
+
+    group = serializers.ChoiceField(choices=ItemGroup.choices, help_text="The item group.")
+    heading = serializers.CharField(help_text="The sentence that introduces the group's items.")
+
+
+class SectionItemSerializer(serializers.ModelSerializer):
+    """One entry of a section, linking to the published item it is about, if any."""
+
+    entity = serializers.SerializerMethodField(
+        help_text="The published item this entry is about, or null."
+    )
+
+    class Meta:
+        model = SectionItem
+        fields = ["group", "title", "text", "entity"]
+        read_only_fields = fields
+
+    @extend_schema_field(EntityLinkSerializer(allow_null=True))
+    def get_entity(self, item) -> dict | None:
+        row = item.entity
+        if row is None or not is_visible(row):
+            return None
+        type_ = TYPE_OF_MODEL[type(row)]
+        return {
+            "type": type_,
+            "slug": row.slug,
+            "url": detail_url(type_, row.slug, self.context.get("request")),
+        }
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    """One typed section of an article."""
+
+    kind = serializers.ChoiceField(choices=SectionKind.choices, help_text="What it is about.")
+    health_aspect = serializers.ChoiceField(
+        choices=HealthAspect.choices,
+        allow_null=True,
+        help_text="The schema.org HealthAspect of the section; null for the conclusion.",
+    )
+    groups = SectionGroupSerializer(
+        many=True, read_only=True, help_text="The item groups in order, each with its heading."
+    )
+    items = SectionItemSerializer(many=True, read_only=True, help_text="Entries, in order.")
+    timeline = TimelinePhaseSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="Recovery phases with their usual durations; present on the recovery "
+        "section, null on every other section.",
+    )
+
+    class Meta:
+        model = Section
+        fields = [
+            "kind", "heading", "position", "health_aspect", "body", "groups", "items", "timeline",
+        ]
+        read_only_fields = fields
+
+
+class ArticleListSerializer(PublishedSerializer):
+    """An article without its sections."""
+
+    conditions = RelationSerializer(
+        many=True, read_only=True, help_text="Published conditions the article names."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug", "url", "title", "summary", "language", "conditions",
+            "version", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleListSerializer):
+    """A whole article: its sections in order, each with its items."""
+
+    sections = SectionSerializer(many=True, read_only=True, help_text="Sections, in order.")
+
+    class Meta(ArticleListSerializer.Meta):
+        fields = [
+            "slug", "url", "title", "summary", "language", "conditions", "sections",
+            "version", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+class ConditionSerializer(PublishedSerializer):
+    """A condition of the hip or the knee."""
+
+    also_known_as = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Other names people use, e.g. “runner's knee”."
+    )
+    causes = RelationSerializer(
+        many=True, read_only=True, help_text="Published causes that name this condition."
+    )
+
+    class Meta:
+        model = Condition
+        fields = [
+            "slug", "url", "name", "also_known_as", "body_region", "description", "causes",
+            "version", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+class CauseSerializer(PublishedSerializer):
+    """A way in which a hip problem leads to knee pain."""
+
+    conditions = RelationSerializer(
+        many=True, read_only=True, help_text="Published conditions named as examples."
+    )
+
+    class Meta:
+        model = Cause
+        fields = [
+            "slug", "url", "name", "description", "conditions", "version", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+class SymptomSerializer(PublishedSerializer):
+    """A symptom that may point to a hip problem behind knee pain."""
+
+    class Meta:
+        model = Symptom
+        fields = [
+            "slug", "url", "name", "description", "frequency", "version", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+class WarningSignSerializer(PublishedSerializer):
+    """A warning sign: when to see a doctor, or to seek help immediately."""
+
+    class Meta:
+        model = WarningSign
+        fields = ["slug", "url", "text", "urgency", "version", "updated_at", "review"]
+        read_only_fields = fields
+
+
+class TreatmentSerializer(PublishedSerializer):
+    """A treatment option: conventional, alternative or a home remedy."""
+
+    examples = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Concrete examples named, e.g. ibuprofen."
+    )
+
+    class Meta:
+        model = Treatment
+        fields = [
+            "slug", "url", "name", "description", "category", "examples", "caution",
+            "version", "updated_at", "review",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,216 @@
+"""Query parameters of the public lists (API.md §3 and §7), as django-filter FilterSets.
+
+Every value is validated: one outside its choices or of the wrong form makes the request
+400 (problem+json, `errors` naming the parameter); unknown parameters are ignored. A slug
+filter (`condition=`, `article=`) that names nothing published matches nothing: an empty
+page, not an error. Lists are always in a deterministic order: the requested or default
+field, then the slug.
+"""
+
+import datetime as dt
+import re
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+
+from content.choices import BodyRegion, SymptomFrequency, TreatmentCategory, Urgency
+from content.models import Article, Cause, Condition, Symptom, Treatment, WarningSign
+from content.search import search_filter
+from content.snapshots import SLUG_RE
+
+#: The longest `search=` value accepted.
+SEARCH_MAX_LENGTH = 200
+
+# A '+' in an unencoded query string arrives as a space: "…T09:30:00 02:00".
+_SPACE_FOR_PLUS = re.compile(r"^(.*T[\d:.,]+) (\d{2}(?::?\d{2})?)$")
+
+
+class SlugFormField(forms.CharField):
+    """A slug as the API spells them: lowercase letters and digits joined by hyphens."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not SLUG_RE.match(value):
+            raise ValidationError(
+                "Enter a slug: lowercase letters and digits separated by hyphens, "
+                "e.g. hip-bursitis.",
+                code="invalid_slug",
+            )
+
+
+class InstantFormField(forms.Field):
+    """An ISO 8601 date or date-time; a date means 00:00 UTC, a naive date-time is UTC."""
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date (2026-01-15) or date-time "
+        "(2026-01-15T09:30:00+02:00).",
+    }
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        value = _SPACE_FOR_PLUS.sub(r"\1+\2", value)
+        try:
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment.astimezone(dt.UTC)
+        except (ValueError, OverflowError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SlugFilter(filters.CharFilter):
+    field_class = SlugFormField
+
+
+INSTANT_HELP = (
+    "Only articles whose live revision was published at or after this moment (inclusive): "
+    "an ISO 8601 date (meaning 00:00 UTC that day) or date-time (one without an offset is "
+    "UTC), e.g. 2026-01-15 or 2026-01-15T09:30:00+02:00."
+)
+
+
+@extend_schema_field({"type": "string", "description": INSTANT_HELP, "example": "2026-01-15"})
+class InstantFilter(filters.Filter):
+    field_class = InstantFormField
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """`ordering=` with a default, and ties always broken by slug."""
+
+    def __init__(self, *args, default: str, **kwargs):
+        self.default = default
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        ordering = [self.get_ordering_value(p) for p in value or () if p] or [self.default]
+        if "slug" not in {field.lstrip("-") for field in ordering}:
+            ordering.append("slug")
+        return qs.order_by(*ordering)
+
+
+def _ordering(*fields: str, default: str) -> StableOrderingFilter:
+    names = ", ".join(f"`{f}`" for f in fields)
+    return StableOrderingFilter(
+        fields=fields,
+        default=default,
+        help_text=f"Sort by {names}; prefix `-` to reverse; several fields may be given "
+        f"comma-separated. Default `{default}`. Ties are always broken by slug. "
+        "An unknown field is 400.",
+    )
+
+
+def _search() -> filters.CharFilter:
+    return filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Words to look for, matched by the same engine as /api/v1/search/ "
+        f"(at most {SEARCH_MAX_LENGTH} characters). Blank is ignored.",
+    )
+
+
+def _article() -> SlugFilter:
+    return SlugFilter(
+        method="filter_article",
+        help_text="Slug of a published article: only items it links to. "
+        "A slug that names no published article gives an empty list.",
+    )
+
+
+def _choice(choices, what: str) -> filters.ChoiceFilter:
+    return filters.ChoiceFilter(choices=choices, help_text=f"Only items of this {what}.")
+
+
+class PublicFilterSet(filters.FilterSet):
+    """Filters shared by every public list."""
+
+    def filter_search(self, queryset, name, value):
+        return search_filter(queryset, value)
+
+    def filter_article(self, queryset, name, value):
+        return queryset.in_article(value)
+
+
+class ArticleFilterSet(PublicFilterSet):
+    search = _search()
+    condition = SlugFilter(
+        method="filter_condition",
+        help_text="Slug of a published condition: only articles that name it. "
+        "A slug that names no published condition gives an empty list.",
+    )
+    updated_since = InstantFilter(
+        field_name="updated_at", lookup_expr="gte", help_text=INSTANT_HELP
+    )
+    ordering = _ordering("title", "updated_at", default="title")
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_condition(self, queryset, name, value):
+        return queryset.mentioning(condition=value)
+
+
+class ConditionFilterSet(PublicFilterSet):
+    search = _search()
+    body_region = _choice(BodyRegion.choices, "body region")
+    article = _article()
+    ordering = _ordering("name", "updated_at", default="name")
+
+    class Meta:
+        model = Condition
+        fields = []
+
+
+class CauseFilterSet(PublicFilterSet):
+    search = _search()
+    condition = SlugFilter(
+        method="filter_condition",
+        help_text="Slug of a published condition: only causes that name it. "
+        "A slug that names no published condition gives an empty list.",
+    )
+    article = _article()
+    ordering = _ordering("name", "updated_at", default="name")
+
+    class Meta:
+        model = Cause
+        fields = []
+
+    def filter_condition(self, queryset, name, value):
+        return queryset.of_condition(value)
+
+
+class SymptomFilterSet(PublicFilterSet):
+    search = _search()
+    frequency = _choice(SymptomFrequency.choices, "frequency")
+    article = _article()
+    ordering = _ordering("name", "updated_at", default="name")
+
+    class Meta:
+        model = Symptom
+        fields = []
+
+
+class WarningSignFilterSet(PublicFilterSet):
+    urgency = _choice(Urgency.choices, "urgency")
+    article = _article()
+    ordering = _ordering("slug", "updated_at", default="slug")
+
+    class Meta:
+        model = WarningSign
+        fields = []
+
+
+class TreatmentFilterSet(PublicFilterSet):
+    search = _search()
+    category = _choice(TreatmentCategory.choices, "category")
+    article = _article()
+    ordering = _ordering("name", "updated_at", default="name")
+
+    class Meta:
+        model = Treatment
+        fields = []
