@@ -16,8 +16,9 @@ holds. Two things could cause that, and both are ruled out:
 * a scheduled expiry written in advance (`at` = `expire_at`). It is hidden until its `at`
   comes; it is only ever deleted while still hidden; and every later write has a later `at`.
 
-On SQLite (development and tests) there is no advisory lock: SQLite runs one writer at a
-time, and the window the lock closes is a concurrent reader during a write transaction.
+On SQLite there is no advisory lock; our settings open every transaction with BEGIN
+IMMEDIATE (hipknee_api/settings/base.py), so the reader's transaction waits for a writer's
+in the same way.
 """
 
 import base64

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from content.api import views
+from content.api.feed import ChangeFeedView
 
 app_name = "api"
 
@@ -19,5 +20,6 @@ router.register("treatments", views.TreatmentViewSet, basename="treatment")
 urlpatterns = [
     path("", views.ApiIndexView.as_view(), name="index"),
     path("editorial/", include("content.api.editorial.urls")),
+    path("changes/", ChangeFeedView.as_view(), name="changes"),
     *router.urls,
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from content.api.editorial.views import editorial_viewsets
+from content.api.editorial.webhooks import WebhookViewSet
 
 app_name = "editorial"
 
@@ -31,3 +32,12 @@ for type_path, viewset in editorial_viewsets().items():
         path(f"{type_path}/<slug:slug>/events/", viewset.as_view({"get": "events"}),
              name=f"{type_path}-events"),
     ]
+
+urlpatterns += [
+    path("webhooks/", WebhookViewSet.as_view({"get": "list", "post": "create"}),
+         name="webhook-list"),
+    path("webhooks/<int:pk>/", WebhookViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+         name="webhook-detail"),
+    path("webhooks/<int:pk>/deliveries/", WebhookViewSet.as_view({"get": "deliveries"}),
+         name="webhook-deliveries"),
+]
