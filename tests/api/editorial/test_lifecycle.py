@@ -6,13 +6,14 @@ unpublish, asserting stored revisions and the public payload after each step.
 """
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core.management import call_command
 
-from content.choices import EditorialAction
 from content.api.editorial.views import TYPE_PATHS
+from content.choices import EditorialAction
 from content.models import LIVE_MODELS, EditorialEvent, Revision
 from content.services.publishing import publish_due
 from tests.api.editorial.conftest import PAYLOADS
@@ -186,7 +187,7 @@ def test_full_lifecycle_over_http(
         assert public(api_client, type_path, slug).status_code == 404
         assert revisions_of(type_path, slug) == [1, 2, 3, 4]
 
-        call_command("publish_scheduled", stdout=open("/dev/null", "w"))
+        call_command("publish_scheduled", stdout=io.StringIO())
         actions = list(
             EditorialEvent.objects.filter(document__slug=slug).order_by("at", "id")
             .values_list("action", "revision__number")

@@ -1,0 +1,207 @@
+"""Drafts and revisions: validation, sanitising, partial edits, reverts, upgraders."""
+
+import pytest
+
+from content.exceptions import ContentInvalid, StaleRevision
+from content.models import Document, Revision
+from content.services import versioning
+from content.services.versioning import (
+    document_create,
+    revision_content,
+    revision_create,
+    revision_revert,
+)
+from content.snapshots import UPGRADERS, snapshot_hash
+from tests.factories import UserFactory
+
+ARTICLE = {
+    "slug": "hip-and-knee",
+    "title": "Hip and knee",
+    "summary": "How they connect.",
+    "sections": [
+        {"kind": "introduction", "heading": "Introduction", "body": "<p>Hello.</p>",
+         "groups": [{"group": "why_it_matters", "heading": "Why"}],
+         "items": [{"group": "why_it_matters", "text": "Because."}]},
+    ],
+}
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="eddie")
+
+
+def test_create_normalises_the_whole_snapshot(editor):
+    revision = document_create(type_="article", data=ARTICLE, author=editor)
+
+    assert revision.number == 1
+    assert revision.parent is None
+    assert revision.schema_version == 1
+    assert revision.content == {
+        "slug": "hip-and-knee",
+        "title": "Hip and knee",
+        "summary": "How they connect.",
+        "language": "en",
+        "conditions": [],
+        "sections": [{
+            "kind": "introduction",
+            "heading": "Introduction",
+            "position": 1,
+            "health_aspect": "OverviewHealthAspect",
+            "body": "<p>Hello.</p>",
+            "groups": [{"group": "why_it_matters", "heading": "Why"}],
+            "items": [{"group": "why_it_matters", "title": None, "text": "Because.",
+                       "entity": None}],
+            "timeline": None,
+        }],
+    }
+    assert revision.content_hash == snapshot_hash(revision.content)
+    assert revision.document.status == "draft"
+    assert revision.document.latest_revision == revision
+
+
+def test_rich_text_is_sanitised_and_plain_text_refuses_markup(editor):
+    data = {**ARTICLE, "sections": [{
+        "kind": "introduction", "heading": "Intro",
+        "body": '<p onclick="steal()">Hi <script>alert(1)</script>'
+                '<a href="javascript:alert(1)">x</a><a href="https://nhs.uk">nhs</a></p>',
+    }]}
+    revision = document_create(type_="article", data=data, author=editor)
+    assert revision.content["sections"][0]["body"] == (
+        '<p>Hi <a rel="noopener noreferrer">x</a>'
+        '<a href="https://nhs.uk" rel="noopener noreferrer">nhs</a></p>'
+    )
+
+    with pytest.raises(ContentInvalid) as error:
+        document_create(type_="symptom", author=editor, data={
+            "slug": "s", "name": "<b>Bold</b>", "description": "x", "frequency": "common"})
+    assert error.value.errors == [{
+        "field": "name",
+        "message": "This is a plain-text field: HTML markup is not allowed.",
+        "code": "markup",
+    }]
+
+
+def test_invalid_content_lists_every_problem_and_saves_nothing(editor):
+    data = {
+        "slug": "Bad Slug", "title": "", "summary": "x\x00y", "colour": "red",
+        "sections": [
+            {"kind": "symptoms", "heading": "S", "items": [{"group": "tips", "text": "t"}]},
+            {"kind": "symptoms", "heading": "Again"},
+        ],
+    }
+    with pytest.raises(ContentInvalid) as error:
+        document_create(type_="article", data=data, author=editor)
+
+    assert error.value.errors == [
+        {"field": "colour", "message": "Unknown field.", "code": "unknown_field"},
+        {"field": "slug", "message": "Enter a valid slug: lowercase letters, digits and single "
+         "hyphens (at most 120).", "code": "invalid"},
+        {"field": "title", "message": "This field may not be blank.", "code": "blank"},
+        {"field": "summary", "message": "Control characters (such as NUL) are not allowed.",
+         "code": "invalid"},
+        {"field": "sections[0].items[0].group", "message": "'tips' is not a valid choice; "
+         "expected one of: common, less_common.", "code": "invalid_choice"},
+        {"field": "sections", "message": "An article has at most one 'symptoms' section.",
+         "code": "duplicate"},
+    ]
+    assert not Document.objects.exists()
+    assert not Revision.objects.exists()
+
+
+def test_references_must_name_existing_items(editor):
+    data = {**ARTICLE, "conditions": [{"type": "condition", "slug": "nope"}]}
+    with pytest.raises(ContentInvalid) as error:
+        document_create(type_="article", data=data, author=editor)
+    assert error.value.errors == [{
+        "field": "conditions[0]", "message": "There is no condition with slug 'nope'.",
+        "code": "does_not_exist",
+    }]
+
+
+def test_duplicate_slug_is_a_field_error(editor):
+    document_create(type_="article", data=ARTICLE, author=editor)
+    with pytest.raises(ContentInvalid) as error:
+        document_create(type_="article", data=ARTICLE, author=editor)
+    assert error.value.errors == [{
+        "field": "slug", "message": "A article with this slug already exists.", "code": "unique"}]
+    assert Document.objects.count() == 1
+
+
+def test_edit_keeps_unsent_fields_and_sections_replace_the_list(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    second = revision_create(
+        document=first.document, author=editor, expected_revision=1,
+        data={"sections": [
+            {"kind": "conclusion", "heading": "Conclusion", "position": 2},
+            {"kind": "causes", "heading": "Causes", "position": 1},
+        ]},
+    )
+    assert second.content["title"] == "Hip and knee"
+    assert [(s["kind"], s["position"]) for s in second.content["sections"]] == [
+        ("causes", 1), ("conclusion", 2)]
+    assert second.parent == first
+    assert revision_content(first) == first.content  # the old revision is untouched
+
+
+def test_stale_edit_is_refused_and_saves_nothing(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    revision_create(document=first.document, author=editor, expected_revision=1,
+                    data={"title": "Second"})
+    with pytest.raises(StaleRevision) as error:
+        revision_create(document=first.document, author=editor, expected_revision=1,
+                        data={"title": "Lost update"})
+    assert (error.value.expected, error.value.latest) == (1, 2)
+    assert Revision.objects.count() == 2
+
+
+def test_slug_cannot_change(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    with pytest.raises(ContentInvalid) as error:
+        revision_create(document=first.document, author=editor, expected_revision=1,
+                        data={"slug": "other"})
+    assert error.value.errors == [{
+        "field": "slug", "message": "A slug never changes once created.", "code": "immutable"}]
+
+
+def test_revert_appends_a_revision_equal_to_the_old_one(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    revision_create(document=first.document, author=editor, expected_revision=1,
+                    data={"title": "Second"})
+    reverted = revision_revert(document=first.document, revision=first, author=editor,
+                               expected_revision=2)
+    assert reverted.number == 3
+    assert reverted.content == first.content
+    assert reverted.content_hash == first.content_hash
+    assert reverted.parent.number == 2
+    assert reverted.reverted_from == first
+    assert reverted.change_note == "Reverted to revision 1"
+
+
+def test_old_snapshots_are_upgraded_on_read(editor, monkeypatch):
+    """A revision stored under an older schema version loads in the current format."""
+    revision = document_create(
+        type_="condition", author=editor,
+        data={"slug": "hip-oa", "name": "Hip OA", "body_region": "hip"},
+    )
+    # Pretend the format moved to version 2, renaming `also_known_as` to `synonyms`.
+    monkeypatch.setattr(versioning, "snapshot_upgrade", versioning.snapshot_upgrade)
+    monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 2)
+    monkeypatch.setitem(UPGRADERS["condition"], 1, lambda c: {
+        **{k: v for k, v in c.items() if k != "also_known_as"}, "synonyms": c["also_known_as"]})
+
+    assert revision_content(revision) == {
+        "slug": "hip-oa", "name": "Hip OA", "body_region": "hip", "description": "",
+        "synonyms": [],
+    }
+    assert revision.content["also_known_as"] == []  # stored JSON is never rewritten
+
+
+def test_a_missing_upgrader_is_an_error_not_silent_data(editor, monkeypatch):
+    revision = document_create(
+        type_="condition", author=editor,
+        data={"slug": "hip-oa", "name": "Hip OA", "body_region": "hip"},
+    )
+    monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 3)
+    with pytest.raises(LookupError, match="from version 1"):
+        revision_content(revision)
