@@ -8,9 +8,11 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -21,6 +23,18 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_rate(name: str, default: str | None) -> str | None:
+    """Read a DRF throttle rate such as ``60/min``; ``off`` means no limit, unset the default."""
+    value = os.environ.get(name, "").strip() or default
+    if value is None or value.lower() == "off":
+        return None
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 60/min (per s, min, hour or day) or off, not {value!r}."
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -49,12 +63,19 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
+    "rest_framework_api_key",
     "content",
 ]
 
 MIDDLEWARE = [
+    "content.api.access_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "content.api.security.ContentSecurityPolicyMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "content.api.throttling.RateLimitHeadersMiddleware",
+    "content.api.security.RequestGuardMiddleware",
     "content.api.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +129,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hipknee",
+            # Fail fast (and let /readyz say so) rather than hang a worker on a dead Redis.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -133,10 +156,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["content.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "content.api.authentication.APIKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -145,9 +169,40 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "content.api.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DEFAULT_THROTTLE_CLASSES": [],
+    # Rates come from HIPKNEE_THROTTLE_ANON / HIPKNEE_THROTTLE_KEY below (None: no limit).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "content.api.throttling.AnonRateThrottle",
+        "content.api.throttling.APIKeyRateThrottle",
+        "content.api.throttling.StaffRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {},
+    # Trusted proxies in front of the app: the client address is taken that many hops from
+    # the end of X-Forwarded-For (0: REMOTE_ADDR, so clients cannot forge their address).
+    "NUM_PROXIES": int(os.environ.get("HIPKNEE_NUM_PROXIES", "0")),
 }
+
+#: Rate limits (content/api/throttling.py): anonymous clients per IP address, API keys (and
+#: signed-in staff) per key or user. Off unless set here; production sets defaults.
+HIPKNEE_THROTTLE_ANON = env_rate("HIPKNEE_THROTTLE_ANON", None)
+HIPKNEE_THROTTLE_KEY = env_rate("HIPKNEE_THROTTLE_KEY", None)
+
+#: CORS (django-cors-headers): the public read API may be read from any origin, or only from
+#: the comma-separated HIPKNEE_CORS_ALLOWED_ORIGINS (scheme://host[:port]); no credentials.
+#: The editorial API (/api/v1/editorial/) is never open cross-origin.
+_cors_origins = env_list("HIPKNEE_CORS_ALLOWED_ORIGINS", ["*"])
+CORS_ALLOW_ALL_ORIGINS = "*" in _cors_origins
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_URLS_REGEX = r"^/api/(?!v1/editorial(/|$)).*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "accept", "if-modified-since", "if-none-match", "x-api-key", "x-request-id",
+]
+CORS_EXPOSE_HEADERS = [
+    "ETag", "Last-Modified", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
+    "RateLimit-Reset", "RateLimit-Policy", "X-Request-ID",
+]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "HipKnee API",
@@ -185,11 +240,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+#: One JSON object per line on stderr, each with the request id (content/api/log_format.py);
+#: `hipknee.access` logs every request, so django.request keeps only server errors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "content.api.log_format.JSONFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 #: Seconds a client or shared cache may reuse a public response (Cache-Control max-age).

@@ -7,6 +7,9 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "test-only-hipknee"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No rate limits, whatever the environment says; the throttling tests set their own.
+HIPKNEE_THROTTLE_ANON = None
+HIPKNEE_THROTTLE_KEY = None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: in memory SQLite reports "table is locked" at once

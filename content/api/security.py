@@ -1,0 +1,79 @@
+"""Response hardening and input no database should see.
+
+`ContentSecurityPolicyMiddleware` gives every response a Content-Security-Policy: HTML pages
+(the admin, Swagger UI at /api/docs/, ReDoc at /api/redoc/) may load only this site's own
+scripts, styles, images, fonts and schema; everything else (JSON, problem+json, the schema)
+gets `default-src 'none'`. Neither may be framed.
+
+`RequestGuardMiddleware` refuses NUL characters before any view runs: PostgreSQL cannot store
+or compare text containing U+0000, so a NUL that reached a query would be a 500. A NUL in a
+header or a query parameter is 400 problem+json naming the parameter; in the path it is 404.
+"""
+
+from django.http import JsonResponse
+
+from content.api.errors import PROBLEM_CONTENT_TYPE, not_found, problem
+
+#: Policy of HTML pages. Swagger UI and ReDoc are self-hosted (drf-spectacular-sidecar) and
+#: load no inline script (docs use SpectacularSwaggerSplitView, ReDoc a template without
+#: web fonts); both inject inline styles and ReDoc runs a web worker from a blob: URL.
+HTML_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+#: Policy of everything that is not HTML: nothing may load, nothing may frame it.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+NUL = "\x00"
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets Content-Security-Policy on every response that has none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            is_html = response.get("Content-Type", "").startswith("text/html")
+            response["Content-Security-Policy"] = HTML_POLICY if is_html else DATA_POLICY
+        return response
+
+
+def _nul_problem(field: str, message: str) -> JsonResponse:
+    body = problem(
+        400, "invalid", f"{field}: {message}",
+        errors=[{"field": field, "message": message, "code": "null_characters_not_allowed"}],
+    )
+    return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+class RequestGuardMiddleware:
+    """Refuses NUL characters in headers, the path and query parameters."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
+                header = key[5:].replace("_", "-").title()
+                return _nul_problem(header, "Headers must not contain NUL characters.")
+        if NUL in request.path:
+            return not_found(request)
+        for name, values in request.GET.lists():
+            if NUL in name or any(NUL in value for value in values):
+                field = name.replace(NUL, "\\u0000")
+                return _nul_problem(field, "Query parameters must not contain NUL characters.")
+        return self.get_response(request)

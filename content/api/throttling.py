@@ -1,0 +1,164 @@
+"""Rate limits: anonymous clients per IP address, API keys per key, signed-in staff per user.
+
+Rates come from the settings `HIPKNEE_THROTTLE_ANON` (anonymous clients) and
+`HIPKNEE_THROTTLE_KEY` (API keys, and signed-in staff), DRF rate strings such as "60/min";
+None means no limit. They are read on every request, so a test may change them. The window
+slides: a request counts for `duration` seconds after it was made, and refused requests do not
+count. Counters live in Django's default cache (Redis when REDIS_URL is set); if the cache
+cannot be reached the request is allowed and a warning logged, because a rate limiter must
+never take the content API down with it.
+
+Every response to a rate-limited request carries the IETF draft headers `RateLimit-Limit`,
+`RateLimit-Remaining`, `RateLimit-Reset` (seconds until the oldest counted request leaves the
+window, i.e. until one more request is allowed) and `RateLimit-Policy` (`<limit>;w=<window>`),
+added by `RateLimitHeadersMiddleware`. A refused request is 429 problem+json with
+`Retry-After` (content/api/errors.py).
+"""
+
+import dataclasses
+import hashlib
+import logging
+import math
+import re
+
+from django.conf import settings
+from rest_framework import throttling
+from rest_framework_api_key.models import APIKey
+
+logger = logging.getLogger(__name__)
+
+#: Where the throttle leaves what it measured for RateLimitHeadersMiddleware.
+REQUEST_ATTRIBUTE = "hipknee_rate_limit"
+#: An identity that is safe to use verbatim in a cache key (an IPv4 or IPv6 address).
+PLAIN_IDENT = re.compile(r"[0-9A-Fa-f:.]{1,45}")
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimit:
+    """The state of one client's quota after a request."""
+
+    limit: int
+    remaining: int
+    reset: int
+    window: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset),
+            "RateLimit-Policy": f"{self.limit};w={self.window}",
+        }
+
+
+class SettingsRateThrottle(throttling.SimpleRateThrottle):
+    """A sliding-window throttle whose rate is the Django setting named by `setting`."""
+
+    setting: str = ""
+
+    def __init__(self):
+        # DRF reads its rates once, at import; these are read per request instead.
+        self.rate = getattr(settings, self.setting, None)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        try:
+            self.history = self.cache.get(self.key, [])
+        except Exception:
+            logger.warning("Rate limit cache unreachable; request allowed.", exc_info=True)
+            return True
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        allowed = len(self.history) < self.num_requests
+        if allowed:
+            self.history.insert(0, self.now)
+            try:
+                self.cache.set(self.key, self.history, self.duration)
+            except Exception:
+                logger.warning("Rate limit cache unreachable; request not counted.", exc_info=True)
+        self._record(request)
+        return allowed
+
+    def _record(self, request) -> None:
+        oldest = self.history[-1] if self.history else self.now
+        reset = max(0, math.ceil(self.duration - (self.now - oldest)))
+        setattr(
+            request._request,
+            REQUEST_ATTRIBUTE,
+            RateLimit(
+                limit=self.num_requests,
+                remaining=max(0, self.num_requests - len(self.history)),
+                reset=reset,
+                window=self.duration,
+            ),
+        )
+
+    def wait(self):
+        """Seconds until the oldest counted request leaves the window."""
+        oldest = self.history[-1] if self.history else self.now
+        return max(1, math.ceil(self.duration - (self.now - oldest)))
+
+
+class AnonRateThrottle(SettingsRateThrottle):
+    """Clients with neither an API key nor a signed-in user, counted per IP address.
+
+    The address is REMOTE_ADDR, or the one `NUM_PROXIES` (HIPKNEE_NUM_PROXIES) hops from the
+    end of X-Forwarded-For behind that many trusted proxies, so a client cannot dodge the
+    limit by sending its own X-Forwarded-For.
+    """
+
+    scope = "anon"
+    setting = "HIPKNEE_THROTTLE_ANON"
+
+    def get_cache_key(self, request, view):
+        if request.auth is not None or request.user.is_authenticated:
+            return None
+        ident = self.get_ident(request) or "unknown"
+        if not PLAIN_IDENT.fullmatch(ident):
+            ident = hashlib.sha256(ident.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class APIKeyRateThrottle(SettingsRateThrottle):
+    """Requests with a valid X-API-Key, counted per key."""
+
+    scope = "key"
+    setting = "HIPKNEE_THROTTLE_KEY"
+
+    def get_cache_key(self, request, view):
+        if not isinstance(request.auth, APIKey):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.prefix}
+
+
+class StaffRateThrottle(SettingsRateThrottle):
+    """Signed-in staff (token or session), counted per user at the API-key rate."""
+
+    scope = "user"
+    setting = "HIPKNEE_THROTTLE_KEY"
+
+    def get_cache_key(self, request, view):
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the RateLimit-* headers measured by a throttle to the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        rate_limit = getattr(request, REQUEST_ATTRIBUTE, None)
+        if rate_limit is not None:
+            for name, value in rate_limit.headers().items():
+                response.headers.setdefault(name, value)
+        return response

@@ -1,0 +1,87 @@
+"""Health checks for load balancers and orchestrators: GET /healthz and GET /readyz.
+
+`/healthz` says the process is up and serving (no database or cache touched). `/readyz` says
+it can do its work: the database answers a query and the cache stores and returns a value;
+200 with each check's status, or 503 problem+json naming what failed (the reason is logged,
+never sent). Both answer GET and HEAD only, are never cached, never throttled, and are exempt
+from the HTTPS redirect so a probe may use plain HTTP.
+"""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+from content.api.errors import PROBLEM_CONTENT_TYPE, problem
+
+logger = logging.getLogger(__name__)
+
+OK = "ok"
+FAILED = "failed"
+ALLOWED_METHODS = ("GET", "HEAD")
+
+
+def _json(body: dict, status: int = 200, content_type: str = "application/json") -> JsonResponse:
+    response = JsonResponse(body, status=status, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _method_not_allowed(request) -> JsonResponse:
+    response = _json(
+        problem(405, "method_not_allowed", f'Method "{request.method}" not allowed.'),
+        status=405,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    return response
+
+
+def check_database() -> str:
+    """Whether the default database answers a trivial query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("Readiness: the database is unreachable.")
+        return FAILED
+    return OK
+
+
+def check_cache() -> str:
+    """Whether the default cache stores a value and gives it back."""
+    key, value = "hipknee:readyz", uuid.uuid4().hex
+    try:
+        cache.set(key, value, timeout=10)
+        if cache.get(key) != value:
+            logger.error("Readiness: the cache did not return what was stored.")
+            return FAILED
+    except Exception:
+        logger.exception("Readiness: the cache is unreachable.")
+        return FAILED
+    return OK
+
+
+def healthz(request):
+    """The process is up."""
+    if request.method not in ALLOWED_METHODS:
+        return _method_not_allowed(request)
+    return _json({"status": OK})
+
+
+def readyz(request):
+    """The database and the cache are reachable."""
+    if request.method not in ALLOWED_METHODS:
+        return _method_not_allowed(request)
+    checks = {"database": check_database(), "cache": check_cache()}
+    if all(result == OK for result in checks.values()):
+        return _json({"status": OK, "checks": checks})
+    failed = ", ".join(name for name, result in checks.items() if result != OK)
+    body = problem(503, "not_ready", f"Not ready to serve: {failed} unreachable.")
+    body["checks"] = checks
+    response = _json(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+    response["Retry-After"] = "5"
+    return response
