@@ -1,0 +1,405 @@
+"""Webhooks (content/services/webhooks.py): subscribing, the outbox, signed delivery to a
+real HTTP receiver on 127.0.0.1, retries with backoff, and the refusal of private targets."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import transaction
+
+from content.choices import ChangeAction, ContentType, DeliveryStatus
+from content.exceptions import ContentInvalid
+from content.feed import cursor_encode
+from content.models import Change, WebhookDelivery
+from content.services import webhooks
+from content.services.webhooks import (
+    backoff,
+    deliveries_claim,
+    deliveries_send_due,
+    signature,
+    webhook_subscribe,
+    webhook_unsubscribe,
+)
+from tests.editorial_steps import Staff
+from tests.webhook_receiver import Receiver, start
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+SECRET = "s3cret-shared-with-the-mirror"
+
+
+@pytest.fixture
+def staff():
+    return Staff()
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver(secret=SECRET)
+    server = start(receiver)
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+def errors_of(excinfo) -> list[dict]:
+    return excinfo.value.errors
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def test_signature_is_hmac_sha256_of_timestamp_dot_body():
+    assert signature(secret="key", timestamp="1700000000", body='{"a":1}') == (
+        "sha256=a438e398bfafc57e4396bb7fc2304422f0f768e965d073ca313cb52e22e6ad03"
+    )
+
+
+def test_backoff_doubles_from_the_base_and_is_capped_at_an_hour(settings):
+    settings.HIPKNEE_WEBHOOK_BACKOFF_SECONDS = 30
+
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 7, 8, 12)] == [
+        30, 60, 120, 240, 1920, 3600, 3600,
+    ]
+
+
+# --- subscribing -----------------------------------------------------------------------------
+
+
+def test_subscribe_defaults_to_every_event_type(receiver):
+    subscription = webhook_subscribe(url=receiver.url, secret=SECRET)
+
+    assert subscription.event_types == ["published", "updated", "unpublished"]
+    assert subscription.secret == SECRET
+
+
+def test_subscribe_keeps_event_types_in_canonical_order(receiver):
+    subscription = webhook_subscribe(
+        url=receiver.url, secret=SECRET, event_types=["unpublished", "published"]
+    )
+
+    assert subscription.event_types == ["published", "unpublished"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "code"),
+    [
+        ({"url": "ftp://example.org/x"}, "url", "target_refused"),
+        ({"url": "/relative/path"}, "url", "target_refused"),
+        ({"url": "http://user:pw@127.0.0.1/x"}, "url", "target_refused"),
+        ({"url": "http://127.0.0.1/x#frag"}, "url", "target_refused"),
+        ({"url": "http://127.0.0.1:99999/x"}, "url", "target_refused"),
+        ({"secret": "short"}, "secret", "invalid"),
+        ({"event_types": []}, "event_types", "not_a_list"),
+        ({"event_types": ["deleted"]}, "event_types", "invalid_choice"),
+    ],
+)
+def test_subscribe_refuses_invalid_input(kwargs, field, code):
+    arguments = {"url": "http://127.0.0.1:8080/hook", "secret": SECRET, **kwargs}
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(**arguments)
+
+    [error] = errors_of(excinfo)
+    assert (error["field"], error["code"]) == (field, code)
+
+
+def test_subscribe_refuses_a_host_that_does_not_resolve(monkeypatch):
+    def no_answer(host, *args, **kwargs):
+        raise webhooks.socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", no_answer)
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(url="https://mirror.example.com/hook", secret=SECRET)
+
+    assert errors_of(excinfo) == [{
+        "field": "url",
+        "message": "The host 'mirror.example.com' does not resolve.",
+        "code": "target_refused",
+    }]
+
+
+def test_every_address_of_a_name_must_be_public(settings, monkeypatch):
+    """A name with one public and one private address (DNS rebinding) is refused."""
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+
+    def two_answers(host, port, *args, **kwargs):
+        return [(2, 1, 6, "", ("93.184.215.14", port)), (2, 1, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", two_answers)
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(url="https://mirror.example.com/hook", secret=SECRET)
+
+    assert errors_of(excinfo)[0]["message"] == (
+        "The host 'mirror.example.com' resolves to a non-public address (10.0.0.7); "
+        "webhooks go only to public addresses."
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hook",
+        "http://localhost:8000/hook",
+        "http://10.1.2.3/hook",
+        "http://172.16.0.9/hook",
+        "http://192.168.1.1/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/hook",
+        "http://0.0.0.0/hook",
+        "http://[::1]/hook",
+        "http://[fd00::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://224.0.0.1/hook",
+    ],
+)
+def test_production_policy_refuses_non_public_targets(settings, url):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(url=url, secret=SECRET)
+
+    [error] = errors_of(excinfo)
+    assert error["field"] == "url"
+    assert error["code"] == "target_refused"
+    assert "non-public address" in error["message"]
+
+
+def test_production_policy_accepts_a_public_address(settings):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+
+    subscription = webhook_subscribe(url="https://93.184.215.14/hook", secret=SECRET)
+
+    assert subscription.url == "https://93.184.215.14/hook"
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+
+def test_each_change_is_queued_for_subscribers_of_its_action(staff, clock, receiver):
+    everything = webhook_subscribe(url=receiver.url, secret=SECRET)
+    removals = webhook_subscribe(url=receiver.url, secret=SECRET, event_types=["unpublished"])
+
+    document = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.unpublish(document)
+
+    queued = [
+        (d.subscription_id, d.event, d.status, d.attempts, d.next_attempt_at)
+        for d in WebhookDelivery.objects.order_by("change__id", "subscription_id")
+    ]
+    assert queued == [
+        (everything.pk, "published", "pending", 0, T0),
+        (everything.pk, "unpublished", "pending", 0, T0),
+        (removals.pk, "unpublished", "pending", 0, T0),
+    ]
+    change = Change.objects.get(action=ChangeAction.PUBLISHED)
+    assert json.loads(WebhookDelivery.objects.get(change=change).body) == {
+        "type": "symptom",
+        "slug": "stiffness",
+        "action": "published",
+        "cursor": cursor_encode(change),
+        "at": "2026-03-02T09:00:00+00:00",
+    }
+
+
+def test_nothing_is_queued_when_the_publication_rolls_back(staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    revision = staff.create(ContentType.SYMPTOM, "stiffness")
+    staff.approve(revision)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        staff.publish(revision)
+        raise RuntimeError("the request failed after publishing")
+
+    assert WebhookDelivery.objects.count() == 0
+    assert Change.objects.count() == 0
+
+
+def test_a_new_subscriber_also_gets_scheduled_expiries(staff, clock, receiver):
+    staff.go_live(ContentType.SYMPTOM, "stiffness", expire_at=T0 + dt.timedelta(hours=1))
+
+    subscription = webhook_subscribe(url=receiver.url, secret=SECRET)
+
+    assert [(d.event, d.next_attempt_at) for d in subscription.deliveries.all()] == [
+        ("unpublished", T0 + dt.timedelta(hours=1)),
+    ]
+
+
+def test_unsubscribing_removes_queued_deliveries(staff, clock, receiver):
+    subscription = webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    webhook_unsubscribe(subscription=subscription)
+
+    assert WebhookDelivery.objects.count() == 0
+    assert deliveries_send_due() == []
+    assert receiver.received == []
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def test_delivery_is_a_signed_json_post_retried_after_a_failure(staff, clock, receiver):
+    receiver.script = [500]
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    delivery = WebhookDelivery.objects.get()
+
+    [first] = deliveries_send_due()
+
+    assert (first.status, first.attempts, first.last_status_code) == ("pending", 1, 500)
+    assert first.last_error == "HTTP 500: receiver says no"
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at == T0 + dt.timedelta(seconds=30)
+    assert deliveries_send_due() == []  # not due before the backoff has passed
+
+    clock.shift(dt.timedelta(seconds=30))
+    [second] = deliveries_send_due()
+
+    assert (second.status, second.attempts, second.last_status_code) == ("succeeded", 2, 200)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
+        DeliveryStatus.SUCCEEDED, 2, None
+    )
+    assert delivery.delivered_at == T0 + dt.timedelta(seconds=30)
+    assert delivery.last_error == ""
+    assert [r.answered for r in receiver.received] == [500, 200]
+    assert all(r.signature_valid for r in receiver.received)
+    assert [r.path for r in receiver.received] == ["/hooks/hipknee?source=test"] * 2
+    one, two = receiver.received
+    assert one.body == two.body == delivery.body.encode()
+    assert one.json["slug"] == "stiffness"
+    for request, moment in ((one, T0), (two, T0 + dt.timedelta(seconds=30))):
+        assert request.headers["Content-Type"] == "application/json"
+        assert request.headers["X-HipKnee-Event"] == "published"
+        assert request.headers["X-HipKnee-Delivery"] == str(delivery.pk)
+        assert request.headers["X-HipKnee-Timestamp"] == str(int(moment.timestamp()))
+        assert request.headers["User-Agent"] == "HipKnee-Webhooks/1"
+    assert uuid.UUID(one.headers["X-HipKnee-Delivery"]).version == 4
+
+
+def test_a_wrong_secret_fails_the_receivers_check(staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret="another-secret-entirely")
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    deliveries_send_due()
+
+    assert [r.signature_valid for r in receiver.received] == [False]
+
+
+def test_delivery_is_given_up_after_the_last_attempt(settings, staff, clock, receiver):
+    settings.HIPKNEE_WEBHOOK_MAX_ATTEMPTS = 3
+    receiver.script = [503, 503, 503]
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    for wait in (0, 30, 60):
+        clock.shift(dt.timedelta(seconds=wait))
+        deliveries_send_due()
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
+        DeliveryStatus.FAILED, 3, None
+    )
+    clock.shift(dt.timedelta(days=1))
+    assert deliveries_send_due() == []
+    assert len(receiver.received) == 3
+
+
+def test_redirects_are_not_followed(staff, clock, receiver):
+    receiver.script = [302]
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    [delivery] = deliveries_send_due()
+
+    assert (delivery.status, delivery.last_status_code, delivery.last_error) == (
+        "pending", 302, "HTTP 302: redirects are not followed"
+    )
+    assert len(receiver.received) == 1
+
+
+def test_an_unreachable_receiver_is_a_failed_attempt(staff, clock, receiver):
+    subscription = webhook_subscribe(url=receiver.url, secret=SECRET)
+    subscription.url = "http://127.0.0.1:9/closed-port"
+    subscription.save()
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    [delivery] = deliveries_send_due()
+
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, None)
+    assert delivery.last_error.startswith("ConnectionRefusedError")
+
+
+def test_the_target_is_checked_again_at_delivery(settings, staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+
+    [delivery] = deliveries_send_due()
+
+    assert delivery.status == "pending"
+    assert delivery.last_error.startswith("Refused: The host '127.0.0.1' resolves to a non-public")
+    assert receiver.received == []
+
+
+def test_an_expiry_is_sent_at_expire_at_without_publish_scheduled(staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET, event_types=["unpublished"])
+    staff.go_live(ContentType.SYMPTOM, "stiffness", expire_at=T0 + dt.timedelta(minutes=10))
+
+    assert deliveries_send_due() == []
+    clock.shift(dt.timedelta(minutes=10))
+    [delivery] = deliveries_send_due()
+
+    assert delivery.status == "succeeded"
+    assert receiver.received[0].json["action"] == "unpublished"
+    assert receiver.received[0].json["at"] == "2026-03-02T09:10:00+00:00"
+
+
+def test_a_cancelled_expiry_is_never_sent(staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET, event_types=["unpublished"])
+    document = staff.go_live(ContentType.SYMPTOM, "stiffness",
+                             expire_at=T0 + dt.timedelta(minutes=10))
+    staff.update(document)  # the new revision has no expiry
+
+    clock.shift(dt.timedelta(hours=1))
+
+    assert deliveries_send_due() == []
+    assert receiver.received == []
+
+
+def test_a_claimed_delivery_is_not_claimed_again_during_its_lease(staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    assert len(deliveries_claim()) == 1
+    assert deliveries_claim() == []
+    clock.shift(dt.timedelta(seconds=webhooks.settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS * 2 + 30))
+    assert len(deliveries_claim()) == 1
+
+
+def test_deliver_webhooks_once_sends_what_is_due(staff, clock, receiver, capsys):
+    subscription = webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.go_live(ContentType.SYMPTOM, "swelling")
+
+    call_command("deliver_webhooks", "--once")
+
+    deliveries = list(WebhookDelivery.objects.order_by("change__id"))
+    assert [(d.status, d.attempts) for d in deliveries] == [("succeeded", 1), ("succeeded", 1)]
+    assert [r.json["slug"] for r in receiver.received] == ["stiffness", "swelling"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"published {d.pk} → {subscription.url}: delivered, attempt 1" for d in deliveries
+    ] + ["2 delivery attempt(s)."]
