@@ -33,6 +33,6 @@ class HasEditorialRole(BasePermission):
             return False
         needed = getattr(view, "required_roles", {}).get(getattr(view, "action", None))
         if needed is not None and needed not in roles:
-            self.message = f"This action needs the {needed!r} role."
+            self.message = f"This action needs the '{needed}' role."
             return False
         return True

@@ -22,9 +22,11 @@ from content.snapshots import (
 )
 
 
-def revision_content(revision: Revision) -> dict:
-    """A revision's snapshot in the current schema version."""
-    return snapshot_upgrade(revision.document.type, revision.content, revision.schema_version)
+def revision_content(revision: Revision, *, type_: str | None = None) -> dict:
+    """A revision's snapshot in the current schema version (pass `type_` when the caller
+    knows the document's type, to save a query)."""
+    type_ = type_ or revision.document.type
+    return snapshot_upgrade(type_, revision.content, revision.schema_version)
 
 
 def references_check(type_: str, content: dict) -> None:

@@ -149,7 +149,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
         live_number = document_live_revision_number(document)
         scheduled = document.scheduled_revision
         return {
-            **revision_content(latest),
+            **revision_content(latest, type_=document.type),
             "type": document.type,
             "url": self.request.build_absolute_uri(
                 reverse(f"api:editorial:{self.type_path}-detail", kwargs={"slug": document.slug})
