@@ -155,7 +155,8 @@ def problem_exception_handler(exc, context):
         )
     if isinstance(exc, exceptions.ParseError):
         return problem_response(
-            problem(400, "malformed_request", f"The request body could not be parsed: {exc.detail}"),
+            problem(400, "malformed_request",
+                    f"The request body could not be parsed: {exc.detail}"),
             headers,
         )
     detail = exc.detail
@@ -188,10 +189,14 @@ def server_error(request):
 def bad_request(request, exception=None):
     """handler400 (e.g. a disallowed Host header, a request too large to parse)."""
     if isinstance(exception, RequestDataTooBig):
-        return _json_problem(problem(413, "payload_too_large", "The request body is larger than 1 MB."))
+        return _json_problem(
+            problem(413, "payload_too_large", "The request body is larger than 1 MB.")
+        )
     return _json_problem(problem(400, "bad_request", "The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
     """handler403."""
-    return _json_problem(problem(403, "permission_denied", "You do not have permission to do this."))
+    return _json_problem(
+        problem(403, "permission_denied", "You do not have permission to do this.")
+    )
