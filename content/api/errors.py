@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from content.exceptions import (
@@ -119,9 +120,19 @@ def flatten_errors(detail, prefix: str = "") -> list[dict[str, str]]:
     }]
 
 
+class ProblemResponse(Response):
+    """Always JSON, whatever the view negotiated (the YAML schema, the HTML docs pages)."""
+
+    @property
+    def rendered_content(self):
+        self.accepted_renderer = JSONRenderer()
+        self.accepted_media_type = PROBLEM_CONTENT_TYPE
+        return super().rendered_content
+
+
 def problem_response(body: dict, headers: dict | None = None) -> Response:
-    return Response(body, status=body["status"], headers=headers,
-                    content_type=PROBLEM_CONTENT_TYPE)
+    return ProblemResponse(body, status=body["status"], headers=headers,
+                           content_type=PROBLEM_CONTENT_TYPE)
 
 
 def problem_exception_handler(exc, context):

@@ -1,0 +1,275 @@
+"""Rate limits: anonymous per IP, API keys per key, staff per user; 429 with Retry-After."""
+
+import datetime as dt
+import itertools
+import runpy
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
+
+from content.choices import Role
+from hipknee_api.settings.base import env_rate
+from tests.factories import UserFactory
+
+START = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+INDEX = "/api/v1/"
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def address():
+    """A client address no other test uses, so counters never leak between tests."""
+    ip = f"198.51.100.{next(_addresses) % 250 + 1}"
+    cache.delete(f"throttle_anon_{ip}")
+    return ip
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(START, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def api_key(db):
+    instance, key = APIKey.objects.create_key(name="Acme Health app")
+    cache.delete(f"throttle_key_{instance.prefix}")
+    return key
+
+
+def rate_headers(response) -> dict:
+    return {
+        name: response.get(name)
+        for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+                     "RateLimit-Policy")
+    }
+
+
+THROTTLED_BODY = {
+    "type": "urn:hipknee:problem:throttled",
+    "title": "Too many requests.",
+    "status": 429,
+    "detail": "Request was throttled. Expected available in 60 seconds.",
+    "code": "throttled",
+}
+
+
+def test_anonymous_requests_past_the_rate_are_429_with_retry_after(
+    db, settings, frozen, address
+):
+    settings.HIPKNEE_THROTTLE_ANON = "3/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    remaining = []
+    for _ in range(3):
+        response = client.get(INDEX)
+        assert response.status_code == 200
+        remaining.append(response["RateLimit-Remaining"])
+    refused = client.get(INDEX)
+
+    assert remaining == ["2", "1", "0"]
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json() == THROTTLED_BODY
+    assert refused["Retry-After"] == "60"
+    assert rate_headers(refused) == {
+        "RateLimit-Limit": "3",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "60",
+        "RateLimit-Policy": "3;w=60",
+    }
+
+
+def test_the_window_slides_and_refused_requests_do_not_count(db, settings, frozen, address):
+    settings.HIPKNEE_THROTTLE_ANON = "2/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    assert client.get(INDEX).status_code == 200  # t=0
+    frozen.shift(30)
+    second = client.get(INDEX)  # t=30
+    frozen.shift(15)
+    refused = client.get(INDEX)  # t=45: the first request counts until t=60
+    frozen.shift(16)
+    third = client.get(INDEX)  # t=61: the first left the window; the refusal never counted
+
+    assert rate_headers(second) == {
+        "RateLimit-Limit": "2",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "30",
+        "RateLimit-Policy": "2;w=60",
+    }
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "15"
+    assert refused.json()["detail"] == "Request was throttled. Expected available in 15 seconds."
+    assert third.status_code == 200
+    assert rate_headers(third) == {
+        "RateLimit-Limit": "2",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": "29",
+        "RateLimit-Policy": "2;w=60",
+    }
+
+
+def test_a_burst_of_100_at_60_per_minute_gets_60_answers_and_40_refusals(
+    db, settings, frozen, address
+):
+    settings.HIPKNEE_THROTTLE_ANON = "60/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    statuses = [client.get(INDEX).status_code for _ in range(100)]
+
+    assert statuses == [200] * 60 + [429] * 40
+
+
+def test_an_api_key_raises_the_limit_and_is_counted_per_key(db, settings, frozen, address):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+    settings.HIPKNEE_THROTTLE_KEY = "3/min"
+    first_key = APIKey.objects.create_key(name="First app")[1]
+    second_key = APIKey.objects.create_key(name="Second app")[1]
+    first = APIClient(REMOTE_ADDR=address, HTTP_X_API_KEY=first_key)
+    second = APIClient(REMOTE_ADDR=address, HTTP_X_API_KEY=second_key)
+    anonymous = APIClient(REMOTE_ADDR=address)
+
+    first_statuses = [first.get(INDEX).status_code for _ in range(4)]
+    second_response = second.get(INDEX)
+    anonymous_statuses = [anonymous.get(INDEX).status_code for _ in range(2)]
+
+    assert first_statuses == [200, 200, 200, 429]
+    assert second_response.status_code == 200
+    assert rate_headers(second_response) == {
+        "RateLimit-Limit": "3",
+        "RateLimit-Remaining": "2",
+        "RateLimit-Reset": "60",
+        "RateLimit-Policy": "3;w=60",
+    }
+    assert anonymous_statuses == [200, 429]
+
+
+def test_signed_in_staff_are_not_held_to_the_anonymous_limit(db, settings, frozen, address):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+    settings.HIPKNEE_THROTTLE_KEY = "5/min"
+    user = UserFactory(username="throttled-editor", roles=[Role.EDITORS])
+    cache.delete(f"throttle_user_{user.pk}")
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    statuses = [client.get("/api/v1/editorial/articles/").status_code for _ in range(6)]
+    public = client.get(INDEX)
+
+    assert statuses == [200] * 5 + [429]
+    assert public.status_code == 429  # the same staff quota, not the anonymous one
+    assert public["RateLimit-Policy"] == "5;w=60"
+
+
+def test_without_rates_nothing_is_throttled_and_no_headers_are_sent(db, settings, address):
+    settings.HIPKNEE_THROTTLE_ANON = None
+    settings.HIPKNEE_THROTTLE_KEY = None
+    client = APIClient(REMOTE_ADDR=address)
+
+    responses = [client.get(INDEX) for _ in range(30)]
+
+    assert {response.status_code for response in responses} == {200}
+    assert rate_headers(responses[-1]) == dict.fromkeys(
+        ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy")
+    )
+
+
+def test_a_forged_x_forwarded_for_does_not_dodge_the_limit(db, settings, frozen, address):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    first = client.get(INDEX, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    second = client.get(INDEX, HTTP_X_FORWARDED_FOR="203.0.113.2")
+
+    assert (first.status_code, second.status_code) == (200, 429)
+
+
+def test_behind_one_proxy_clients_are_counted_by_their_forwarded_address(
+    db, settings, frozen, address
+):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    for ip in ("203.0.113.10", "203.0.113.11"):
+        cache.delete(f"throttle_anon_{ip}")
+    proxy = APIClient(REMOTE_ADDR=address)
+
+    one = proxy.get(INDEX, HTTP_X_FORWARDED_FOR="forged, 203.0.113.10")
+    other = proxy.get(INDEX, HTTP_X_FORWARDED_FOR="203.0.113.11")
+    one_again = proxy.get(INDEX, HTTP_X_FORWARDED_FOR="203.0.113.10")
+
+    assert [one.status_code, other.status_code, one_again.status_code] == [200, 200, 429]
+
+
+def test_an_unreachable_cache_lets_requests_through(db, settings, address, monkeypatch, caplog):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", unreachable)
+    client = APIClient(REMOTE_ADDR=address)
+
+    statuses = [client.get(INDEX).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+    assert "Rate limit cache unreachable; request allowed." in caplog.messages
+
+
+def test_health_checks_are_never_throttled(db, settings, frozen, address):
+    settings.HIPKNEE_THROTTLE_ANON = "1/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    statuses = [client.get("/healthz").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 200]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", "60/min"), ("off", None), ("OFF", None), ("5/s", "5/s"), ("1000/hour", "1000/hour")],
+)
+def test_env_rate_reads_rates_and_off(monkeypatch, value, expected):
+    monkeypatch.setenv("HIPKNEE_THROTTLE_ANON", value)
+
+    assert env_rate("HIPKNEE_THROTTLE_ANON", "60/min") == expected
+
+
+@pytest.mark.parametrize("value", ["lots", "60", "0/min", "60/month", "-1/min", "60/min;"])
+def test_env_rate_refuses_what_is_not_a_rate(monkeypatch, value):
+    monkeypatch.setenv("HIPKNEE_THROTTLE_ANON", value)
+
+    with pytest.raises(ImproperlyConfigured, match="HIPKNEE_THROTTLE_ANON must be a rate"):
+        env_rate("HIPKNEE_THROTTLE_ANON", None)
+
+
+def _production_settings(monkeypatch, **env) -> dict:
+    monkeypatch.setenv("SECRET_KEY", "x" * 60)
+    for name in ("HIPKNEE_THROTTLE_ANON", "HIPKNEE_THROTTLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_module("hipknee_api.settings.production")
+
+
+def test_production_throttles_by_default(monkeypatch):
+    production = _production_settings(monkeypatch)
+
+    assert (production["HIPKNEE_THROTTLE_ANON"], production["HIPKNEE_THROTTLE_KEY"]) == (
+        "60/min",
+        "1000/min",
+    )
+
+
+def test_production_limits_come_from_the_environment_and_off_disables_them(monkeypatch):
+    production = _production_settings(
+        monkeypatch, HIPKNEE_THROTTLE_ANON="off", HIPKNEE_THROTTLE_KEY="5000/hour"
+    )
+
+    assert (production["HIPKNEE_THROTTLE_ANON"], production["HIPKNEE_THROTTLE_KEY"]) == (
+        None,
+        "5000/hour",
+    )
