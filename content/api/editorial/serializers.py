@@ -10,6 +10,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from content.api.serializers import OffsetDateTimeField
 from content.choices import (
     BodyRegion,
     ContentType,
@@ -175,10 +176,10 @@ class EditorialStateSerializer(serializers.Serializer):
     scheduled_revision = serializers.IntegerField(
         allow_null=True, help_text="Revision waiting for go_live_at, or null."
     )
-    go_live_at = serializers.DateTimeField(allow_null=True)
-    expire_at = serializers.DateTimeField(allow_null=True)
-    first_published_at = serializers.DateTimeField(allow_null=True)
-    last_published_at = serializers.DateTimeField(allow_null=True)
+    go_live_at = OffsetDateTimeField(allow_null=True)
+    expire_at = OffsetDateTimeField(allow_null=True)
+    first_published_at = OffsetDateTimeField(allow_null=True)
+    last_published_at = OffsetDateTimeField(allow_null=True)
     latest_review = serializers.DictField(
         allow_null=True,
         help_text="The newest review of the latest revision's exact content "
@@ -215,7 +216,7 @@ class RevisionSerializer(serializers.Serializer):
         help_text="For a revert: the number of the revision restored."
     )
     author = PersonSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
+    created_at = OffsetDateTimeField()
     change_note = serializers.CharField(allow_blank=True)
     is_live = serializers.SerializerMethodField(help_text="Whether the public sees it now.")
     is_approved = serializers.SerializerMethodField(
@@ -293,7 +294,7 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True)
     next_review_due = serializers.DateField(allow_null=True)
     reviewer = PersonSerializer()
-    created_at = serializers.DateTimeField()
+    created_at = OffsetDateTimeField()
 
 
 class PublishSerializer(serializers.Serializer):
@@ -314,7 +315,7 @@ class EventSerializer(serializers.Serializer):
     actor = serializers.SerializerMethodField(help_text="Username, or null for the system.")
     action = serializers.ChoiceField(choices=EditorialAction.choices)
     revision = serializers.SerializerMethodField(help_text="Revision number, or null.")
-    at = serializers.DateTimeField()
+    at = OffsetDateTimeField()
     detail = serializers.DictField()
 
     @extend_schema_field({"type": "string", "nullable": True})

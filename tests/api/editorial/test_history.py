@@ -108,7 +108,7 @@ def test_revisions_newest_first_and_one_snapshot(article, editor_client):
         "parent": None,
         "reverted_from": None,
         "author": {"username": "eddie", "name": "eddie", "credentials": ""},
-        "created_at": "2026-02-01T12:00:00Z",
+        "created_at": "2026-02-01T12:00:00+00:00",
         "change_note": "First draft",
         "is_live": False,
         "is_approved": False,

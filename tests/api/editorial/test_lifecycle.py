@@ -119,7 +119,7 @@ def test_full_lifecycle_over_http(
         live = public(api_client, type_path, slug)
         assert live.status_code == 200
         assert live.json()["version"] == 2
-        assert live.json()["updated_at"] == "2026-03-02T09:00:00Z"
+        assert live.json()["updated_at"] == "2026-03-02T09:00:00+00:00"
         assert live.json()["review"] == {
             "status": "reviewed",
             "last_reviewed": "2026-03-02",
@@ -147,7 +147,7 @@ def test_full_lifecycle_over_http(
             format="json")
         assert response.status_code == 200, response.json()
         assert response.json()["scheduled_revision"] == 3
-        assert response.json()["go_live_at"] == "2026-03-04T09:00:00Z"
+        assert response.json()["go_live_at"] == "2026-03-04T09:00:00+00:00"
         assert response.json()["live_revision"] == 2
         assert public(api_client, type_path, slug).json()["version"] == 2
 
@@ -211,5 +211,5 @@ def test_full_lifecycle_over_http(
         assert events["count"] == 13
         assert events["results"][0] == {
             "actor": "paul", "action": "unpublished", "revision": 2,
-            "at": "2026-03-05T10:00:00Z", "detail": {},
+            "at": "2026-03-05T10:00:00+00:00", "detail": {},
         }
