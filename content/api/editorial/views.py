@@ -33,7 +33,8 @@ from content.api.editorial.serializers import (
     write_serializer,
 )
 from content.api.errors import PreconditionRequired
-from content.api.permissions import HasEditorialRole, user_roles
+from content.api.permissions import HasEditorialRole
+from content.api.schema import problem_responses
 from content.choices import ContentType, EditorialStatus, ReviewDecision, Role
 from content.models import Document, EditorialEvent, Review, Revision
 from content.selectors import (
@@ -83,16 +84,26 @@ def expected_revision(request) -> int:
     return max(int(match.group(1)) for match in numbers)
 
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="problem+json")
-R401 = OpenApiResponse(PROBLEM.response, description="Not authenticated (problem+json).")
-R403 = OpenApiResponse(PROBLEM.response, description="Missing role (problem+json).")
-R404 = OpenApiResponse(PROBLEM.response, description="No such item or revision (problem+json).")
-R400 = OpenApiResponse(PROBLEM.response, description="Invalid input; `errors` lists fields.")
-R409 = OpenApiResponse(PROBLEM.response, description="Not possible in this state (problem+json).")
-R412 = OpenApiResponse(PROBLEM.response, description="If-Match is stale; nothing saved.")
-R413 = OpenApiResponse(PROBLEM.response, description="Body over 1 MB (problem+json).")
-R428 = OpenApiResponse(PROBLEM.response, description="If-Match missing (problem+json).")
-READ_ERRORS = {401: R401, 403: R403, 404: R404}
+EDITORIAL_PROBLEMS = {
+    400: "The body or a parameter is not valid; `errors` names each field (a duplicate slug, "
+    "an unknown field, a value outside its choices, a link to an item that does not exist).",
+    401: "No or invalid credentials: send `Authorization: Token <key>` (or an admin session).",
+    403: "Your account lacks the role this action needs, or you would approve your own "
+    "revision.",
+    404: "No item of this type with this slug, or no such revision.",
+    409: "Not possible in the current state: the revision is not approved as it is, it links "
+    "to items never published, or nothing is published to withdraw.",
+    412: "If-Match names a revision that is no longer the latest; nothing was saved.",
+    413: "The request body is larger than 1 MB.",
+    428: "If-Match is missing (or `*`): send the ETag of the revision you edited.",
+}
+
+
+def problems(*statuses: int) -> dict:
+    return problem_responses(*statuses, descriptions=EDITORIAL_PROBLEMS)
+
+
+READ_ERRORS = problems(401, 403, 404)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -113,7 +124,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
         "create": Role.EDITORS,
         "partial_update": Role.EDITORS,
         "revert": Role.EDITORS,
-        "reviews": None,  # GET for any role; POST checked below
+        "review_create": Role.MEDICAL_REVIEWERS,
         "publish": Role.PUBLISHERS,
         "unpublish": Role.PUBLISHERS,
     }
@@ -324,25 +335,25 @@ class EditorialViewSet(viewsets.GenericViewSet):
 
     def reviews(self, request, *args, **kwargs):
         document = self.get_document()
-        if request.method == "POST":
-            if Role.MEDICAL_REVIEWERS not in user_roles(request.user):
-                self.permission_denied(request, "Reviewing needs the 'medical_reviewers' role.")
-            data = self.validated(ReviewCreateSerializer)
-            revision = self.get_revision_or_400(document, data["revision"])
-            review = review_submit(
-                revision=revision,
-                reviewer=request.user,
-                decision=data["decision"],
-                comment=data.get("comment", ""),
-                next_review_due=data.get("next_review_due"),
-            )
-            return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(
             Review.objects.filter(revision__document=document)
             .select_related("revision", "reviewer__editor_profile")
             .order_by("-created_at", "-id")
         )
         return self.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+    def review_create(self, request, *args, **kwargs):
+        document = self.get_document()
+        data = self.validated(ReviewCreateSerializer)
+        revision = self.get_revision_or_400(document, data["revision"])
+        review = review_submit(
+            revision=revision,
+            reviewer=request.user,
+            decision=data["decision"],
+            comment=data.get("comment", ""),
+            next_review_due=data.get("next_review_due"),
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
     def get_revision_or_400(self, document: Document, number: int) -> Revision:
         revision = (
@@ -390,83 +401,95 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
     detail = editorial_serializer(type_)
     write = write_serializer(type_)
     documented = {
-        "list": extend_schema(
-            summary=f"List {label} documents (drafts included)",
-            parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=EditorialStatus.values,
-                                         description="Only items in this editorial status.")],
-            responses={200: detail(many=True), 400: R400, 401: R401, 403: R403},
-        ),
-        "create": extend_schema(
-            summary=f"Create a {label} as draft revision 1 (editors)",
-            request=write,
-            responses={201: OpenApiResponse(detail, description="Created; ETag and Location set."),
-                       400: R400, 401: R401, 403: R403, 413: R413},
-        ),
-        "retrieve": extend_schema(
-            summary=f"The latest revision of a {label}, with editorial state",
-            responses={200: OpenApiResponse(detail, description="ETag names the latest revision."),
-                       **READ_ERRORS},
-        ),
-        "partial_update": extend_schema(
-            summary=f"Edit a {label}: a new revision (editors; needs If-Match)",
-            description="Fields not sent keep their value; an article's `sections`, when sent, "
+        "list": {
+            "summary": f"List {label} documents (drafts included)",
+            "parameters": [OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=EditorialStatus.values,
+                description="Only items in this editorial status.",
+            )],
+            "responses": {200: detail(many=True), **problems(400, 401, 403)},
+        },
+        "create": {
+            "summary": f"Create a {label} as draft revision 1 (editors)",
+            "request": write,
+            "responses": {
+                201: OpenApiResponse(detail, description="Created; ETag and Location set."),
+                **problems(400, 401, 403, 413),
+            },
+        },
+        "retrieve": {
+            "summary": f"The latest revision of a {label}, with editorial state",
+            "responses": {
+                200: OpenApiResponse(detail, description="ETag names the latest revision."),
+                **READ_ERRORS,
+            },
+        },
+        "partial_update": {
+            "summary": f"Edit a {label}: a new revision (editors; needs If-Match)",
+            "description": "Fields not sent keep their value; an article's `sections`, when sent, "
             "replace the whole list. The live content does not change until a revision is "
             "published.",
-            request=write,
-            parameters=[IF_MATCH],
-            responses={200: detail, 400: R400, **READ_ERRORS, 412: R412, 413: R413, 428: R428},
-        ),
-        "revisions": extend_schema(
-            summary=f"History of a {label}, newest first",
-            responses={200: RevisionSerializer(many=True), **READ_ERRORS},
-        ),
-        "revision": extend_schema(
-            summary="One revision with its snapshot",
-            responses={200: RevisionDetailSerializer, **READ_ERRORS},
-        ),
-        "diff": extend_schema(
-            summary="Field-level changes between two revisions",
-            parameters=[OpenApiParameter(
+            "request": write,
+            "parameters": [IF_MATCH],
+            "responses": {200: detail, **problems(400, 401, 403, 404, 412, 413, 428)},
+        },
+        "revisions": {
+            "summary": f"History of a {label}, newest first",
+            "responses": {200: RevisionSerializer(many=True), **READ_ERRORS},
+        },
+        "revision": {
+            "summary": "One revision with its snapshot",
+            "responses": {200: RevisionDetailSerializer, **READ_ERRORS},
+        },
+        "diff": {
+            "summary": "Field-level changes between two revisions",
+            "parameters": [OpenApiParameter(
                 "against", OpenApiTypes.INT,
                 description="The revision to compare with; default the one before.",
             )],
-            responses={200: DiffSerializer, 400: R400, **READ_ERRORS},
-        ),
-        "revert": extend_schema(
-            summary="Revert: a new draft revision equal to this one (editors; needs If-Match)",
-            request=None,
-            parameters=[IF_MATCH],
-            responses={201: detail, 400: R400, **READ_ERRORS, 412: R412, 428: R428},
-        ),
-        "reviews": extend_schema(
-            summary="Clinical reviews (GET: any role; POST: medical_reviewers)",
-            description="A review is bound to the revision's content hash. A reviewer cannot "
-            "approve a revision they authored (403).",
-            request=ReviewCreateSerializer,
-            responses={200: ReviewSerializer(many=True), 201: ReviewSerializer, 400: R400,
-                       **READ_ERRORS},
-        ),
-        "publish": extend_schema(
-            summary=f"Publish or schedule a {label} (publishers)",
-            description="Refused with 409 unless that exact revision is approved by a medical "
+            "responses": {200: DiffSerializer, **problems(400, 401, 403, 404)},
+        },
+        "revert": {
+            "summary": "Revert: a new draft revision equal to this one (editors; needs If-Match)",
+            "request": None,
+            "parameters": [IF_MATCH],
+            "responses": {201: detail, **problems(400, 401, 403, 404, 412, 428)},
+        },
+        "reviews": {
+            "summary": f"Clinical reviews of a {label}, newest first",
+            "responses": {200: ReviewSerializer(many=True), **READ_ERRORS},
+        },
+        "review_create": {
+            "summary": "Approve or request changes to a revision (medical_reviewers)",
+            "description": "A review is bound to the revision's content hash, so it never "
+            "carries over to other content. A reviewer cannot approve a revision they "
+            "authored (403).",
+            "request": ReviewCreateSerializer,
+            "responses": {201: ReviewSerializer, **problems(400, 401, 403, 404)},
+        },
+        "publish": {
+            "summary": f"Publish or schedule a {label} (publishers)",
+            "description": "Refused with 409 unless that exact revision is approved by a medical "
             "reviewer who did not author it, or when it links to items never published. A "
             "future go_live_at schedules it.",
-            request=PublishSerializer,
-            responses={200: detail, 400: R400, **READ_ERRORS, 409: R409},
-            examples=[OpenApiExample("Schedule", value={
+            "request": PublishSerializer,
+            "responses": {200: detail, **problems(400, 401, 403, 404, 409)},
+            "examples": [OpenApiExample("Schedule", value={
                 "revision": 2, "go_live_at": "2026-12-01T09:00:00Z"}, request_only=True)],
-        ),
-        "unpublish": extend_schema(
-            summary=f"Withdraw a {label} from the public API (publishers)",
-            request=None,
-            responses={200: detail, **READ_ERRORS, 409: R409},
-        ),
-        "events": extend_schema(
-            summary="Audit trail: who did what, when, to which revision",
-            responses={200: EventSerializer(many=True), **READ_ERRORS},
-        ),
+        },
+        "unpublish": {
+            "summary": f"Withdraw a {label} from the public API (publishers)",
+            "request": None,
+            "responses": {200: detail, **problems(401, 403, 404, 409)},
+        },
+        "events": {
+            "summary": "Audit trail: who did what, when, to which revision",
+            "responses": {200: EventSerializer(many=True), **READ_ERRORS},
+        },
     }
-    for action, decorator in documented.items():
+    operation_prefix = "editorial_" + viewset.type_path.replace("-", "_")
+    for action, schema in documented.items():
+        decorator = extend_schema(operation_id=f"{operation_prefix}_{action}", **schema)
         method = getattr(viewset, action)
 
         def wrapper(self, request, *args, __method=method, **kwargs):

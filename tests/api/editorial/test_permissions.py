@@ -69,7 +69,7 @@ def test_each_action_needs_its_role(draft, editor_client, reviewer_client, publi
         response = client.post(f"{DETAIL}reviews/", {"revision": 1, "decision": "approved"},
                                format="json")
         assert response.status_code == 403
-        assert response.json()["detail"] == "Reviewing needs the 'medical_reviewers' role."
+        assert response.json()["detail"] == "This action needs the 'medical_reviewers' role."
     assert Revision.objects.count() == 1
 
 
