@@ -115,11 +115,11 @@ def test_article_for_section_loads_only_that_section(django_assert_num_queries):
 
 def test_condition_and_cause_reads_prefetch_only_published_relations(django_assert_num_queries):
     condition = ConditionFactory(slug="c")
-    CauseFactory(slug="shown", conditions=[condition])
-    CauseFactory(slug="hidden", conditions=[condition], live=False)
-    CauseFactory(slug="expired", conditions=[condition], expire_at=T0)
+    CauseFactory(slug="shown", name="B", conditions=[condition])
+    CauseFactory(slug="hidden", name="C", conditions=[condition], live=False)
+    CauseFactory(slug="expired", name="D", conditions=[condition], expire_at=T0)
     hidden_condition = ConditionFactory(slug="hidden-condition", live=False)
-    CauseFactory(slug="linking", conditions=[condition, hidden_condition])
+    CauseFactory(slug="linking", name="A", conditions=[condition, hidden_condition])
 
     with django_assert_num_queries(2):
         conditions = {c.slug: [x.slug for x in c.causes.all()]

@@ -456,12 +456,12 @@ def test_search_filter_narrows_the_list(api_client):
 def test_condition_filter_lists_articles_naming_a_published_condition(api_client):
     bursitis = ConditionFactory(slug="hip-bursitis")
     withdrawn = ConditionFactory(slug="withdrawn", live=False)
-    ArticleFactory(slug="a-bursitis", conditions=[bursitis])
-    ArticleFactory(slug="b-both", conditions=[bursitis, withdrawn])
-    ArticleFactory(slug="c-withdrawn", conditions=[withdrawn])
-    ArticleFactory(slug="d-unpublished", conditions=[bursitis], live=False)
+    ArticleFactory(slug="a-bursitis", title="A", conditions=[bursitis])
+    ArticleFactory(slug="b-both", title="B", conditions=[bursitis, withdrawn])
+    ArticleFactory(slug="c-withdrawn", title="C", conditions=[withdrawn])
+    ArticleFactory(slug="d-unpublished", title="D", conditions=[bursitis], live=False)
 
-    assert list_slugs(api_client, "?condition=hip-bursitis&ordering=title") == [
+    assert list_slugs(api_client, "?condition=hip-bursitis") == [
         "a-bursitis", "b-both"
     ]
     assert list_slugs(api_client, "?condition=withdrawn") == []
