@@ -1,28 +1,776 @@
 """The one module that knows the search backend.
 
-`search_filter(queryset, query)` narrows any live-content queryset to rows matching a
-user's words; the search endpoint and every list's `search=` use it.
+Both faces of search use it: the search endpoint (`search()`, ranked hits across types) and
+every list's `search=` filter (`search_filter(queryset, query)`). The publishing service keeps
+the index current (`search_index_update(row)` on every publish).
+
+**The index.** Each live row stores its searchable text, derived on publish: `search_names`
+(the title or name on the first line — weight A — then its other names, one per line:
+also known as, a treatment's examples, an article's summary and headings — weight B) and
+`search_body` (its prose as plain text — weight C). On PostgreSQL `search_vector` holds the
+weighted `tsvector` of those texts (GIN-indexed), and `search_names` has a trigram GIN index
+(pg_trgm) for typos.
+
+**A query** is read the same way on every backend (`query_parse`): words are lowercased,
+split at anything that is not a letter or digit (so apostrophes split, as PostgreSQL's parser
+does), PostgreSQL's English stop words are dropped and the rest stemmed with the Snowball
+English stemmer (the one PostgreSQL's `english` configuration uses), so "exercises" finds
+"exercise". Editors' synonym sets (`Synonym`) are matched on those stems, longest phrase
+first: "runner's knee" also looks for "patellofemoral pain syndrome". Each user word (or
+synonym phrase) is a *concept*; a result must match at least one — ranked, not strict AND.
+
+**The score** of a row is the mean over the query's concepts of how well it matched:
+1.0 in the name (A), 0.7 in another name (B), 0.6 in the prose (C), or — for a user word of
+five letters or more that matched nothing exactly — 0.9 × its trigram word similarity to the
+names when that is at least 0.6 (a typo: "osteoarthritus"); 0 otherwise. So matching more of
+the user's words beats matching fewer, and a name beats prose. Ties are broken by at most
+0.01 more: how close the title is to the whole query (trigram similarity, so "hip pain" puts
+the symptom "Hip Pain" first) and a term-frequency rank; then type and slug.
+
+**PostgreSQL** does all of that in SQL: an OR-query built from the user's words and their
+synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances), `@@` on the stored
+vector (and `ts_filter` for the field weights), pg_trgm's `%>` and `word_similarity` on
+`search_names`, `similarity` and `ts_rank` (`SearchRank`) for ties, one UNION across types
+ordered and paged in the database, and `ts_headline` (`SearchHeadline`) for one page's
+snippets.
+
+**SQLite** (development and tests) has no full-text engine here, so the same rules run in
+Python over the published rows' stored texts (one query), with a pure-Python equivalent of
+pg_trgm's word similarity. It is exact to the rules above but reads every published row of
+the requested types, which suits development-sized data (thousands of rows), not production.
+
+Snippets are plain text: one stretch of at most 35 words of the prose around the matches
+(the text itself for a warning sign), HTML-escaped, with each matched word wrapped in
+`<mark>…</mark>`. Where the prose does not contain a matched word (a match in the name only),
+the snippet is the prose's opening words, unmarked.
 """
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
 
-#: Text fields searched per model name.
-SEARCH_FIELDS = {
-    "article": ("title", "summary", "sections__body", "sections__items__text"),
-    "condition": ("name", "also_known_as", "description"),
-    "cause": ("name", "description"),
-    "symptom": ("name", "description"),
-    "warningsign": ("text",),
-    "treatment": ("name", "description", "examples"),
-}
+import html
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import (
+    SearchQueryField,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
+
+from content.choices import ContentType
+
+#: PostgreSQL text search configuration (and so the stemmer and stop words mirrored below).
+CONFIG = "english"
+
+#: What a concept contributes when it matches in the name (A), another name (B), the prose (C).
+FIELD_SCORES = {"A": 1.0, "B": 0.7, "C": 0.6}
+#: A typo match contributes this share of its trigram word similarity to the names…
+FUZZY_FACTOR = 0.9
+#: …when that similarity is at least this (pg_trgm.word_similarity_threshold's default).
+FUZZY_THRESHOLD = 0.6
+#: Only user words at least this long are matched by similarity (short words are too noisy).
+FUZZY_MIN_LENGTH = 5
+#: Ties are broken by the mean of two signals in [0, 1] — the trigram similarity of the title
+#: to the whole query, and ts_rank — scaled by this.
+TIE_SHARE = 0.01
+#: Words after this many concepts are ignored (a pasted paragraph is not a query).
+MAX_CONCEPTS = 8
+#: The longest query accepted, in characters.
+MAX_QUERY_LENGTH = 200
+
+#: Snippet shape: one stretch of 15 to 35 words of the prose around the matches.
+SNIPPET_WORDS = 35
+SNIPPET_MIN_WORDS = 15
+#: Private-use characters that mark matches until the snippet is escaped.
+_START, _STOP = "\ue000", "\ue001"
+
+#: PostgreSQL's English stop words (tsearch_data/english.stop), so both backends drop the same.
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over
+    under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will just don
+    should now
+    """.split()  # noqa: SIM905 - readable, and diffable against english.stop
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+_WORD = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+# --- Reading text -------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    """Lowercased words of `text`: runs of letters and digits (apostrophes split words)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _lexemes(text: str) -> list[tuple[str, int]]:
+    """(stem, position) of every non-stop word, positions counting stop words (as PostgreSQL)."""
+    return [(_stem(w), i) for i, w in enumerate(_words(text)) if w not in STOP_WORDS]
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of sanitised HTML: tags become spaces, entities are decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or phrase to look for: its stems and their offsets from the first."""
+
+    text: str
+    stems: tuple[str, ...]
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Term | None:
+        lexemes = _lexemes(text)
+        if not lexemes:
+            return None
+        first = lexemes[0][1]
+        return cls(
+            text=" ".join(_words(text)),
+            stems=tuple(s for s, _ in lexemes),
+            offsets=tuple(p - first for _, p in lexemes),
+        )
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the user asked for: a word, or a phrase with its synonyms (alternatives)."""
+
+    text: str
+    terms: tuple[Term, ...]
+    fuzzy: str | None = None  # the user's word, when it may be matched by similarity
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    concepts: tuple[Concept, ...]
+
+    @property
+    def terms(self) -> list[Term]:
+        """Every alternative of every concept, once."""
+        return list(dict.fromkeys(t for c in self.concepts for t in c.terms))
+
+
+def synonym_sets() -> list[list[str]]:
+    """Every synonym set, as lists of terms (one query)."""
+    from content.models import Synonym
+
+    return list(Synonym.objects.values_list("terms", flat=True))
+
+
+def query_parse(text: str, synonyms: Iterable[Sequence[str]] = ()) -> ParsedQuery:
+    """Split a user's query into concepts, expanding synonyms (matched on stems)."""
+    phrases: dict[tuple[str, ...], list[int]] = {}
+    sets: list[list[Term]] = []
+    for index, terms in enumerate(synonyms):
+        parsed = [t for t in (Term.parse(term) for term in terms) if t is not None]
+        sets.append(parsed)
+        for term in parsed:
+            phrases.setdefault(term.stems, []).append(index)
+    longest = max((len(stems) for stems in phrases), default=0)
+
+    words = _words(text[:MAX_QUERY_LENGTH])
+    tokens = [(w, _stem(w)) for w in words if w not in STOP_WORDS]
+    concepts: list[Concept] = []
+    seen: set[tuple[str, ...]] = set()
+    i = 0
+    while i < len(tokens) and len(concepts) < MAX_CONCEPTS:
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            stems = tuple(s for _, s in tokens[i : i + size])
+            if stems in phrases:
+                own = Term(" ".join(w for w, _ in tokens[i : i + size]), stems,
+                           tuple(range(size)))
+                alternatives = [own] + [t for n in phrases[stems] for t in sets[n]]
+                concept = Concept(own.text, tuple(dict.fromkeys(alternatives)))
+                break
+        else:
+            size = 1
+            word, stem = tokens[i]
+            eligible = len(word) >= FUZZY_MIN_LENGTH and word.isalpha()
+            concept = Concept(word, (Term(word, (stem,), (0,)),), word if eligible else None)
+        i += size
+        key = concept.terms[0].stems
+        if key not in seen:
+            seen.add(key)
+            concepts.append(concept)
+    return ParsedQuery(text=text, concepts=tuple(concepts))
+
+
+# --- The index ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """The searchable text of one live row: its title (A), other names (B), prose (C)."""
+
+    title: str
+    names: tuple[str, ...]
+    body: str
+
+    @property
+    def search_names(self) -> str:
+        lines = (_SPACE.sub(" ", n).strip() for n in (self.title, *self.names))
+        return "\n".join(line for line in lines if line)
+
+    @property
+    def search_body(self) -> str:
+        return _SPACE.sub(" ", self.body).strip()
+
+
+def _join(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def search_document(row) -> SearchDocument:
+    """What a live row is found by, from its own fields (and an article's sections).
+
+    Dispatches on the model's name, so migrations can index with historical models.
+    """
+    kind = row._meta.model_name
+    if kind == "article":
+        sections = sorted(row.sections.all(), key=lambda section: section.position)
+        prefetch_related_objects(sections, "items")
+        body = []
+        for section in sections:
+            body.append(html_to_text(section.body))
+            body.extend(group.get("heading", "") for group in section.groups or ())
+            for item in sorted(section.items.all(), key=lambda item: item.position):
+                body.extend([item.title or "", item.text])
+        names = (row.summary, *(s.heading for s in sections))
+        return SearchDocument(row.title, names, _join(*body))
+    if kind == "warningsign":
+        return SearchDocument(row.text, (), "")
+    if kind == "condition":
+        return SearchDocument(row.name, tuple(row.also_known_as or ()), row.description)
+    if kind == "treatment":
+        return SearchDocument(
+            row.name, tuple(row.examples or ()), _join(row.description, row.caution)
+        )
+    return SearchDocument(row.name, (), row.description)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _vector(title, others, body):
+    """The weighted tsvector of a row's texts (expressions)."""
+    return (
+        SearchVector(title, config=CONFIG, weight="A")
+        + SearchVector(others, config=CONFIG, weight="B")
+        + SearchVector(body, config=CONFIG, weight="C")
+    )
+
+
+def search_index_update(row) -> None:
+    """Recompute the search index of one live row (called on every publish)."""
+    document = search_document(row)
+    values = {"search_names": document.search_names, "search_body": document.search_body}
+    if _is_postgres():
+        values["search_vector"] = _vector(
+            Value(document.title, output_field=TextField()),
+            Value("\n".join(document.names), output_field=TextField()),
+            Value(document.search_body, output_field=TextField()),
+        )
+    type(row).objects.filter(pk=row.pk).update(**values)
+    row.search_names, row.search_body = values["search_names"], values["search_body"]
+
+
+def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 500) -> int:
+    """Recompute the index of every row of `models` (default: every live table), published
+    or not; returns how many rows were indexed. Used by migrations and `search_reindex`."""
+    from content.models import LIVE_MODELS
+
+    total = 0
+    for model in models or LIVE_MODELS.values():
+        rows = model.objects.order_by("pk")
+        if model._meta.model_name == "article":
+            rows = rows.prefetch_related("sections__items")
+        batch = []
+        for row in rows.iterator(chunk_size=batch_size):
+            document = search_document(row)
+            row.search_names, row.search_body = document.search_names, document.search_body
+            batch.append(row)
+            if len(batch) >= batch_size:
+                model.objects.bulk_update(batch, ["search_names", "search_body"])
+                total += len(batch)
+                batch = []
+        if batch:
+            model.objects.bulk_update(batch, ["search_names", "search_body"])
+            total += len(batch)
+        if _is_postgres():
+            model.objects.update(search_vector=_vector_from_columns())
+    return total
+
+
+def _vector_from_columns():
+    """The weighted tsvector computed from the stored `search_names` and `search_body`."""
+    title = Func(F("search_names"), Value("\n"), Value(1), function="split_part",
+                 output_field=TextField())
+    others = Func(F("search_names"), Value("^[^\n]*\n?"), Value(""), function="regexp_replace",
+                  output_field=TextField())
+    return _vector(title, others, F("search_body"))
+
+
+# --- Matching: one set of rules, two engines ----------------------------------------------
+
+
+#: The public type name and title field of each live model.
+def _title_field(type_: str) -> str:
+    return {ContentType.ARTICLE: "title", ContentType.WARNING_SIGN: "text"}.get(type_, "name")
+
+
+@dataclass
+class SearchHit:
+    """One ranked result: what the endpoint serialises."""
+
+    type: str
+    pk: int
+    slug: str
+    title: str
+    score: float
+    snippet: str = ""
 
 
 def search_filter(queryset: QuerySet, query: str) -> QuerySet:
-    """Rows of `queryset` whose text contains every word of `query` (case-insensitive)."""
-    fields = SEARCH_FIELDS[queryset.model._meta.model_name]
-    for word in query.split():
-        match = Q()
-        for field in fields:
-            match |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(pk__in=queryset.model.objects.filter(match).values("pk"))
-    return queryset
+    """Rows of `queryset` that match `query` by the same rules as the search endpoint.
+
+    Ranked search is not strict AND: a row matching any of the query's words (or their
+    synonyms, or a close spelling of a name) is kept. A query of stop words only matches
+    nothing. Costs one query for the synonyms, plus on SQLite one to read the candidates.
+    """
+    parsed = query_parse(query, synonym_sets())
+    if not parsed.concepts:
+        return queryset.none()
+    if _is_postgres():
+        return queryset.filter(_pg_match(parsed))
+    rows = queryset.values_list("pk", "search_names", "search_body")
+    keep = [pk for pk, names, body in rows if _py_score(parsed, names, body) is not None]
+    return queryset.filter(pk__in=keep)
+
+
+def search(query: str, types: Sequence[str] | None = None) -> SearchResults:
+    """Published rows of `types` (default: all six) matching `query`, best first (lazy)."""
+    parsed = query_parse(query, synonym_sets())
+    types = [t for t in ContentType.values if types is None or t in types]
+    if _is_postgres():
+        return _PostgresResults(parsed, types)
+    return _PythonResults(parsed, types)
+
+
+class SearchResults:
+    """Ranked hits of one query, read a page at a time: Django's Paginator slices it."""
+
+    def __init__(self, parsed: ParsedQuery, types: list[str]) -> None:
+        self.parsed = parsed
+        self.types = types
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._fetch_count() if self.parsed.concepts else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[SearchHit]:
+        if not isinstance(key, slice):
+            raise TypeError("Search results are read by slices (pages).")
+        start, stop = key.start or 0, key.stop
+        if not self.parsed.concepts or (stop is not None and stop <= start):
+            return []
+        return self._fetch(start, stop)
+
+    def _fetch_count(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _live_model(type_: str):
+    from content.models import LIVE_MODELS
+
+    return LIVE_MODELS[type_]
+
+
+def snippet_render(raw: str) -> str:
+    """Escape a headline and turn the match sentinels into <mark> tags."""
+    escaped = html.escape(raw.replace("\n", " "), quote=False)
+    escaped = escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return _SPACE.sub(" ", escaped).strip()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+def tsquery_text(terms: Iterable[Term]) -> str:
+    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
+    computed here (the same Snowball stemmer as the `english` configuration), a phrase as
+    its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`."""
+    alternatives = []
+    for term in terms:
+        text = f"'{term.stems[0]}'"
+        for (previous, offset), stem in zip(
+            itertools.pairwise(term.offsets), term.stems[1:], strict=True
+        ):
+            gap = offset - previous
+            text += f" {'<->' if gap == 1 else f'<{gap}>'} '{stem}'"
+        alternatives.append(f"({text})" if len(term.stems) > 1 else text)
+    return " | ".join(dict.fromkeys(alternatives))
+
+
+class _TsQuery(Func):
+    """A tsquery literal (stems only: letters and digits, so nothing to escape)."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, terms: Iterable[Term]):
+        super().__init__(Value(tsquery_text(terms)))
+
+
+class _Matches(Func):
+    """vector @@ query."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+def _pg_match(parsed: ParsedQuery) -> Q:
+    """The WHERE of a query: any alternative in the vector, or a name close to a user word."""
+    match = Q(_Matches(F("search_vector"), _TsQuery(parsed.terms)))
+    for concept in parsed.concepts:
+        if concept.fuzzy:
+            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
+    return match
+
+
+def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+    """The score of a row of `alias` (columns hit_vector, hit_names) as SQL + params:
+    see the module docstring. Written once, over the union of every type's matches."""
+    vector, names = f"{alias}.hit_vector", f"{alias}.hit_names"
+    parts, params = [], []
+    for concept in parsed.concepts:
+        whens = [
+            f"WHEN ts_filter({vector}, '{{a}}') @@ %s::tsquery THEN {FIELD_SCORES['A']}",
+            f"WHEN ts_filter({vector}, '{{b}}') @@ %s::tsquery THEN {FIELD_SCORES['B']}",
+            f"WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['C']}",
+        ]
+        params += [tsquery_text(concept.terms)] * 3
+        if concept.fuzzy:
+            whens.append(f"WHEN {names} %%> %s THEN {FUZZY_FACTOR} * word_similarity(%s, {names})")
+            params += [concept.fuzzy, concept.fuzzy]
+        parts.append(f"CASE {' '.join(whens)} ELSE 0 END")
+    title = f"split_part({names}, E'\\n', 1)"
+    sql = (
+        f"({' + '.join(parts)}) / {float(len(parts))}"
+        f" + {TIE_SHARE / 2} * (similarity({title}, %s)"
+        f" + ts_rank({vector}, %s::tsquery, {1 | 32}))"
+    )
+    params += [parsed.text[:MAX_QUERY_LENGTH], tsquery_text(parsed.terms)]
+    return sql, params
+
+
+#: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
+_HEADLINE_OPTIONS = (
+    f'StartSel="{_START}", StopSel="{_STOP}", MaxWords={SNIPPET_WORDS}, '
+    f"MinWords={SNIPPET_MIN_WORDS}, ShortWord=2"
+)
+
+
+class _PostgresResults(SearchResults):
+    """Counted with one query, and each page (with its snippets) read with one more."""
+
+    def _union(self, *columns: str) -> tuple[str, list]:
+        """Every type's published matches, as one UNION ALL (SQL, params)."""
+        match = _pg_match(self.parsed)
+        sqls, params = [], []
+        for type_ in self.types:
+            branch = (
+                _live_model(type_)
+                .objects.published()
+                .filter(match)
+                .annotate(
+                    hit_type=Value(type_, output_field=TextField()),
+                    hit_pk=F("pk"),
+                    hit_slug=F("slug"),
+                    hit_title=F(_title_field(type_)),
+                    hit_names=F("search_names"),
+                    hit_body=F("search_body"),
+                    hit_vector=F("search_vector"),
+                )
+                .values_list(*columns)
+                .order_by()
+            )
+            sql, branch_params = branch.query.get_compiler(connection=connection).as_sql()
+            sqls.append(f"({sql})")
+            params.extend(branch_params)
+        return " UNION ALL ".join(sqls), params
+
+    def _fetch_count(self) -> int:
+        union, params = self._union("hit_pk")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS hits", params)
+            return cursor.fetchone()[0]
+
+    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:
+        union, union_params = self._union(
+            "hit_type", "hit_pk", "hit_slug", "hit_title", "hit_names", "hit_body", "hit_vector"
+        )
+        score, score_params = _pg_score_sql(self.parsed, "hits")
+        sql = f"""
+            SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.score,
+                   ts_headline(%s::regconfig,
+                               COALESCE(NULLIF(page.hit_body, ''), page.hit_names),
+                               %s::tsquery, %s)
+            FROM (
+                SELECT hits.*, {score} AS score FROM ({union}) AS hits
+                ORDER BY score DESC, hits.hit_type, hits.hit_slug
+                LIMIT %s OFFSET %s
+            ) AS page
+            ORDER BY page.score DESC, page.hit_type, page.hit_slug
+        """
+        params = [
+            CONFIG, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
+            *score_params, *union_params,
+            None if stop is None else stop - start, start,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            SearchHit(type=t, pk=pk, slug=slug, title=title, score=score,
+                      snippet=snippet_render(snippet))
+            for t, pk, slug, title, score, snippet in rows
+        ]
+
+
+# --- SQLite: the same rules in Python -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A row's text as the Python engine reads it."""
+
+    fields: dict[str, dict[str, tuple[int, ...]]]  # weight -> stem -> positions
+    length: int
+    names_trigrams: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def _analyse(names: str, body: str) -> _Analysed:
+    title, _, others = names.partition("\n")
+    fields: dict[str, dict[str, tuple[int, ...]]] = {}
+    length = 0
+    for weight, text in (("A", title), ("B", others), ("C", body)):
+        positions: dict[str, list[int]] = {}
+        for stem, position in _lexemes(text):
+            positions.setdefault(stem, []).append(position)
+            length += 1
+        fields[weight] = {stem: tuple(p) for stem, p in positions.items()}
+    return _Analysed(fields, length, tuple(_trigram_sequence(names)))
+
+
+def _term_count(term: Term, positions: dict[str, tuple[int, ...]]) -> int:
+    """How often `term` (a word, or a phrase at its offsets) occurs in one field."""
+    first = positions.get(term.stems[0])
+    if not first:
+        return 0
+    if len(term.stems) == 1:
+        return len(first)
+    rest = [set(positions.get(s, ())) for s in term.stems[1:]]
+    return sum(
+        all(p + off in pos for off, pos in zip(term.offsets[1:], rest, strict=True))
+        for p in first
+    )
+
+
+def _trigrams(word: str) -> list[str]:
+    padded = f"  {word} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def _trigram_sequence(text: str) -> list[str]:
+    """pg_trgm's trigrams of `text`, in order: each word padded with two spaces before, one
+    after."""
+    return [t for word in _WORD.findall(text.lower()) for t in _trigrams(word)]
+
+
+def word_similarity(word: str, text: str, sequence: Sequence[str] | None = None) -> float:
+    """pg_trgm's word_similarity(word, text): the best Jaccard similarity between the
+    trigrams of `word` and those of any contiguous stretch of `text`'s trigrams."""
+    wanted = set(_trigrams(word.lower()))
+    sequence = _trigram_sequence(text) if sequence is None else sequence
+    best = 0.0
+    for start, trigram in enumerate(sequence):
+        if trigram not in wanted:
+            continue
+        seen: set[str] = set()
+        shared = 0
+        for trigram_ in sequence[start:]:
+            if trigram_ not in seen:
+                seen.add(trigram_)
+                shared += trigram_ in wanted
+            if trigram_ in wanted:
+                best = max(best, shared / (len(wanted) + len(seen) - shared))
+    return best
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(a, b): the Jaccard similarity of the two strings' trigram sets."""
+    first, second = set(_trigram_sequence(a)), set(_trigram_sequence(b))
+    union = len(first | second)
+    return len(first & second) / union if union else 0.0
+
+
+def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, float] | None:
+    """(score, tie-breaking rank) of one row, or None when it does not match."""
+    doc = _analyse(names, body)
+    total = 0.0
+    matched = False
+    for concept in parsed.concepts:
+        part = 0.0
+        for weight in ("A", "B", "C"):
+            if any(_term_count(t, doc.fields[weight]) for t in concept.terms):
+                part = FIELD_SCORES[weight]
+                matched = True
+                break
+        if not part and concept.fuzzy:
+            closest = word_similarity(concept.fuzzy, names, doc.names_trigrams)
+            if closest >= FUZZY_THRESHOLD:
+                part = FUZZY_FACTOR * closest
+                matched = True
+        total += part
+    if not matched:
+        return None
+    rank = _py_rank(parsed, doc)
+    closeness = similarity(names.partition("\n")[0], parsed.text[:MAX_QUERY_LENGTH])
+    return total / len(parsed.concepts) + TIE_SHARE / 2 * (closeness + rank), rank
+
+
+#: ts_rank's default weights of A, B, C.
+_RANK_WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2}
+
+
+def _py_rank(parsed: ParsedQuery, doc: _Analysed) -> float:
+    """An approximation of ts_rank(vector, query, 1|32): occurrences weighted by field,
+    with diminishing returns, divided by 1 + log(length), squashed into [0, 1)."""
+    stems = list(dict.fromkeys(s for t in parsed.terms for s in t.stems))
+    total = 0.0
+    for stem in stems:
+        weights = sorted(
+            (_RANK_WEIGHTS[w] for w in ("A", "B", "C") for _ in doc.fields[w].get(stem, ())),
+            reverse=True,
+        )
+        total += sum(w / (j + 1) ** 2 for j, w in enumerate(weights)) / 1.64493406685
+    total /= max(len(stems), 1)
+    total /= 1 + math.log(max(doc.length, 1))
+    return total / (total + 1)
+
+
+def _py_snippet(parsed: ParsedQuery, names: str, body: str) -> str:
+    """ts_headline's default behaviour, closely: a text of at most SNIPPET_WORDS words whole;
+    otherwise the SNIPPET_WORDS-word stretch holding the most matches; with no match, the
+    first SNIPPET_MIN_WORDS words. Matched words are marked."""
+    tokens = (body or names.replace("\n", " ")).split()
+    wanted = {s for t in parsed.terms for s in t.stems}
+
+    def matches(word: str) -> bool:
+        return word not in STOP_WORDS and _stem(word) in wanted
+
+    hits = [i for i, token in enumerate(tokens) if any(matches(w) for w in _words(token))]
+    if not hits:
+        window = range(min(SNIPPET_MIN_WORDS, len(tokens)))
+    elif len(tokens) <= SNIPPET_WORDS:
+        window = range(len(tokens))
+    else:
+        best, most = hits[0], 0
+        for first in hits:
+            count = sum(1 for h in hits if first <= h < first + SNIPPET_WORDS)
+            if count > most:
+                best, most = first, count
+        start = max(0, min(best - 3, len(tokens) - SNIPPET_WORDS))
+        window = range(start, start + SNIPPET_WORDS)
+
+    def mark(match: re.Match) -> str:
+        word = match.group(0)
+        return f"{_START}{word}{_STOP}" if matches(_words(word)[0]) else word
+
+    return snippet_render(" ".join(_WORD.sub(mark, tokens[i]) for i in window))
+
+
+class _PythonResults(SearchResults):
+    def _ranked(self) -> list[tuple[SearchHit, str, str]]:
+        if not hasattr(self, "_hits"):
+            branches = [
+                _live_model(type_)
+                .objects.published()
+                .annotate(
+                    hit_type=Value(type_, output_field=TextField()),
+                    hit_title=F(_title_field(type_)),
+                )
+                .values_list("hit_type", "pk", "slug", "hit_title", "search_names", "search_body")
+                .order_by()
+                for type_ in self.types
+            ]
+            query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+            ranked = []
+            for type_, pk, slug, title, names, body in query:
+                scored = _py_score(self.parsed, names, body)
+                if scored is not None:
+                    hit = SearchHit(type=type_, pk=pk, slug=slug, title=title, score=scored[0])
+                    ranked.append((hit, names, body))
+            ranked.sort(key=lambda r: (-r[0].score, r[0].type, r[0].slug))
+            self._hits = ranked
+        return self._hits
+
+    def _fetch_count(self) -> int:
+        return len(self._ranked())
+
+    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:
+        page = self._ranked()[start:stop]
+        for hit, names, body in page:
+            hit.snippet = _py_snippet(self.parsed, names, body)
+        return [hit for hit, _, _ in page]

@@ -32,6 +32,7 @@ from content.models import (
     Treatment,
     WarningSign,
 )
+from content.search import search_index_update
 
 NOW = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
 
@@ -89,6 +90,12 @@ class PublishedFactory(factory.django.DjangoModelFactory):
 
     class Params:
         content_type = ContentType.CONDITION
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:  # as publishing does: index the row for search
+            search_index_update(instance)
 
 
 class ConditionFactory(PublishedFactory):
@@ -188,6 +195,12 @@ class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Section
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:  # the article's search index includes its sections
+            search_index_update(instance.article)
+
 
 class SectionItemFactory(factory.django.DjangoModelFactory):
     section = factory.SubFactory(SectionFactory)
@@ -198,6 +211,12 @@ class SectionItemFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = SectionItem
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:  # the article's search index includes its items
+            search_index_update(instance.section.article)
 
 
 def now() -> dt.datetime:

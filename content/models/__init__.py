@@ -15,6 +15,7 @@ from content.models.entities import (  # noqa: F401
     Treatment,
     WarningSign,
 )
+from content.models.search import Synonym  # noqa: F401
 from content.models.syndication import (  # noqa: F401
     Change,
     WebhookDelivery,

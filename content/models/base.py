@@ -5,6 +5,7 @@ public API shows (version, when it went live, expiry and the clinical review blo
 written only by the publishing service; drafts live in `Revision` snapshots, never here.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from content.querysets import PublishedQuerySet
@@ -47,6 +48,22 @@ class PublishedContent(models.Model):
     )
     reviewed_by_credentials = models.CharField(
         max_length=200, blank=True, help_text="That clinician's credentials, e.g. 'MD, FRCS'."
+    )
+
+    # The search index of this row (content/search.py fills it on publish; never edited).
+    search_names = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Search index: the title or name on the first line, then its other names "
+        "(also known as, examples), one per line.",
+    )
+    search_body = models.TextField(
+        blank=True, editable=False, help_text="Search index: the prose, as plain text."
+    )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Search index on PostgreSQL: names weighted A, other names B, prose C.",
     )
 
     objects = PublishedQuerySet.as_manager()

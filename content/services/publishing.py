@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from content.caching import content_changed
 from content.choices import ContentType, EditorialAction, EditorialStatus, ReviewDecision
 from content.exceptions import ContentInvalid, InvalidTransition, ReviewRequired
 from content.exceptions import UnpublishedReference
@@ -25,6 +26,7 @@ from content.models import (
     Section,
     SectionItem,
 )
+from content.search import search_index_update
 from content.services.audit import event_record
 from content.services.feed import change_went_live, change_withdrawn
 from content.services.versioning import document_create, revision_content
@@ -138,6 +140,7 @@ def live_apply(
         )
     if document.type == ContentType.ARTICLE:
         _sections_write(row, content, rows)
+    search_index_update(row)
     return row
 
 
@@ -170,6 +173,7 @@ def _go_live(
     document.go_live_at = None
     document.save()
     change_went_live(document=document)
+    content_changed()
     if action is not None:
         event_record(document=document, action=action, actor=user, revision=revision, at=now)
     return document
@@ -200,6 +204,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     document.live_revision = None
     document.save()
     change_withdrawn(document=document)
+    content_changed()
     event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
                  revision=revision, at=document.expire_at)
     return True
@@ -269,6 +274,7 @@ def document_unpublish(*, document: Document, user) -> Document:
     )
     document.save()
     change_withdrawn(document=document)
+    content_changed()
     event_record(document=document, action=EditorialAction.UNPUBLISHED, actor=user,
                  revision=revision)
     return document

@@ -10,6 +10,7 @@ from django.db import transaction
 from content.choices import ContentType
 from content.exceptions import ContentError
 from content.services.publishing import content_import
+from content.services.synonyms import synonyms_import
 
 #: Files in load order: what others link to comes first.
 SEED_FILES = [
@@ -31,6 +32,14 @@ def seed_entries(directory: Path):
                 yield type_, entry
 
 
+def seed_synonyms(directory: Path) -> tuple[int, int]:
+    """Add the search synonym sets of synonyms.yaml that do not exist yet."""
+    path = directory / "synonyms.yaml"
+    if not path.exists():
+        return 0, 0
+    return synonyms_import(entries=yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+
+
 class Command(BaseCommand):
     help = "Load the seed article and every entity it names as published revision 1."
 
@@ -49,7 +58,9 @@ class Command(BaseCommand):
                     _, was_created = content_import(type_=type_, data=data)
                     created += was_created
                     unchanged += not was_created
+                synonyms = seed_synonyms(Path(directory))
         except ContentError as error:
             errors = getattr(error, "errors", None)
             raise CommandError(f"{error.detail} {errors or ''}".strip()) from error
         self.stdout.write(f"Seed content: {created} item(s) imported, {unchanged} already present.")
+        self.stdout.write("Search synonyms: {} set(s) added, {} already present.".format(*synonyms))

@@ -1,0 +1,56 @@
+"""Writes of search synonym sets: the admin's save and the seed import.
+
+Synonyms are search configuration (content/models/search.py), not versioned content: a save
+takes effect on the next search.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from content.exceptions import ContentInvalid
+from content.models import Synonym
+
+
+def _invalid(error: ValidationError, prefix: str = "") -> ContentInvalid:
+    return ContentInvalid(
+        [
+            {"field": f"{prefix}{field}", "message": message, "code": "invalid"}
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    )
+
+
+@transaction.atomic
+def synonym_save(*, synonym: Synonym) -> Synonym:
+    """Validate (normalising the terms) and save one synonym set."""
+    try:
+        synonym.full_clean()
+    except ValidationError as error:
+        raise _invalid(error) from error
+    synonym.save()
+    return synonym
+
+
+@transaction.atomic
+def synonyms_import(*, entries: list[dict]) -> tuple[int, int]:
+    """Add the seed's synonym sets that do not exist yet, by name; sets that exist are left
+    as editors made them. Returns (added, already present)."""
+    added = present = 0
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or set(entry) != {"name", "terms"}:
+            raise ContentInvalid(
+                [{"field": f"synonyms[{index}]", "code": "invalid",
+                  "message": "Expected an object with exactly `name` and `terms`."}]
+            )
+        synonym = Synonym(name=str(entry["name"]), terms=entry["terms"])
+        try:
+            synonym.full_clean(validate_unique=False)
+        except ValidationError as error:
+            raise _invalid(error, f"synonyms[{index}].") from error
+        if Synonym.objects.filter(name=synonym.name).exists():
+            present += 1
+            continue
+        synonym.save()
+        added += 1
+    return added, present
