@@ -2,8 +2,8 @@
 
 `ContentSecurityPolicyMiddleware` gives every response a Content-Security-Policy: HTML pages
 (the admin, Swagger UI at /api/docs/, ReDoc at /api/redoc/) may load only this site's own
-scripts, styles, images, fonts and schema; everything else (JSON, problem+json, the schema)
-gets `default-src 'none'`. Neither may be framed.
+scripts, styles, images, fonts and schema (and ReDoc its vendor's logo); everything else
+(JSON, problem+json, the schema) gets `default-src 'none'`. Neither may be framed.
 
 `RequestGuardMiddleware` refuses NUL characters before any view runs: PostgreSQL cannot store
 or compare text containing U+0000, so a NUL that reached a query would be a 500. A NUL in a
@@ -30,6 +30,11 @@ HTML_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+#: ReDoc (the page named "redoc") always shows Redocly's logo from their CDN, an image and
+#: nothing more; that one host may serve images to that one page.
+REDOC_POLICY = HTML_POLICY.replace(
+    "img-src 'self' data: blob:", "img-src 'self' data: blob: https://cdn.redoc.ly"
+)
 #: Policy of everything that is not HTML: nothing may load, nothing may frame it.
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
@@ -45,9 +50,15 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            is_html = response.get("Content-Type", "").startswith("text/html")
-            response["Content-Security-Policy"] = HTML_POLICY if is_html else DATA_POLICY
+            response["Content-Security-Policy"] = self.policy(request, response)
         return response
+
+    @staticmethod
+    def policy(request, response) -> str:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return DATA_POLICY
+        match = getattr(request, "resolver_match", None)
+        return REDOC_POLICY if match and match.url_name == "redoc" else HTML_POLICY
 
 
 def _nul_problem(field: str, message: str) -> JsonResponse:
