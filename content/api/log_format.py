@@ -1,6 +1,8 @@
 """Logs as one JSON object per line, each naming the request it was written for.
 
-Loaded by LOGGING before the app registry, so this module imports no models.
+Every LogRecord made while a request is served gets that request's id as `request_id` when
+it is created (a record factory installed on import), so it stays right even if the record is
+formatted later or elsewhere. Loaded by LOGGING before the app registry: it imports no models.
 """
 
 import contextvars
@@ -12,6 +14,18 @@ import logging
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "hipknee_request_id", default=None
 )
+
+_default_record_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args, **kwargs) -> logging.LogRecord:
+    record = _default_record_factory(*args, **kwargs)
+    record.request_id = request_id_var.get()
+    return record
+
+
+if getattr(_default_record_factory, "__name__", "") != _record_with_request_id.__name__:
+    logging.setLogRecordFactory(_record_with_request_id)
 
 #: Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(
@@ -29,7 +43,7 @@ class JSONFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            "request_id": getattr(record, "request_id", None),
         }
         for key, value in record.__dict__.items():
             if key not in _RECORD_ATTRIBUTES and key not in entry:
