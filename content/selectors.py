@@ -3,7 +3,9 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content.choices import (
@@ -135,7 +137,7 @@ def revision_review_state(revision: Revision) -> ReviewState:
         EditorialEvent.objects.filter(
             revision=revision, action=EditorialAction.REVIEW_REQUESTED
         )
-        .select_related("actor")
+        .select_related("actor__editor_profile")
         .order_by("-at", "-id")
         .first()
     )
@@ -214,3 +216,27 @@ def document_history(document: Document) -> list[Revision]:
         )
         revision.events = events.get(revision.pk, [])
     return revisions
+
+
+def document_labels(types) -> dict[str, list[tuple[str, str]]]:
+    """{type: [(slug, label), …]} for every document of these types, labelled from its
+    latest revision (name, title or text), sorted by label; one query."""
+    rows = (
+        Document.objects.filter(type__in=list(types))
+        .annotate(
+            label=Coalesce(
+                KeyTextTransform("name", "latest_revision__content"),
+                KeyTextTransform("title", "latest_revision__content"),
+                KeyTextTransform("text", "latest_revision__content"),
+                F("slug"),
+                output_field=TextField(),
+            )
+        )
+        .values_list("type", "slug", "label")
+    )
+    labels: dict[str, list[tuple[str, str]]] = {str(t): [] for t in types}
+    for type_, slug, label in rows:
+        labels[type_].append((slug, label))
+    for entries in labels.values():
+        entries.sort(key=lambda entry: (entry[1].casefold(), entry[0]))
+    return labels

@@ -1,0 +1,9 @@
+"""The Django admin of the content app: one module per concern, each registering its models.
+
+`documents` is the editors' admin (drafts as revisions, history, compare, revert, review,
+publish). Live tables, revisions, reviews and events are deliberately NOT registered: the
+only way to content in the admin goes through `DocumentAdmin` and its role checks.
+Other admin modules (e.g. for synonyms or webhooks) go beside it and are imported here.
+"""
+
+from content.admin import documents  # noqa: F401

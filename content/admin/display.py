@@ -1,0 +1,210 @@
+"""How the editors' admin shows things: people, times, the state banner, diff rows.
+
+Presentation only: every fact comes from the document, its revisions and the selectors.
+"""
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from content.choices import EditorialStatus, RevisionReviewState, SectionKind
+from content.models import Document, Revision
+from content.selectors import ReviewState
+
+#: URL path of each type in the public and editorial APIs.
+TYPE_PATHS = {
+    "article": "articles",
+    "condition": "conditions",
+    "cause": "causes",
+    "symptom": "symptoms",
+    "warning_sign": "warning-signs",
+    "treatment": "treatments",
+}
+
+
+def person(user) -> str:
+    """How a staff member is named: their editor profile's name, else full name, else login."""
+    if user is None:
+        return "the system"
+    try:
+        profile = user.editor_profile
+    except user._meta.model.editor_profile.RelatedObjectDoesNotExist:
+        profile = None
+    if profile is not None:
+        credentials = f", {profile.credentials}" if profile.credentials else ""
+        return f"{profile.display_name}{credentials}"
+    return user.get_full_name() or user.get_username()
+
+
+def when(moment) -> str:
+    """A moment as editors read it: “15 Jan 2026, 09:30 UTC”."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def day(date) -> str:
+    return f"{date.day} {date:%b %Y}" if date else "—"
+
+
+def content_title(content: dict) -> str:
+    """The human name of a snapshot: its title, name or text."""
+    label = content.get("title") or content.get("name") or content.get("text") or ""
+    return label if len(label) <= 90 else label[:89] + "…"
+
+
+@dataclass
+class BannerLine:
+    level: str  # an admin message level: success, warning, error, info
+    html: SafeString
+
+
+def banner(
+    document: Document, latest: Revision, status: str, review: ReviewState
+) -> list[BannerLine]:
+    """What the top of the change form says about where this item stands."""
+    lines = []
+    live = document.live_revision if status == EditorialStatus.PUBLISHED else None
+    expires = (
+        format_html(" It expires at {}.", when(document.expire_at)) if document.expire_at else ""
+    )
+    if live is not None and live.pk == latest.pk:
+        lines.append(BannerLine("success", format_html(
+            "<strong>Live</strong>: revision {} has been served by the public API since {}.{}",
+            live.number, when(document.last_published_at), expires,
+        )))
+    elif live is not None:
+        lines.append(BannerLine("warning", format_html(
+            "<strong>Unpublished changes</strong>: revision {} is a draft; the public API "
+            "still serves revision {}.{}", latest.number, live.number, expires,
+        )))
+    elif status == EditorialStatus.EXPIRED:
+        lines.append(BannerLine("warning", format_html(
+            "<strong>Expired</strong> at {}: the public API no longer shows it.",
+            when(document.expire_at),
+        )))
+    elif status == EditorialStatus.UNPUBLISHED:
+        lines.append(BannerLine("warning", format_html(
+            "<strong>Unpublished</strong>: the public API does not show it. Revision {} is "
+            "the latest draft.", latest.number,
+        )))
+    else:
+        lines.append(BannerLine("warning", format_html(
+            "<strong>Draft</strong>: never published; the public API does not show it. "
+            "Revision {} is the latest draft.", latest.number,
+        )))
+    if document.scheduled_revision_id is not None:
+        scheduled = document.scheduled_revision
+        ends = (
+            format_html(", expiring at {}", when(document.expire_at)) if document.expire_at else ""
+        )
+        lines.append(BannerLine("info", format_html(
+            "<strong>Scheduled</strong>: revision {} goes live at {}{}.",
+            scheduled.number, when(document.go_live_at), ends,
+        )))
+    lines.append(_review_line(latest, review))
+    return lines
+
+
+def _review_line(latest: Revision, review: ReviewState) -> BannerLine:
+    if review.state == RevisionReviewState.AWAITING_REVIEW:
+        note = review.requested.detail.get("comment") if review.requested else ""
+        return BannerLine("info", format_html(
+            "<strong>Awaiting review</strong>: {} submitted revision {} for medical review "
+            "at {}.{}", person(review.requested.actor), latest.number, when(review.requested.at),
+            format_html(" Note: “{}”", note) if note else "",
+        ))
+    if review.state == RevisionReviewState.APPROVED:
+        return BannerLine("success", format_html(
+            "<strong>Approved</strong>: {} approved revision {} on {}; next review due {}.",
+            person(review.review.reviewer), latest.number, when(review.review.created_at),
+            day(review.review.next_review_due),
+        ))
+    if review.state == RevisionReviewState.CHANGES_REQUESTED:
+        return BannerLine("error", format_html(
+            "<strong>Changes requested</strong> by {} on {}: “{}”",
+            person(review.review.reviewer), when(review.review.created_at),
+            review.review.comment or "no comment",
+        ))
+    return BannerLine("info", format_html(
+        "<strong>Not submitted</strong>: revision {} has not been submitted for medical review.",
+        latest.number,
+    ))
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
+SEGMENT_RE = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
+
+
+def path_label(path: str, content: dict) -> str:
+    """“sections[2].items[0].text” → “Section 3 (Symptoms) › item 1 › text”."""
+    parts, node = [], content
+    for name, index in SEGMENT_RE.findall(path):
+        node = node.get(name) if isinstance(node, dict) else None
+        if index == "":
+            parts.append(name.replace("_", " "))
+            continue
+        position = int(index)
+        node = node[position] if isinstance(node, list) and position < len(node) else None
+        if name == "sections":
+            kind = node.get("kind") if isinstance(node, dict) else None
+            label = SectionKind(kind).label if kind in SectionKind.values else None
+            parts.append(f"Section {position + 1}" + (f" ({label})" if label else ""))
+        else:
+            singular = {"items": "item", "groups": "group heading", "timeline": "phase"}
+            parts.append(f"{singular.get(name, name)} {position + 1}")
+    label = " › ".join(parts)
+    return label[:1].upper() + label[1:]
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def inline_diff(before, after) -> tuple[SafeString, SafeString]:
+    """Both sides as escaped text, with the words only one side has in <del>/<ins>."""
+    if not isinstance(before, str) or not isinstance(after, str):
+        empty = mark_safe('<span class="diff-none">—</span>')
+        return (
+            format_html("<del>{}</del>", _show(before)) if before is not None else empty,
+            format_html("<ins>{}</ins>", _show(after)) if after is not None else empty,
+        )
+    a, b = TOKEN_RE.findall(before), TOKEN_RE.findall(after)
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        old, new = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
+        if op == "equal":
+            left.append(old)
+            right.append(new)
+            continue
+        if old:
+            left.append(f"<del>{old}</del>")
+        if new:
+            right.append(f"<ins>{new}</ins>")
+    return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 - escaped above
+
+
+def compare_rows(changes: list[dict], older: dict, newer: dict) -> list[dict]:
+    """The rows of the compare screen: readable label, API path, both sides highlighted."""
+    rows = []
+    for change in changes:
+        before, after = inline_diff(change["before"], change["after"])
+        rows.append({
+            "label": path_label(change["path"], newer if change["after"] is not None else older),
+            "path": change["path"],
+            "before": before,
+            "after": after,
+        })
+    return rows

@@ -1,0 +1,702 @@
+"""The editors' admin: every content item is a `Document` whose change form edits a draft.
+
+The change list shows all six types with their editorial status, latest and live revision,
+review state and next review date. The change form edits the LATEST REVISION's snapshot
+(never the live row): saving calls `revision_create` with the revision number the form was
+loaded from, so a stale save is refused and the editor's input stays on screen. The history
+page lists revisions, compares any two field by field and reverts to any of them; workflow
+buttons (submit for review, approve / request changes, publish, schedule, unpublish) call
+the same services as the editorial API. Every screen needs an editorial role (Django
+groups, `content.roles`) and the model permission the role's group carries.
+"""
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from content.admin.display import (
+    TYPE_PATHS,
+    banner,
+    compare_rows,
+    content_title,
+    day,
+    person,
+    when,
+)
+from content.choices import (
+    ContentType,
+    EditorialStatus,
+    ReviewDecision,
+    RevisionReviewState,
+    Role,
+)
+from content.exceptions import ContentError, ContentInvalid, StaleRevision
+from content.forms import (
+    ENTITY_TYPES,
+    PublishForm,
+    RevertForm,
+    ReviewForm,
+    SnapshotEditor,
+    SubmitForReviewForm,
+    rows_add,
+)
+from content.models import Document, EditorProfile
+from content.roles import user_roles
+from content.selectors import (
+    document_history,
+    document_labels,
+    document_status,
+    documents_with_review_state,
+    review_state_of,
+    revision_diff,
+    revision_review_state,
+)
+from content.services.publishing import document_unpublish, revision_publish
+from content.services.reviews import review_request, review_submit
+from content.services.versioning import (
+    document_create,
+    revision_content,
+    revision_create,
+    revision_revert,
+)
+from content.snapshots import snapshot_hash, snapshot_normalise
+
+#: Which role each workflow button needs, and the form it submits.
+WORKFLOW = {
+    "submit": (Role.EDITORS, SubmitForReviewForm),
+    "review": (Role.MEDICAL_REVIEWERS, ReviewForm),
+    "publish": (Role.PUBLISHERS, PublishForm),
+    "schedule": (Role.PUBLISHERS, PublishForm),
+    "unpublish": (Role.PUBLISHERS, None),
+}
+#: Form prefix of each workflow form (publish and schedule share one form).
+WORKFLOW_PREFIX = {"submit": "submit", "review": "review", "publish": "publish",
+                   "schedule": "publish"}
+
+
+# --- change list filters -----------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Editorial status, with expiry derived from expire_at as on every public read."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return EditorialStatus.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == EditorialStatus.EXPIRED:
+            return queryset.filter(
+                Q(status=EditorialStatus.EXPIRED)
+                | Q(status=EditorialStatus.PUBLISHED, expire_at__lte=now)
+            )
+        if value == EditorialStatus.PUBLISHED:
+            return queryset.filter(status=EditorialStatus.PUBLISHED).exclude(expire_at__lte=now)
+        if value in EditorialStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+def _awaiting_q() -> Q:
+    return Q(review_requested_at__isnull=False) & (
+        Q(reviewed_at__isnull=True) | Q(review_requested_at__gt=F("reviewed_at"))
+    )
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    """Where the latest revision stands in medical review (the rule of review_state_of)."""
+
+    title = "review of the latest revision"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return RevisionReviewState.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == RevisionReviewState.AWAITING_REVIEW:
+            return queryset.filter(_awaiting_q())
+        if value == RevisionReviewState.APPROVED:
+            return queryset.filter(review_decision=ReviewDecision.APPROVED).exclude(_awaiting_q())
+        if value == RevisionReviewState.CHANGES_REQUESTED:
+            return queryset.filter(review_decision=ReviewDecision.CHANGES_REQUESTED).exclude(
+                _awaiting_q()
+            )
+        if value == RevisionReviewState.NOT_SUBMITTED:
+            return queryset.filter(review_decision__isnull=True, review_requested_at__isnull=True)
+        return queryset
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    """When the live content is due for its next medical review."""
+
+    title = "next review"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("30d", "Due within 30 days"),
+            ("never", "Live but never reviewed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if value == "30d":
+            return queryset.filter(
+                next_review_due__gte=today,
+                next_review_due__lt=today + dt.timedelta(days=30),
+            )
+        if value == "never":
+            return queryset.filter(live_revision__isnull=False, next_review_due__isnull=True)
+        return queryset
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = (
+        "title_column",
+        "type",
+        "slug",
+        "status_column",
+        "latest_column",
+        "live_column",
+        "review_column",
+        "next_review_column",
+    )
+    list_display_links = ("title_column",)
+    list_filter = ("type", StatusFilter, ReviewStateFilter, ReviewDueFilter)
+    search_fields = ("slug",)  # widened to names and titles in get_search_results
+    search_help_text = "Search by slug, title, name or text of the latest revision."
+    list_per_page = 50
+    ordering = ("type", "slug")
+    actions = None
+
+    # --- permissions: an editorial role AND the model permission its group carries ----------
+
+    def _roles(self, request) -> frozenset[str]:
+        return user_roles(request.user)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(self._roles(request)) and request.user.has_perm("content.view_document")
+
+    def has_change_permission(self, request, obj=None):
+        return Role.EDITORS in self._roles(request) and request.user.has_perm(
+            "content.change_document"
+        )
+
+    def has_add_permission(self, request):
+        return Role.EDITORS in self._roles(request) and request.user.has_perm(
+            "content.add_document"
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revisions are append-only; unpublish withdraws an item
+
+    # --- change list -----------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return documents_with_review_state(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(
+            Q(slug__icontains=term)
+            | Q(latest_revision__content__title__icontains=term)
+            | Q(latest_revision__content__name__icontains=term)
+            | Q(latest_revision__content__text__icontains=term)
+        ), False
+
+    @admin.display(description="Title or name")
+    def title_column(self, obj):
+        return content_title(obj.latest_revision.content) if obj.latest_revision else obj.slug
+
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, obj):
+        status = document_status(obj)
+        colour = {
+            EditorialStatus.PUBLISHED: "#2e7d32",
+            EditorialStatus.SCHEDULED: "#1565c0",
+        }.get(status, "#8d6e00")
+        return format_html('<strong style="color:{}">{}</strong>', colour,
+                           EditorialStatus(status).label)
+
+    @admin.display(description="Latest", ordering="latest_revision__number")
+    def latest_column(self, obj):
+        return obj.latest_revision.number if obj.latest_revision else "—"
+
+    @admin.display(description="Live", ordering="live_revision__number")
+    def live_column(self, obj):
+        if obj.live_revision is None or document_status(obj) != EditorialStatus.PUBLISHED:
+            return "—"
+        changed = obj.live_revision_id != obj.latest_revision_id
+        return format_html("{}{}", obj.live_revision.number,
+                           " (unpublished changes)" if changed else "")
+
+    @admin.display(description="Review of latest")
+    def review_column(self, obj):
+        state = review_state_of(obj.review_decision, obj.reviewed_at, obj.review_requested_at)
+        return RevisionReviewState(state).label
+
+    @admin.display(description="Next review due", ordering="next_review_due")
+    def next_review_column(self, obj):
+        due = obj.next_review_due
+        if due is None:
+            return "Not reviewed" if obj.live_revision_id else "—"
+        if due < timezone.localdate():
+            return format_html(
+                '<strong class="review-overdue" style="color:#ba2121">{} (overdue)</strong>',
+                day(due),
+            )
+        return day(due)
+
+    # --- URLs --------------------------------------------------------------------------------
+
+    def get_urls(self):
+        info = (self.opts.app_label, self.opts.model_name)
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/compare/", wrap(self.compare_view),
+                 name="{}_{}_compare".format(*info)),
+            path("<path:object_id>/revert/", wrap(self.revert_view),
+                 name="{}_{}_revert".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def _url(self, name: str, document: Document) -> str:
+        return reverse(f"admin:content_document_{name}", args=[document.pk],
+                       current_app=self.admin_site.name)
+
+    def _document(self, request, object_id) -> Document:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            pk = int(unquote(object_id))
+        except ValueError:
+            raise Http404("No such content item.") from None
+        document = (
+            Document.objects.select_related(
+                "latest_revision__author__editor_profile", "live_revision", "scheduled_revision"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if document is None or document.latest_revision is None:
+            raise Http404("No such content item.")
+        for revision in (document.latest_revision, document.live_revision,
+                         document.scheduled_revision):
+            if revision is not None:
+                revision.document = document  # revision_content reads the type from it
+        return document
+
+    def _context(self, request, document: Document | None, title: str, **extra) -> dict:
+        request.current_app = self.admin_site.name
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "document": document,
+            "original": document,
+            "roles": self._roles(request),
+            "has_view_permission": True,
+            "has_change_permission": self.has_change_permission(request),
+            **extra,
+        }
+
+    # --- change form: edit the latest revision, workflow buttons ----------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self._document(request, object_id)
+        if request.method == "POST":
+            if "_workflow" in request.POST:
+                return self._workflow(request, document)
+            if not self.has_change_permission(request, document):
+                raise PermissionDenied
+            return self._save(request, document)
+        return self._render_change(request, document)
+
+    def _labels(self, type_: str) -> dict:
+        if type_ == ContentType.ARTICLE:
+            return document_labels([ContentType.CONDITION, *ENTITY_TYPES])
+        if type_ == ContentType.CAUSE:
+            return document_labels([ContentType.CONDITION])
+        return {}
+
+    def _editor(self, request, document, data=None) -> SnapshotEditor:
+        latest = document.latest_revision
+        return SnapshotEditor(
+            document.type,
+            data=data,
+            content=revision_content(latest),
+            expected_revision=latest.number,
+            labels=self._labels(document.type),
+            disabled=not self.has_change_permission(request, document),
+        )
+
+    def _save(self, request, document: Document):
+        more = rows_add(request.POST, request.POST.get("_more", ""))
+        if more is not None:
+            editor = self._editor(request, document, data=more)
+            return self._render_change(request, document, editor=editor, more_rows=True)
+        editor = self._editor(request, document, data=request.POST)
+        if not editor.is_valid():
+            return self._render_change(request, document, editor=editor)
+        data = editor.to_snapshot()
+        latest = document.latest_revision
+        try:
+            if (
+                editor.expected_revision == latest.number
+                and snapshot_hash(snapshot_normalise(document.type, data,
+                                                     partial_of=revision_content(latest)))
+                == latest.content_hash
+            ):
+                messages.info(request, f"Nothing changed, so no revision was saved; revision "
+                                       f"{latest.number} already has this content.")
+                return HttpResponseRedirect(self._url("change", document))
+        except ContentInvalid:
+            pass  # revision_create reports the same errors below
+        try:
+            revision = revision_create(
+                document=document,
+                data=data,
+                author=request.user,
+                expected_revision=editor.expected_revision,
+                change_note=editor.change_note,
+            )
+        except StaleRevision as error:
+            document = self._document(request, str(document.pk))
+            newest = document.latest_revision
+            seen = document.revisions.filter(number=error.expected).first()
+            stale = {
+                "expected": error.expected,
+                "latest": newest,
+                "latest_author": person(newest.author) if newest.author_id else "the system",
+                "latest_at": when(newest.created_at),
+                "changes": revision_diff(seen, newest) if seen else [],
+                "compare_url": f"{self._url('compare', document)}?from={error.expected}"
+                               f"&to={newest.number}" if seen else None,
+            }
+            return self._render_change(request, document, editor=editor, stale=stale)
+        except ContentInvalid as error:
+            editor.errors_apply(error.errors)
+            return self._render_change(request, document, editor=editor)
+        messages.success(
+            request,
+            f"Saved as draft revision {revision.number}. The public API still serves what "
+            "was live before: a medical reviewer must approve this revision and a publisher "
+            "must publish it.",
+        )
+        return HttpResponseRedirect(self._url("change", document))
+
+    def _workflow(self, request, document: Document):
+        action = request.POST.get("_workflow")
+        if action not in WORKFLOW:
+            raise PermissionDenied
+        role, form_class = WORKFLOW[action]
+        if role not in self._roles(request):
+            raise PermissionDenied
+        form = revision = None
+        if form_class is not None:
+            form = form_class(request.POST, prefix=WORKFLOW_PREFIX[action])
+            if not form.is_valid():
+                return self._render_change(request, document, workflow_forms={action: form})
+            revision = document.revisions.filter(number=form.cleaned_data["revision"]).first()
+            if revision is None:
+                raise Http404("No such revision.")
+        try:
+            message = self._workflow_run(request, document, action, form, revision)
+        except ContentInvalid as error:
+            for entry in error.errors:
+                field = entry["field"] if entry["field"] in form.fields else None
+                form.add_error(field, entry["message"])
+            return self._render_change(request, document, workflow_forms={action: form})
+        except ContentError as error:
+            return self._render_change(
+                request, document, workflow_forms={action: form} if form else {},
+                workflow_error=error.detail,
+            )
+        if message is None:  # the form itself was refused
+            return self._render_change(request, document, workflow_forms={action: form})
+        messages.success(request, message)
+        return HttpResponseRedirect(self._url("change", document))
+
+    def _workflow_run(self, request, document, action, form, revision) -> str | None:
+        user = request.user
+        if action == "submit":
+            review_request(revision=revision, user=user, comment=form.cleaned_data["comment"])
+            return f"Revision {revision.number} was submitted for medical review."
+        if action == "review":
+            data = form.cleaned_data
+            review = review_submit(
+                revision=revision,
+                reviewer=user,
+                decision=data["decision"],
+                comment=data["comment"],
+                next_review_due=data["next_review_due"],
+            )
+            if review.decision == ReviewDecision.APPROVED:
+                return (f"You approved revision {revision.number}; next review due "
+                        f"{day(review.next_review_due)}.")
+            return f"You requested changes to revision {revision.number}."
+        if action == "unpublish":
+            document_unpublish(document=document, user=user)
+            return "Unpublished: the public API no longer shows this item. Its history is kept."
+        data = form.cleaned_data
+        if action == "schedule":
+            if data["go_live_at"] is None:
+                form.add_error("go_live_at", "Choose when it should go live.")
+                return None
+            if data["go_live_at"] <= timezone.now():
+                form.add_error("go_live_at", "Choose a time in the future, or use Publish now.")
+                return None
+            revision_publish(revision=revision, user=user, go_live_at=data["go_live_at"],
+                             expire_at=data["expire_at"])
+            return (f"Revision {revision.number} is scheduled to go live at "
+                    f"{when(data['go_live_at'])}.")
+        revision_publish(revision=revision, user=user, expire_at=data["expire_at"])
+        return f"Revision {revision.number} is live: the public API serves it now."
+
+    def _render_change(
+        self, request, document: Document, *, editor=None, stale=None, workflow_forms=None,
+        workflow_error=None, more_rows=False,
+    ):
+        latest = document.latest_revision
+        content = revision_content(latest)
+        review = revision_review_state(latest)
+        status = document_status(document)
+        roles = self._roles(request)
+        editor = editor or self._editor(request, document)
+        forms = {
+            "submit": SubmitForReviewForm(prefix="submit", initial={"revision": latest.number}),
+            "review": ReviewForm(prefix="review", initial={"revision": latest.number}),
+            "publish": PublishForm(prefix="publish", initial={"revision": latest.number}),
+        }
+        for action, form in (workflow_forms or {}).items():
+            forms[WORKFLOW_PREFIX[action]] = form
+        live = document.live_revision if status == EditorialStatus.PUBLISHED else None
+        context = self._context(
+            request,
+            document,
+            title=f"{ContentType(document.type).label}: {content_title(content)}",
+            editor=editor,
+            latest=latest,
+            content=content,
+            status=status,
+            status_label=EditorialStatus(status).label,
+            banner=banner(document, latest, status, review),
+            review=review,
+            review_approved=review.state == RevisionReviewState.APPROVED,
+            review_label=RevisionReviewState(review.state).label,
+            can_submit=review.state in (RevisionReviewState.NOT_SUBMITTED,
+                                        RevisionReviewState.CHANGES_REQUESTED),
+            authored_latest=latest.author_id == request.user.pk,
+            can_unpublish=document.live_revision_id is not None
+            or document.scheduled_revision_id is not None,
+            is_editor=Role.EDITORS in roles,
+            is_reviewer=Role.MEDICAL_REVIEWERS in roles,
+            is_publisher=Role.PUBLISHERS in roles,
+            workflow_forms=forms,
+            workflow_error=workflow_error,
+            stale=stale,
+            more_rows=more_rows,
+            live=live,
+            public_url=(f"/api/v1/{TYPE_PATHS[document.type]}/{document.slug}/"
+                        if live else None),
+            history_url=self._url("history", document),
+            compare_live_url=(
+                f"{self._url('compare', document)}?from={live.number}&to={latest.number}"
+                if live and live.pk != latest.pk else None
+            ),
+            author=person(latest.author) if latest.author_id else "the system",
+            created=when(latest.created_at),
+        )
+        return TemplateResponse(request, "admin/content/document/change_form.html", context)
+
+    # --- creating an item -------------------------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        type_ = request.GET.get("type") or request.POST.get("type")
+        if type_ not in ContentType.values:
+            context = self._context(request, None, title="Add a content item",
+                                    types=ContentType.choices)
+            return TemplateResponse(request, "admin/content/document/add_type.html", context)
+        labels = self._labels(type_)
+        data = request.POST if request.method == "POST" else None
+        more = rows_add(data, data.get("_more", "")) if data is not None else None
+        editor = SnapshotEditor(type_, data=more or data, labels=labels, creating=True)
+        if data is not None and more is None and editor.is_valid():
+            snapshot = editor.to_snapshot()
+            try:
+                revision = document_create(type_=type_, data=snapshot, author=request.user,
+                                           change_note=editor.change_note)
+            except ContentInvalid as error:
+                editor.errors_apply(error.errors)
+            else:
+                messages.success(
+                    request,
+                    "Created as draft revision 1. Nothing is public until a medical reviewer "
+                    "approves it and a publisher publishes it.",
+                )
+                return HttpResponseRedirect(self._url("change", revision.document))
+        context = self._context(
+            request, None, title=f"Add {ContentType(type_).label.lower()}",
+            editor=editor, type=type_, adding=True, more_rows=more is not None,
+        )
+        return TemplateResponse(request, "admin/content/document/change_form.html", context)
+
+    # --- history, compare, revert ----------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        document = self._document(request, object_id)
+        latest = document.latest_revision
+        revisions = document_history(document)
+        live_pk = (
+            document.live_revision_id
+            if document_status(document) == EditorialStatus.PUBLISHED else None
+        )
+        rows = [
+            {
+                "revision": revision,
+                "author": person(revision.author) if revision.author_id else "the system",
+                "created": when(revision.created_at),
+                "is_live": revision.pk == live_pk,
+                "is_scheduled": revision.pk == document.scheduled_revision_id,
+                "is_latest": revision.pk == latest.pk,
+                "state": RevisionReviewState(revision.review_state.state).label,
+                "state_value": revision.review_state.state,
+                "reviewer": person(revision.review_state.review.reviewer)
+                if revision.review_state.review else None,
+                "events": [
+                    {"action": event.get_action_display(), "actor": person(event.actor),
+                     "at": when(event.at)}
+                    for event in revision.events
+                ],
+                "revert_form": RevertForm(initial={"revision": revision.number,
+                                                   "expected_revision": latest.number}),
+            }
+            for revision in revisions
+        ]
+        content = revision_content(latest)
+        context = self._context(
+            request,
+            document,
+            title=f"History: {content_title(content)}",
+            rows=rows,
+            latest=latest,
+            compare_url=self._url("compare", document),
+            revert_url=self._url("revert", document),
+            change_url=self._url("change", document),
+            can_revert=self.has_change_permission(request, document),
+        )
+        return TemplateResponse(request, "admin/content/document/revision_history.html", context)
+
+    def compare_view(self, request, object_id):
+        document = self._document(request, object_id)
+        latest = document.latest_revision
+        revisions = {
+            r.number: r for r in document.revisions.select_related("author__editor_profile")
+        }
+        for revision in revisions.values():
+            revision.document = document
+        try:
+            newer = int(request.GET.get("to", latest.number))
+            older = int(request.GET.get("from", newer - 1 if newer > 1 else newer))
+        except ValueError:
+            raise Http404("Revision numbers are whole numbers.") from None
+        if older not in revisions or newer not in revisions:
+            raise Http404("No such revision.")
+        a, b = revisions[older], revisions[newer]
+        changes = revision_diff(a, b)
+        content_a, content_b = revision_content(a), revision_content(b)
+        context = self._context(
+            request,
+            document,
+            title=f"Compare revisions {older} and {newer}: {content_title(content_b)}",
+            older=a,
+            newer=b,
+            older_meta=f"{person(a.author) if a.author_id else 'the system'}, "
+                       f"{when(a.created_at)}",
+            newer_meta=f"{person(b.author) if b.author_id else 'the system'}, "
+                       f"{when(b.created_at)}",
+            rows=compare_rows(changes, content_a, content_b),
+            numbers=sorted(revisions, reverse=True),
+            compare_url=self._url("compare", document),
+            history_url=self._url("history", document),
+            change_url=self._url("change", document),
+            revert_url=self._url("revert", document),
+            can_revert=self.has_change_permission(request, document) and b.pk != latest.pk,
+            revert_form=RevertForm(initial={"revision": b.number,
+                                            "expected_revision": latest.number}),
+        )
+        return TemplateResponse(request, "admin/content/document/compare.html", context)
+
+    def revert_view(self, request, object_id):
+        document = self._document(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, document):
+            raise PermissionDenied
+        form = RevertForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The revert form was incomplete; nothing was changed.")
+            return HttpResponseRedirect(self._url("history", document))
+        target = document.revisions.filter(number=form.cleaned_data["revision"]).first()
+        if target is None:
+            raise Http404("No such revision.")
+        try:
+            new = revision_revert(
+                document=document,
+                revision=target,
+                author=request.user,
+                expected_revision=form.cleaned_data["expected_revision"],
+            )
+        except StaleRevision as error:
+            messages.error(
+                request,
+                f"Not reverted: revision {error.latest} was saved after you loaded this page "
+                f"(you saw revision {error.expected}). Check the history and try again.",
+            )
+            return HttpResponseRedirect(self._url("history", document))
+        except ContentError as error:
+            messages.error(request, f"Not reverted: {error.detail}")
+            return HttpResponseRedirect(self._url("history", document))
+        messages.success(
+            request,
+            f"Saved draft revision {new.number} with the content of revision {target.number}. "
+            "It goes live only after review and publishing.",
+        )
+        return HttpResponseRedirect(self._url("change", document))
+
+
+@admin.register(EditorProfile)
+class EditorProfileAdmin(admin.ModelAdmin):
+    """How reviewers are credited publicly; managed by whoever manages users."""
+
+    list_display = ("display_name", "credentials", "user")
+    search_fields = ("display_name", "user__username")
+    raw_id_fields = ("user",)
