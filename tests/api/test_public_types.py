@@ -273,3 +273,52 @@ def test_malformed_page_parameters_are_400(api_client, query, field):
             {"field": field, "message": "Enter a whole number of at least 1.", "code": "invalid"}
         ],
     }
+
+
+def make_matching_rows(path: str) -> None:
+    """Three rows that every filter of `test_filters_add_no_queries` matches."""
+    named = ConditionFactory(slug="c")
+    if path == "articles":
+        ArticleFactory.create_batch(3, conditions=[named, ConditionFactory()])
+        return
+    if path == "conditions":
+        rows = [ConditionFactory(body_region="hip") for _ in range(3)]
+        for row in rows:
+            CauseFactory(conditions=[row])
+        ArticleFactory(slug="a", conditions=rows)
+        return
+    factory, field, group, values = {
+        "causes": (CauseFactory, "cause", ItemGroup.CAUSES, {"conditions": [named]}),
+        "symptoms": (SymptomFactory, "symptom", ItemGroup.COMMON, {"frequency": "common"}),
+        "warning-signs": (
+            WarningSignFactory, "warning_sign", ItemGroup.IMMEDIATE, {"urgency": "immediate"}
+        ),
+        "treatments": (
+            TreatmentFactory, "treatment", ItemGroup.CONVENTIONAL, {"category": "conventional"}
+        ),
+    }[path]
+    section = SectionFactory(article=ArticleFactory(slug="a"), kind=SectionKind.CAUSES)
+    for position in range(1, 4):
+        SectionItemFactory(section=section, position=position, group=group,
+                           **{field: factory(**values)})
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("articles", "condition=c&updated_since=2026-01-01&ordering=-updated_at"),
+        ("conditions", "body_region=hip&article=a&ordering=-name"),
+        ("causes", "condition=c&article=a&ordering=updated_at"),
+        ("symptoms", "frequency=common&article=a&ordering=-name"),
+        ("warning-signs", "urgency=immediate&article=a&ordering=-slug"),
+        ("treatments", "category=conventional&article=a&ordering=name"),
+    ],
+)
+def test_filters_add_no_queries(api_client, django_assert_num_queries, path, query):
+    make_matching_rows(path)
+
+    with django_assert_num_queries(TYPES[path][1]):
+        response = api_client.get(f"/api/v1/{path}/?{query}")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
