@@ -187,3 +187,11 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending (waiting for its first attempt or a retry)"
     SUCCEEDED = "succeeded", "Succeeded (the subscriber answered 2xx)"
     FAILED = "failed", "Failed (given up after the last attempt)"
+
+
+class BodyFormat(models.TextChoices):
+    """How the public API renders section bodies (`?body_format=`); content/bodyformats.py."""
+
+    HTML = "html", "Sanitised HTML (as stored)"
+    MARKDOWN = "markdown", "Markdown (CommonMark)"
+    TEXT = "text", "Plain text"

@@ -4,7 +4,8 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``CONN_MAX_AGE`` (seconds a database connection is kept; default 0), ``REDIS_URL``
 (default: local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
 ``CSRF_TRUSTED_ORIGINS`` (comma-separated), ``DEBUG`` (``1``/``0``), ``LOG_LEVEL``,
-``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds).
+``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE``
+(``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds), ``HIPKNEE_CONTENT_VERSION_SOURCE``.
 """
 
 import os
@@ -134,7 +135,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every public representation of a few hundred articles (~6 KB each).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "content.choices.Language",
         "ChangeActionEnum": "content.choices.ChangeAction",
         "DeliveryStatusEnum": "content.choices.DeliveryStatus",
+        "BodyFormatEnum": "content.choices.BodyFormat",
     },
 }
 
@@ -255,6 +263,13 @@ LOGGING = {
 HIPKNEE_CACHE_MAX_AGE = int(os.environ.get("HIPKNEE_CACHE_MAX_AGE", "60"))
 #: Seconds a cache may serve a stale response while it revalidates.
 HIPKNEE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HIPKNEE_CACHE_SWR", "300"))
+#: The representation cache (content/api/caching.py): each public response is rendered once
+#: per content version and kept for at most HIPKNEE_RESPONSE_CACHE_TTL seconds.
+HIPKNEE_RESPONSE_CACHE = env_bool("HIPKNEE_RESPONSE_CACHE", True)
+HIPKNEE_RESPONSE_CACHE_TTL = int(os.environ.get("HIPKNEE_RESPONSE_CACHE_TTL", "300"))
+#: Where the content version lives (content/caching.py): "cache" or "database"; empty picks
+#: the cache when it is shared (Redis), the database when it is private to each process.
+HIPKNEE_CONTENT_VERSION_SOURCE = os.environ.get("HIPKNEE_CONTENT_VERSION_SOURCE", "")
 
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.
