@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from content import filters
 from content.api import serializers
+from content.api.caching import CachedResponseMixin
 from content.api.schema import NOT_STORABLE_INPUT, ApiIndexSerializer, problem_responses
 from content.choices import ContentType, SectionKind
 from content.models import LIVE_MODELS
@@ -114,7 +115,7 @@ ARTICLE_EXAMPLE = {
 }
 
 
-class PublishedViewSet(viewsets.ReadOnlyModelViewSet):
+class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve (by slug) one type's published items."""
 
     content_type: str
@@ -306,7 +307,7 @@ class TreatmentViewSet(PublishedViewSet):
     filterset_class = filters.TreatmentFilterSet
 
 
-class ApiIndexView(APIView):
+class ApiIndexView(CachedResponseMixin, APIView):
     """GET /api/v1/: where everything is."""
 
     permission_classes = (AllowAny,)

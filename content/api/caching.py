@@ -1,0 +1,241 @@
+"""HTTP caching of the public read API: validators, conditional GET, Cache-Control, and the
+representation cache. A public view opts in by putting `CachedResponseMixin` first among its
+bases.
+
+Every 200 carries a strong `ETag` (a hash of the exact bytes and their media type, so it is the
+same for as long as the body is, and different as soon as anything in it changes, a related
+item included), `Last-Modified` where the response shows published rows (a detail: when its
+live revision went live; a list: the newest on the page; later if a review has since become
+overdue), and `Cache-Control: public, max-age=HIPKNEE_CACHE_MAX_AGE,
+stale-while-revalidate=HIPKNEE_CACHE_SWR`. `If-None-Match` (weak comparison, `*` included)
+or, without it, `If-Modified-Since` answers 304 with no body and the same validators. Errors
+are `Cache-Control: no-store`.
+
+With `HIPKNEE_RESPONSE_CACHE` on (the default; the test settings turn it off), the first
+request for a URL renders it once; the bytes, media type, headers and validators go into
+Django's cache under (code fingerprint, content version, scheme and host, path, query string,
+negotiated media type), valid until the next moment time alone changes the content
+(content/caching.py). Later requests, conditional or not, are answered from that entry after
+authentication and rate limiting but before any view code: no rendering and no database query
+(one, to read the version, when the cache is private to each process). A publish, unpublish or
+expiry moves the version on, so no request ever reads a representation of older content.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
+from rest_framework.response import Response
+
+from content.caching import CODE_FINGERPRINT, content_valid_until, content_version
+
+logger = logging.getLogger(__name__)
+
+CACHEABLE_METHODS = ("GET", "HEAD")
+#: Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
+NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
+#: Headers the middleware adds to every response itself; never stored in an entry.
+PER_REQUEST_HEADERS = frozenset({"content-length", "date", "set-cookie"})
+
+
+def cache_control() -> str:
+    """The Cache-Control of every public 200 and 304."""
+    return (
+        f"public, max-age={settings.HIPKNEE_CACHE_MAX_AGE}, "
+        f"stale-while-revalidate={settings.HIPKNEE_CACHE_STALE_WHILE_REVALIDATE}"
+    )
+
+
+def entity_tag(content_type: str, body: bytes) -> str:
+    """A strong ETag naming exactly these bytes of this media type."""
+    digest = hashlib.blake2b(content_type.encode() + b"\n" + body, digest_size=16)
+    return f'"{digest.hexdigest()}"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether If-None-Match names `etag` (weak comparison, as RFC 9110 §13.1.2 asks)."""
+    if if_none_match.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
+
+
+def not_modified(request, etag: str, last_modified: int | None) -> bool:
+    """RFC 9110 §13.2.2 for GET and HEAD: If-None-Match first; If-Modified-Since only without
+    it, and only when the response has a Last-Modified."""
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, etag)
+    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since is None or last_modified is None:
+        return False
+    since = parse_http_date_safe(if_modified_since)
+    return since is not None and last_modified <= since
+
+
+def _modified_at(row) -> float | None:
+    """When the public representation of a loaded live row last changed: when it went live,
+    or the start of the day its review became overdue, if that has come since."""
+    moment = getattr(row, "updated_at", None)
+    if moment is None:
+        return None
+    due = getattr(row, "next_review_due", None)
+    if due is not None:
+        overdue_from = timezone.make_aware(
+            dt.datetime.combine(due + dt.timedelta(days=1), dt.time())
+        )
+        if moment < overdue_from <= timezone.now():
+            moment = overdue_from
+    return moment.timestamp()
+
+
+class _Cached:
+    """A rendered 200: what a later request needs to answer without the view."""
+
+    __slots__ = ("body", "headers", "etag", "last_modified", "valid_until")
+
+    def __init__(self, body, headers, etag, last_modified, valid_until):
+        self.body = body
+        self.headers = headers
+        self.etag = etag
+        self.last_modified = last_modified
+        self.valid_until = valid_until
+
+    def __getstate__(self):
+        return (self.body, self.headers, self.etag, self.last_modified, self.valid_until)
+
+    def __setstate__(self, state):
+        self.body, self.headers, self.etag, self.last_modified, self.valid_until = state
+
+    def validators(self) -> dict[str, str]:
+        headers = {"ETag": self.etag, "Cache-Control": cache_control()}
+        if self.last_modified is not None:
+            headers["Last-Modified"] = http_date(self.last_modified)
+        return headers
+
+    def response(self, request, rendered=None) -> HttpResponse:
+        """The 200 (`rendered`, if given, else from the stored bytes), or the 304 when the
+        request's validators match."""
+        headers = {**dict(self.headers), **self.validators()}
+        if not_modified(request, self.etag, self.last_modified):
+            response = HttpResponseNotModified()
+            for name in (*NOT_MODIFIED_HEADERS, "Last-Modified"):
+                if name in headers:
+                    response[name] = headers[name]
+        elif rendered is not None:
+            response = rendered
+            for name, value in self.validators().items():
+                response[name] = value
+        else:
+            response = HttpResponse(self.body, headers=headers)
+        response.hipknee_cached = True
+        return response
+
+
+class _Answered(Exception):
+    """Raised from `initial()` to answer from the cache; caught by `handle_exception()`."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+class CachedResponseMixin:
+    """Validators, conditional GET, Cache-Control and the representation cache for a public
+    GET view (see the module). Put it before the DRF view class among the bases."""
+
+    def initial(self, request, *args, **kwargs):
+        self.shown_rows = []
+        self.cache_key = None
+        super().initial(request, *args, **kwargs)  # authentication, permissions, rate limits
+        if request.method not in CACHEABLE_METHODS or not settings.HIPKNEE_RESPONSE_CACHE:
+            return
+        started = time.time()
+        try:
+            version = content_version()
+            key = self._cache_key(request, version)
+            entry = cache.get(key)
+        except Exception:
+            logger.warning("Response cache unreachable; rendering.", exc_info=True)
+            return
+        if entry is not None and started < entry.valid_until:
+            raise _Answered(entry.response(request))
+        self.cache_key, self.cache_version, self.cache_started = key, version, started
+
+    def _cache_key(self, request, version: str) -> str:
+        variant = "|".join(
+            [
+                request.scheme,
+                request.get_host(),
+                request.path,
+                request.META.get("QUERY_STRING", ""),
+                request.accepted_media_type or "",
+            ]
+        )
+        digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
+        return f"response:{CODE_FINGERPRINT}:{version}:{digest}"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Answered):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def get_object(self):
+        row = super().get_object()
+        self.shown_rows = [*getattr(self, "shown_rows", ()), row]
+        return row
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.shown_rows = [*getattr(self, "shown_rows", ()), *page]
+        return page
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "hipknee_cached", False):
+            return response
+        if response.status_code >= 400:
+            response["Cache-Control"] = "no-store"
+            return response
+        if (
+            request.method not in CACHEABLE_METHODS
+            or response.status_code != 200
+            or not isinstance(response, Response)
+        ):
+            return response
+        response.render()
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in PER_REQUEST_HEADERS
+        )
+        modified = [m for m in map(_modified_at, getattr(self, "shown_rows", ())) if m]
+        entry = _Cached(
+            body=response.content,
+            headers=headers,
+            etag=entity_tag(response["Content-Type"], response.content),
+            last_modified=int(max(modified)) if modified else None,
+            valid_until=0.0,
+        )
+        if getattr(self, "cache_key", None) is not None:
+            self._store(entry)
+        return entry.response(request, rendered=response)
+
+    def _store(self, entry: _Cached) -> None:
+        ttl = settings.HIPKNEE_RESPONSE_CACHE_TTL
+        try:
+            entry.valid_until = min(
+                self.cache_started + ttl,
+                content_valid_until(self.cache_version, self.cache_started),
+            )
+            timeout = entry.valid_until - time.time()
+            if timeout > 0:
+                cache.set(self.cache_key, entry, timeout=max(1, int(timeout)))
+        except Exception:
+            logger.warning("Response cache unreachable; not stored.", exc_info=True)

@@ -1,0 +1,190 @@
+"""What the public representation cache keys on, and when a cached representation stops being true.
+
+The public API caches each rendered response (content/api/caching.py) under a key that starts
+with the **content version**: a token that changes whenever what the public may see changes.
+Nothing is ever deleted: a publish, unpublish or recorded expiry moves the version on, and every
+entry written under the old one is simply never read again (it ages out of the cache).
+
+Where the version lives depends on the cache:
+
+* a cache shared by every process (Redis, via ``REDIS_URL``): an integer in the cache,
+  incremented by `content_version_bump` once the publishing transaction has committed
+  (`content_changed` registers it with ``transaction.on_commit``), so no other process can see
+  the new version before the new data. Reading it is a cache read, no database query. If the
+  key is lost (eviction, a Redis restart) it is re-seeded from the clock, a value never used
+  before, so an old entry can never come back to life.
+* a cache private to each process (local memory, the default without ``REDIS_URL``): a bump in
+  one gunicorn worker could not reach the others, so the version is read from the database on
+  every request: the newest id of the change feed (`Change`), one indexed query. Every publish,
+  update and withdrawal writes a feed entry in the same transaction as the live rows, under the
+  feed lock (so ids grow in commit order): whoever sees the new data sees the new version.
+
+``HIPKNEE_CONTENT_VERSION_SOURCE`` (``cache`` or ``database``) overrides the choice.
+
+Time changes the public content without any write: an item disappears at its ``expire_at``,
+and a review becomes ``overdue`` the day after its ``next_review_due``. `content_valid_until`
+gives the next such moment among live rows (one query per version, then cached); a cached
+representation is never served from that moment on, to the microsecond, so an expired item
+is never served from the cache either.
+
+The key also carries a fingerprint of the code and pinned requirements (`CODE_FINGERPRINT`):
+a deploy that changes how a representation is rendered never serves bodies rendered by the
+previous release from a Redis that outlived it.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import math
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "content:version"
+BOUNDARY_KEY = "content:valid-until:{version}"
+#: Cache backends that live inside one process: a version kept there cannot reach the others.
+PROCESS_LOCAL_BACKENDS = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def _code_fingerprint() -> str:
+    """A short hash of the project's Python sources and pinned requirements."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=6)
+    files = [root / "requirements.txt"]
+    for package in ("content", "hipknee_api"):
+        files.extend(sorted((root / package).rglob("*.py")))
+    for path in files:
+        if path.is_file() and "migrations" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_FINGERPRINT = _code_fingerprint()
+
+
+def version_source() -> str:
+    """`cache` when the version can live in a cache every process shares, else `database`."""
+    configured = getattr(settings, "HIPKNEE_CONTENT_VERSION_SOURCE", "")
+    if configured:
+        return configured
+    backend = settings.CACHES["default"]["BACKEND"]
+    return "database" if backend in PROCESS_LOCAL_BACKENDS else "cache"
+
+
+def _fresh_version() -> int:
+    """A version never handed out before: the clock in nanoseconds (bumps add 1 each)."""
+    return time.time_ns()
+
+
+def content_version() -> str:
+    """The current content version (a cache read, or one indexed query; see the module)."""
+    if version_source() == "database":
+        from content.models import Change
+
+        newest = Change.objects.order_by("-id").values_list("id", flat=True).first()
+        return f"d{newest or 0}"
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return f"c{version}"
+
+
+def content_version_bump() -> None:
+    """Move the content version on, after a commit that changed what the public may see.
+
+    Never raises: the publish has committed already. If the cache is unreachable the error is
+    logged, and entries written before are still bounded by HIPKNEE_RESPONSE_CACHE_TTL.
+    """
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # the key is missing: start from a value never used before
+            cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+    except Exception:
+        logger.exception("Could not move the content version on; cached responses may be "
+                         "served for up to HIPKNEE_RESPONSE_CACHE_TTL seconds.")
+
+
+def content_changed() -> None:
+    """Move the content version on when the current transaction commits (publishing calls it)."""
+    transaction.on_commit(content_version_bump)
+
+
+def _as_datetime(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        moment = value
+    else:  # SQLite returns text from a raw query
+        moment = parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return parse_date(str(value)[:10])
+
+
+def next_public_change(now: dt.datetime) -> dt.datetime | None:
+    """The next moment after `now` at which time alone changes the public content.
+
+    That is the earliest `expire_at` of a live row, or the start of the day after the earliest
+    `next_review_due` (from then on its review status reads `overdue`), whichever comes first.
+    One query over every live table.
+    """
+    from content.models import LIVE_MODELS
+
+    today = timezone.localdate(now)
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for model in LIVE_MODELS.values():
+        table = quote(model._meta.db_table)
+        parts.append(
+            f"SELECT MIN({quote('expire_at')}) AS e, NULL AS d FROM {table} "
+            f"WHERE {quote('live')} = %s AND {quote('expire_at')} > %s"
+        )
+        params += [True, now]
+        parts.append(
+            f"SELECT NULL AS e, MIN({quote('next_review_due')}) AS d FROM {table} "
+            f"WHERE {quote('live')} = %s AND {quote('next_review_due')} >= %s"
+        )
+        params += [True, today]
+    sql = f"SELECT MIN(e), MIN(d) FROM ({' UNION ALL '.join(parts)}) AS moments"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        expire, due = cursor.fetchone()
+    moments = []
+    if (expire := _as_datetime(expire)) is not None:
+        moments.append(expire)
+    if (due := _as_date(due)) is not None:
+        day_after = dt.datetime.combine(due + dt.timedelta(days=1), dt.time())
+        moments.append(timezone.make_aware(day_after, timezone.get_current_timezone()))
+    return min(moments, default=None)
+
+
+def content_valid_until(version: str, now: float) -> float:
+    """Until when (epoch seconds) content rendered under `version` at `now` stays true.
+
+    `now` must be taken before the content is read. Cached per version; recomputed (one query)
+    once the cached moment has come.
+    """
+    key = BOUNDARY_KEY.format(version=version)
+    until = cache.get(key)
+    if until is None or until <= now:
+        moment = next_public_change(dt.datetime.fromtimestamp(now, tz=dt.UTC))
+        until = moment.timestamp() if moment is not None else math.inf
+        cache.set(key, until, timeout=settings.HIPKNEE_RESPONSE_CACHE_TTL)
+    return until
