@@ -7,3 +7,4 @@ Other admin modules (e.g. for synonyms or webhooks) go beside it and are importe
 """
 
 from content.admin import documents  # noqa: F401
+from content.admin import synonyms  # noqa: F401

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from content.api import views
 from content.api.feed import ChangeFeedView
+from content.api.search import SearchView
 
 app_name = "api"
 
@@ -21,5 +22,6 @@ urlpatterns = [
     path("", views.ApiIndexView.as_view(), name="index"),
     path("editorial/", include("content.api.editorial.urls")),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
+    path("search/", SearchView.as_view(), name="search"),
     *router.urls,
 ]

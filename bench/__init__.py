@@ -1,0 +1,2 @@
+"""Evaluation and benchmark scripts (`make eval-search`, `make bench-search`); not run by
+`make test`."""

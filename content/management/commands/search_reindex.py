@@ -1,0 +1,17 @@
+"""Recompute the search index of every live row (after changing how rows are indexed)."""
+
+from django.core.management.base import BaseCommand
+
+from content.search import search_index_rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the search index (search_names, search_body and, on PostgreSQL, "
+        "search_vector) of every row of the live tables. Publishing keeps it current; run "
+        "this after changing content/search.py's indexing rules."
+    )
+
+    def handle(self, *args, **options):
+        total = search_index_rebuild()
+        self.stdout.write(f"Search index: {total} row(s) indexed.")
