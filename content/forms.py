@@ -172,7 +172,10 @@ class SnapshotForm(forms.Form):
             if name in self.list_fields:
                 value = lines_of(value)
             elif name in self.condition_fields:
-                value = [{"type": ContentType.CONDITION, "slug": slug} for slug in value]
+                # Keep the stored order of references; newly ticked ones go last.
+                before = [slug for slug in self.initial.get(name) or [] if slug in value]
+                slugs = before + [slug for slug in value if slug not in before]
+                value = [{"type": ContentType.CONDITION, "slug": slug} for slug in slugs]
             snapshot[name] = value
         return snapshot
 

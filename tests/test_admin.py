@@ -505,6 +505,29 @@ def test_saving_without_changes_creates_no_revision(client, article, editor):
     assert Revision.objects.filter(document=article).count() == 1
 
 
+def test_saving_keeps_the_stored_order_of_references(client, article, editor):
+    go_live(ContentType.CONDITION, {"slug": "knee-oa", "name": "Knee osteoarthritis",
+                                    "body_region": "knee"}, staff("ivy", Role.MEDICAL_REVIEWERS),
+            editor)
+    cause = document_create(type_=ContentType.CAUSE, author=editor, data={
+        "slug": "overuse", "name": "Overuse", "description": "Too much running.",
+        "conditions": [{"type": "condition", "slug": "knee-oa"},
+                       {"type": "condition", "slug": "hip-bursitis"}],
+    }).document
+    client_for(client, editor)
+    data = form_data(client.get(change_url(cause)))
+    assert data["conditions"] == ["knee-oa", "hip-bursitis"]
+    data["conditions"] = ["hip-bursitis", "knee-oa"]  # browsers send them in page order
+    response = client.post(change_url(cause), data, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Nothing changed, so no revision was saved; revision 1 already has this content."
+    ]
+    data["description"] = "Too much running, too soon."
+    client.post(change_url(cause), data)
+    assert [ref["slug"] for ref in revision_content(cause.revisions.get(number=2))[
+        "conditions"]] == ["knee-oa", "hip-bursitis"]
+
+
 def test_content_errors_are_shown_on_their_fields(client, article, editor):
     client_for(client, editor)
     data = form_data(client.get(change_url(article)))

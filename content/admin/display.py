@@ -165,21 +165,27 @@ def path_label(path: str, content: dict) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _show(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
+def as_text(value) -> str | None:
+    """A snapshot value as editors read it: lists one entry per line, references as
+    “type: slug”, other structures as indented JSON."""
+    if value is None or isinstance(value, str):
         return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    if isinstance(value, list) and all(isinstance(v, dict) and set(v) == {"type", "slug"}
+                                       for v in value):
+        return "\n".join(f"{v['type']}: {v['slug']}" for v in value)
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def inline_diff(before, after) -> tuple[SafeString, SafeString]:
     """Both sides as escaped text, with the words only one side has in <del>/<ins>."""
-    if not isinstance(before, str) or not isinstance(after, str):
+    before, after = as_text(before), as_text(after)
+    if before is None or after is None:
         empty = mark_safe('<span class="diff-none">—</span>')
         return (
-            format_html("<del>{}</del>", _show(before)) if before is not None else empty,
-            format_html("<ins>{}</ins>", _show(after)) if after is not None else empty,
+            format_html("<del>{}</del>", before) if before is not None else empty,
+            format_html("<ins>{}</ins>", after) if after is not None else empty,
         )
     a, b = TOKEN_RE.findall(before), TOKEN_RE.findall(after)
     left, right = [], []

@@ -1,0 +1,135 @@
+"""The editorial flow in a real browser: edit → draft banner → review → publish → public API,
+and a second browser session's stale save refused with its input kept on screen."""
+
+import json
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from content.choices import Role
+from content.models import Article, Document, Revision
+from content.services.roles import role_groups_ensure
+from tests.factories import EditorProfileFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SLUG = "hip-problems-and-knee-pain"
+PASSWORD = "correct horse battery staple"
+NEW_TEXT = "<p>Ask your physiotherapist to check your hip as well as your knee.</p>"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def staff(username: str, role: str):
+    user = UserFactory(username=username, roles=[role], is_staff=True)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def login(browser, live_server, username: str):
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    return page
+
+
+def public_json(live_server, path: str) -> dict:
+    with urllib.request.urlopen(f"{live_server.url}{path}", timeout=10) as response:
+        assert response.status == 200
+        return json.load(response)
+
+
+def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, screenshot_dir):
+    call_command("load_seed_content", verbosity=0)
+    role_groups_ensure()
+    staff("eddie", Role.EDITORS)
+    staff("olga", Role.EDITORS)
+    EditorProfileFactory(user=staff("rita", Role.MEDICAL_REVIEWERS),
+                         display_name="Dr Rita Shah", credentials="MBBS, FRCS (Orth)")
+    staff("paul", Role.PUBLISHERS)
+    document = Document.objects.get(type="article", slug=SLUG)
+    change = f"{live_server.url}/admin/content/document/{document.pk}/change/"
+    before = public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/")
+
+    # The editor finds the article in the change list.
+    editor = login(browser, live_server, "eddie")
+    editor.goto(f"{live_server.url}/admin/content/document/?type=article")
+    expect(editor.locator("#result_list")).to_contain_text("Can Hip Problems Cause Knee Pain?")
+    editor.goto(f"{live_server.url}/admin/content/document/")
+    editor.screenshot(path=screenshot_dir / "01-change-list.png")
+
+    # A second editor opens the same form before the first one saves.
+    other = login(browser, live_server, "olga")
+    other.goto(change)
+    expect(other.locator("#editorial-banner")).to_contain_text("Live")
+
+    # The first editor edits the introduction and saves: a draft, with the banner saying so.
+    editor.goto(change)
+    body = editor.locator("textarea[name='sections-0-body']")
+    body.fill(body.input_value() + NEW_TEXT)
+    editor.fill("input[name='change_note']", "Advice to have the hip checked")
+    editor.click("input[name='_save']")
+    expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")
+    banner = editor.locator("#editorial-banner")
+    expect(banner).to_contain_text("Unpublished changes: revision 2 is a draft")
+    editor.screenshot(path=screenshot_dir / "02-change-form-draft-banner.png")
+    assert public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/") == before
+
+    # The second editor's save is based on revision 1: refused, their text still on screen.
+    other_body = other.locator("textarea[name='sections-0-body']")
+    other_body.fill("<p>A competing rewrite that must not overwrite revision 2.</p>")
+    other.click("input[name='_save']")
+    expect(other.locator("#stale-error")).to_contain_text(
+        "Not saved: this item changed while you were editing.")
+    expect(other.locator("#stale-error")).to_contain_text("sections[0].body")
+    expect(other_body).to_have_value(
+        "<p>A competing rewrite that must not overwrite revision 2.</p>")
+    other.screenshot(path=screenshot_dir / "06-stale-save-refused.png")
+    assert Revision.objects.filter(document=document).count() == 2
+
+    # The editor submits revision 2 for review.
+    editor.fill("textarea[name='submit-comment']", "New advice in the introduction.")
+    editor.click("button[name='_workflow'][value='submit']")
+    expect(banner).to_contain_text("Awaiting review")
+
+    # The reviewer reads the history, compares the revisions and approves revision 2.
+    reviewer = login(browser, live_server, "rita")
+    reviewer.goto(f"{live_server.url}/admin/content/document/{document.pk}/history/")
+    expect(reviewer.locator("#revision-2")).to_contain_text("Advice to have the hip checked")
+    reviewer.screenshot(path=screenshot_dir / "03-history.png")
+    reviewer.click("#compare-form input[type=submit]")
+    expect(reviewer.locator("#compare-table")).to_contain_text("Section 1 (Introduction) › body")
+    expect(reviewer.locator("#compare-table ins").last).to_contain_text("physiotherapist")
+    reviewer.screenshot(path=screenshot_dir / "04-compare.png")
+    reviewer.goto(change)
+    reviewer.check("input[name='review-decision'][value='approved']")
+    reviewer.fill("textarea[name='review-comment']", "Accurate and safe.")
+    reviewer.fill("input[name='review-next_review_due']", "2031-01-31")
+    reviewer.locator("#workflow").scroll_into_view_if_needed()
+    reviewer.screenshot(path=screenshot_dir / "05-workflow-review.png")
+    reviewer.click("button[name='_workflow'][value='review']")
+    expect(reviewer.locator("#editorial-banner")).to_contain_text(
+        "Approved: Dr Rita Shah, MBBS, FRCS (Orth) approved revision 2")
+
+    # The publisher publishes it; the public API serves the new text.
+    publisher = login(browser, live_server, "paul")
+    publisher.goto(change)
+    publisher.click("button[name='_workflow'][value='publish']")
+    expect(publisher.locator("#editorial-banner")).to_contain_text(
+        "Live: revision 2 has been served by the public API")
+    publisher.screenshot(path=screenshot_dir / "07-published.png")
+
+    section = public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/")
+    assert section == {**before, "body": before["body"] + NEW_TEXT}
+    article = public_json(live_server, f"/api/v1/articles/{SLUG}/")
+    assert (article["version"], article["review"]["reviewed_by"]) == (
+        2, {"name": "Dr Rita Shah", "credentials": "MBBS, FRCS (Orth)"})
+    assert Article.objects.published().get(slug=SLUG).sections.get(
+        kind="introduction").body.endswith(NEW_TEXT)
