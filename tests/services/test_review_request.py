@@ -121,9 +121,14 @@ def test_an_authors_own_review_does_not_count(db, editor):
 
 
 def test_list_annotations_and_history_agree_with_the_rule(
-    revision, editor, reviewer, django_assert_num_queries
+    editor, reviewer, django_assert_num_queries
 ):
     with time_machine.travel(T0, tick=False) as traveller:
+        revision = document_create(
+            type_=ContentType.SYMPTOM, author=editor,
+            data={"slug": "limp", "name": "Limp", "description": "Uneven walk.",
+                  "frequency": "common"},
+        )
         review_request(revision=revision, user=editor)
         traveller.shift(dt.timedelta(minutes=1))
         review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED,
