@@ -1,5 +1,6 @@
 """Every model of the content app, re-exported."""
 
+from content.choices import ContentType
 from content.models.articles import Article, Section, SectionItem  # noqa: F401
 from content.models.editorial import (  # noqa: F401
     Document,
@@ -21,8 +22,6 @@ from content.models.syndication import (  # noqa: F401
     WebhookDelivery,
     WebhookSubscription,
 )
-
-from content.choices import ContentType  # noqa: E402
 
 #: The live table of each content type.
 LIVE_MODELS = {

@@ -9,6 +9,7 @@ rejects one revision *by content hash*, so an approval never carries over to oth
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from content.choices import (
     ContentType,
@@ -51,6 +52,9 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()
+    # Row history of every state change (django-simple-history): who moved which pointer
+    # when, including changes made outside the services (a shell, a data migration).
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["type", "slug"]
@@ -134,6 +138,7 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReviewQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -142,6 +147,9 @@ class Review(models.Model):
                 condition=Q(decision__in=ReviewDecision.values), name="review_decision_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} of revision {self.revision_id}"
 
 
 class EditorialEvent(models.Model):
@@ -167,6 +175,9 @@ class EditorialEvent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class EditorProfile(models.Model):
     """How a staff member is credited publicly (a reviewer's name and credentials)."""
@@ -178,6 +189,7 @@ class EditorProfile(models.Model):
     credentials = models.CharField(
         max_length=200, blank=True, help_text="Professional credentials, e.g. 'MD, FRCS'."
     )
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return self.display_name

@@ -14,8 +14,12 @@ from django.utils import timezone
 
 from content.caching import content_changed
 from content.choices import ContentType, EditorialAction, EditorialStatus, ReviewDecision
-from content.exceptions import ContentInvalid, InvalidTransition, ReviewRequired
-from content.exceptions import UnpublishedReference
+from content.exceptions import (
+    ContentInvalid,
+    InvalidTransition,
+    ReviewRequired,
+    UnpublishedReference,
+)
 from content.models import (
     LIVE_MODELS,
     Article,
@@ -27,7 +31,7 @@ from content.models import (
     SectionItem,
 )
 from content.search import search_index_update
-from content.services.audit import event_record
+from content.services.audit import attribute_to, event_record
 from content.services.feed import change_went_live, change_withdrawn
 from content.services.versioning import document_create, revision_content
 from content.snapshots import snapshot_normalise, snapshot_references
@@ -171,7 +175,7 @@ def _go_live(
     document.expire_at = expire_at
     document.scheduled_revision = None
     document.go_live_at = None
-    document.save()
+    attribute_to(document, user).save()
     change_went_live(document=document)
     content_changed()
     if action is not None:
@@ -202,7 +206,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
     document.status = EditorialStatus.EXPIRED
     document.live_revision = None
-    document.save()
+    attribute_to(document, None).save()
     change_withdrawn(document=document)
     content_changed()
     event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
@@ -240,7 +244,7 @@ def revision_publish(
         document.expire_at = expire_at
         if document.live_revision_id is None:
             document.status = EditorialStatus.SCHEDULED
-        document.save()
+        attribute_to(document, user).save()
         event_record(
             document=document,
             action=EditorialAction.SCHEDULED,
@@ -272,7 +276,7 @@ def document_unpublish(*, document: Document, user) -> Document:
     document.status = (
         EditorialStatus.UNPUBLISHED if document.first_published_at else EditorialStatus.DRAFT
     )
-    document.save()
+    attribute_to(document, user).save()
     change_withdrawn(document=document)
     content_changed()
     event_record(document=document, action=EditorialAction.UNPUBLISHED, actor=user,

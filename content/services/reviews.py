@@ -9,7 +9,7 @@ from content.choices import EditorialAction, ReviewDecision, RevisionReviewState
 from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
 from content.models import Document, EditorialEvent, Review, Revision
 from content.selectors import revision_review_state
-from content.services.audit import event_record
+from content.services.audit import attribute_to, event_record
 
 #: Without an explicit date, approved content is due for review again after a year.
 DEFAULT_REVIEW_INTERVAL = dt.timedelta(days=365)
@@ -47,7 +47,7 @@ def review_submit(
         raise ContentInvalid(
             [{"field": "comment", "message": "At most 5000 characters.", "code": "max_length"}]
         )
-    review = Review.objects.create(
+    review = Review(
         revision=revision,
         content_hash=revision.content_hash,
         reviewer=reviewer,
@@ -55,6 +55,7 @@ def review_submit(
         comment=comment or "",
         next_review_due=next_review_due,
     )
+    attribute_to(review, reviewer).save()
     action = (
         EditorialAction.APPROVED
         if decision == ReviewDecision.APPROVED

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from content.choices import EditorialAction, EditorialStatus
 from content.exceptions import ContentInvalid, StaleRevision
 from content.models import Document, Revision
-from content.services.audit import event_record
+from content.services.audit import attribute_to, event_record
 from content.snapshots import (
     SCHEMA_VERSION,
     snapshot_hash,
@@ -79,12 +79,10 @@ def _revision_write(
     except IntegrityError as error:
         # Another writer created this number between our check and our insert.
         raise StaleRevision(expected=number - 1, latest=number) from error
-    updated = Document.objects.filter(
-        pk=document.pk, latest_revision=parent
-    ).update(latest_revision=revision)
-    if parent is not None and not updated:
-        raise StaleRevision(expected=parent.number, latest=number)
+    # The caller holds the document's row lock, and (document, number) is unique, so of two
+    # writers based on the same revision only one gets here.
     document.latest_revision = revision
+    attribute_to(document, author).save(update_fields=["latest_revision"])
     return revision
 
 
@@ -113,9 +111,10 @@ def document_create(
         )
     try:
         with transaction.atomic():
-            document = Document.objects.create(
-                type=type_, slug=content["slug"], status=EditorialStatus.DRAFT
+            document = attribute_to(
+                Document(type=type_, slug=content["slug"], status=EditorialStatus.DRAFT), author
             )
+            document.save()
     except IntegrityError as error:
         raise ContentInvalid(
             [{"field": "slug", "message": f"A {type_} with this slug already exists.",
