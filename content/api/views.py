@@ -23,6 +23,15 @@ from rest_framework.views import APIView
 from content import filters
 from content.api import serializers
 from content.api.caching import CachedResponseMixin
+from content.api.formats import (
+    ARTICLE_JSONLD_EXAMPLE,
+    BODY_FORMAT_PARAMETER,
+    CONDITION_JSONLD_EXAMPLE,
+    JSONLD_DESCRIPTION,
+    BodyFormatMixin,
+    JsonLdMixin,
+    jsonld_response,
+)
 from content.api.schema import NOT_STORABLE_INPUT, ApiIndexSerializer, problem_responses
 from content.choices import ContentType, SectionKind
 from content.models import LIVE_MODELS
@@ -150,9 +159,15 @@ class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def _documented(
-    *, singular: str, plural: str, what: str, list_serializer, detail_serializer, examples=()
+    *, singular: str, plural: str, what: str, list_serializer, detail_serializer, examples=(),
+    jsonld_example=None, detail_parameters=(),
 ):
-    """The list and retrieve operations of one type, with every error they can answer."""
+    """The list and retrieve operations of one type, with every error they can answer
+    (and, with `jsonld_example`, the JSON-LD representation of the detail)."""
+    detail_ok = {200: detail_serializer}
+    if jsonld_example is not None:
+        detail_ok = {(200, "application/json"): detail_serializer,
+                     (200, "application/ld+json"): jsonld_response(jsonld_example)}
     return extend_schema_view(
         list=extend_schema(
             summary=f"List published {plural}",
@@ -163,9 +178,10 @@ def _documented(
         ),
         retrieve=extend_schema(
             summary=f"One published {singular} by slug",
-            description="An unknown, unpublished or expired slug is 404. Query parameters "
-            "are ignored.",
-            responses={200: detail_serializer, **DETAIL_PROBLEMS},
+            description="An unknown, unpublished or expired slug is 404. Other query "
+            "parameters are ignored." + (f" {JSONLD_DESCRIPTION}" if jsonld_example else ""),
+            parameters=list(detail_parameters),
+            responses={**detail_ok, **DETAIL_PROBLEMS},
             examples=list(examples),
         ),
     )
@@ -185,9 +201,11 @@ def _documented(
             response_only=True,
         )
     ],
+    jsonld_example=ARTICLE_JSONLD_EXAMPLE,
+    detail_parameters=[BODY_FORMAT_PARAMETER],
 )
 @extend_schema(tags=["articles"])
-class ArticleViewSet(PublishedViewSet):
+class ArticleViewSet(BodyFormatMixin, JsonLdMixin, PublishedViewSet):
     content_type = ContentType.ARTICLE
     serializer_class = serializers.ArticleDetailSerializer
     list_serializer_class = serializers.ArticleListSerializer
@@ -214,7 +232,8 @@ class ArticleViewSet(PublishedViewSet):
                 OpenApiParameter.PATH,
                 enum=SectionKind.values,
                 description="The section kind.",
-            )
+            ),
+            BODY_FORMAT_PARAMETER,
         ],
         responses={200: serializers.SectionSerializer, **DETAIL_PROBLEMS},
     )
@@ -242,9 +261,10 @@ class ArticleViewSet(PublishedViewSet):
     what="Conditions of the hip and the knee, each with the published causes that name it.",
     list_serializer=serializers.ConditionSerializer,
     detail_serializer=serializers.ConditionSerializer,
+    jsonld_example=CONDITION_JSONLD_EXAMPLE,
 )
 @extend_schema(tags=["conditions"])
-class ConditionViewSet(PublishedViewSet):
+class ConditionViewSet(JsonLdMixin, PublishedViewSet):
     content_type = ContentType.CONDITION
     serializer_class = list_serializer_class = serializers.ConditionSerializer
     filterset_class = filters.ConditionFilterSet

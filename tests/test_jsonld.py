@@ -1,0 +1,308 @@
+"""schema.org JSON-LD of articles and conditions (content/jsonld.py, content/api/formats.py),
+validated by JSON-LD expansion (pyld) against a local copy of the schema.org terms."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import time_machine
+from pyld import jsonld
+
+from content.choices import HealthAspect, ItemGroup, SectionKind
+from content.jsonld import article_jsonld
+from tests.factories import (
+    ArticleFactory,
+    CauseFactory,
+    ConditionFactory,
+    SectionFactory,
+    SectionItemFactory,
+    SymptomFactory,
+    TreatmentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+BASE = "http://testserver/api/v1"
+LD = "application/ld+json"
+CONTEXT_FILE = Path(__file__).parent / "data" / "schemaorg-context.jsonld"
+
+
+def vary(response) -> list[str]:
+    return [name.strip() for name in response["Vary"].split(",")]
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def article():
+    """A reviewed article with a symptoms, a treatment, a causes and a conclusion section."""
+    hip = ConditionFactory(slug="hip-bursitis", name="Hip bursitis")
+    article = ArticleFactory(
+        slug="hip-knee", title="Can Hip Problems Cause Knee Pain?", summary="How they connect.",
+        version=3, updated_at=NOW, conditions=[hip], last_reviewed=dt.date(2026, 3, 1),
+        next_review_due=dt.date(2027, 3, 1), reviewed_by_name="Dr Rita Shah",
+        reviewed_by_credentials="MBBS, FRCS",
+    )
+    causes = SectionFactory(article=article, kind=SectionKind.CAUSES, heading="Causes",
+                            position=1, body="<p>Why it <strong>happens</strong>.</p>",
+                            groups=[{"group": "causes", "heading": "Main causes"}])
+    SectionItemFactory(section=causes, position=1, group=ItemGroup.CAUSES, title="Referred pain",
+                       text="Pain felt away from its source.",
+                       cause=CauseFactory(slug="referred-pain", name="Referred pain"))
+    symptoms = SectionFactory(article=article, kind=SectionKind.SYMPTOMS, heading="Symptoms",
+                              position=2, body="<p>What you feel.</p>")
+    SectionItemFactory(section=symptoms, position=1, group=ItemGroup.COMMON, title="Knee pain",
+                       text="An ache in the knee.", symptom=SymptomFactory(slug="knee-pain"))
+    SectionItemFactory(section=symptoms, position=2, group=ItemGroup.LESS_COMMON, title=None,
+                       text="Clicking in the hip.")
+    treatment = SectionFactory(article=article, kind=SectionKind.TREATMENT, heading="Treatment",
+                               position=3, body="")
+    SectionItemFactory(section=treatment, position=1, group=ItemGroup.CONVENTIONAL,
+                       title="Physical therapy", text="Exercises.",
+                       treatment=TreatmentFactory(slug="physical-therapy"))
+    SectionFactory(article=article, kind=SectionKind.CONCLUSION, heading="Conclusion",
+                   position=4, body="<ul><li>Act early</li></ul>")
+    return article
+
+
+ARTICLE = f"{BASE}/articles/hip-knee/"
+EXPECTED_ARTICLE = {
+    "@context": "https://schema.org",
+    "@type": "MedicalWebPage",
+    "@id": ARTICLE,
+    "url": ARTICLE,
+    "name": "Can Hip Problems Cause Knee Pain?",
+    "description": "How they connect.",
+    "version": 3,
+    "dateModified": "2026-03-02T09:00:00+00:00",
+    "lastReviewed": "2026-03-01",
+    "reviewedBy": {"@type": "Person", "name": "Dr Rita Shah", "honorificSuffix": "MBBS, FRCS"},
+    "headline": "Can Hip Problems Cause Knee Pain?",
+    "inLanguage": "en",
+    "about": {
+        "@type": "MedicalCondition",
+        "@id": f"{ARTICLE}#subject",
+        "name": "Can Hip Problems Cause Knee Pain?",
+        "description": "How they connect.",
+        "cause": [{"@type": "MedicalCause", "name": "Referred pain",
+                   "description": "Pain felt away from its source.",
+                   "url": f"{BASE}/causes/referred-pain/"}],
+        "signOrSymptom": [
+            {"@type": "MedicalSignOrSymptom", "name": "Knee pain",
+             "description": "An ache in the knee.", "url": f"{BASE}/symptoms/knee-pain/"},
+            {"@type": "MedicalSignOrSymptom", "name": "Clicking in the hip."},
+        ],
+        "possibleTreatment": [{"@type": "MedicalTherapy", "name": "Physical therapy",
+                               "description": "Exercises.",
+                               "url": f"{BASE}/treatments/physical-therapy/"}],
+    },
+    "mentions": [{"@type": "MedicalCondition", "name": "Hip bursitis",
+                  "url": f"{BASE}/conditions/hip-bursitis/"}],
+    "hasPart": [
+        {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/causes/",
+         "url": f"{ARTICLE}sections/causes/", "name": "Causes", "position": 1,
+         "text": "Why it happens.\n\nMain causes\n- Referred pain: Pain felt away from its source.",
+         "hasHealthAspect": {"@id": "https://schema.org/CausesHealthAspect"}},
+        {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/symptoms/",
+         "url": f"{ARTICLE}sections/symptoms/", "name": "Symptoms", "position": 2,
+         "text": "What you feel.\n\n- Knee pain: An ache in the knee.\n\n- Clicking in the hip.",
+         "hasHealthAspect": {"@id": "https://schema.org/SymptomsHealthAspect"}},
+        {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/treatment/",
+         "url": f"{ARTICLE}sections/treatment/", "name": "Treatment", "position": 3,
+         "text": "- Physical therapy: Exercises.",
+         "hasHealthAspect": {"@id": "https://schema.org/TreatmentsHealthAspect"}},
+        {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/conclusion/",
+         "url": f"{ARTICLE}sections/conclusion/", "name": "Conclusion", "position": 4,
+         "text": "- Act early"},
+    ],
+}
+
+
+def test_article_detail_as_json_ld(api_client, article, django_assert_num_queries):
+    with django_assert_num_queries(4):  # the same reads as the JSON detail
+        response = api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == LD
+    assert "Accept" in vary(response)
+    assert json.loads(response.content) == EXPECTED_ARTICLE
+
+
+def test_format_jsonld_asks_for_the_same(api_client, article):
+    by_accept = api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD)
+    by_format = api_client.get("/api/v1/articles/hip-knee/", {"format": "jsonld"})
+
+    assert by_format.status_code == 200
+    assert by_format["Content-Type"] == LD
+    assert by_format.content == by_accept.content
+
+
+def test_json_ld_has_its_own_etag(api_client, article):
+    as_json = api_client.get("/api/v1/articles/hip-knee/")
+    as_ld = api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD)
+
+    assert "Accept" in vary(as_json) and "Accept" in vary(as_ld)
+    assert as_json["Content-Type"] == "application/json"
+    assert as_ld["ETag"] and as_ld["ETag"] != as_json["ETag"]
+    again = api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD,
+                           HTTP_IF_NONE_MATCH=as_ld["ETag"])
+    assert (again.status_code, again.content) == (304, b"")
+    stale = api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD,
+                           HTTP_IF_NONE_MATCH=as_json["ETag"])
+    assert stale.status_code == 200
+
+
+def test_an_unreviewed_article_has_no_review_properties(article):
+    data = {
+        "url": ARTICLE, "title": "T", "summary": "S", "language": "en", "conditions": [],
+        "sections": [], "version": 1, "updated_at": "2026-03-02T09:00:00+00:00",
+        "review": {"status": "not_reviewed", "last_reviewed": None, "next_review_due": None,
+                   "reviewed_by": None},
+    }
+
+    document = article_jsonld(data)
+
+    assert "lastReviewed" not in document and "reviewedBy" not in document
+    assert document["hasPart"] == [] and document["mentions"] == []
+    assert document["about"] == {"@type": "MedicalCondition", "@id": f"{ARTICLE}#subject",
+                                 "name": "T", "description": "S"}
+
+
+def test_condition_detail_as_json_ld(api_client):
+    condition = ConditionFactory(
+        slug="patellofemoral-pain-syndrome", name="Patellofemoral pain syndrome",
+        also_known_as=["runner's knee"], body_region="knee",
+        description="Pain around the kneecap.", updated_at=NOW,
+    )
+    CauseFactory(slug="overuse", name="Overuse", conditions=[condition])
+    url = f"{BASE}/conditions/patellofemoral-pain-syndrome/"
+
+    response = api_client.get("/api/v1/conditions/patellofemoral-pain-syndrome/",
+                              HTTP_ACCEPT=LD)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == LD
+    assert "Accept" in vary(response)
+    assert json.loads(response.content) == {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "name": "Patellofemoral pain syndrome",
+        "description": "Pain around the kneecap.",
+        "version": 1,
+        "dateModified": "2026-03-02T09:00:00+00:00",
+        "about": {
+            "@type": "MedicalCondition",
+            "@id": f"{url}#condition",
+            "name": "Patellofemoral pain syndrome",
+            "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Knee"},
+            "alternateName": ["runner's knee"],
+            "description": "Pain around the kneecap.",
+            "cause": [{"@type": "MedicalCause", "name": "Overuse",
+                       "url": f"{BASE}/causes/overuse/"}],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/articles/", "/api/v1/articles/hip-knee/sections/causes/",
+             "/api/v1/conditions/"],
+)
+def test_only_details_speak_json_ld(api_client, article, path):
+    response = api_client.get(path, HTTP_ACCEPT=LD)
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 406
+
+
+def test_errors_stay_problem_json(api_client):
+    response = api_client.get("/api/v1/articles/missing/", HTTP_ACCEPT=LD)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "There is no published article 'missing'."
+
+
+# --- validation against the schema.org vocabulary --------------------------------------------
+
+
+def local_loader(url, options=None):
+    """A pyld document loader that never goes to the network: schema.org is a local file."""
+    if url.rstrip("/") in ("https://schema.org", "http://schema.org"):
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": json.loads(CONTEXT_FILE.read_text())}
+    raise AssertionError(f"no network in tests: {url}")
+
+
+def terms(node, keys: set, types: set) -> None:
+    """Every property name and @type value of a JSON-LD tree."""
+    if isinstance(node, list):
+        for child in node:
+            terms(child, keys, types)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                types.update(value if isinstance(value, list) else [value])
+            elif not key.startswith("@"):
+                keys.add(key)
+            terms(value, keys, types)
+
+
+def iris(node, properties: set, types: set, ids: set) -> None:
+    """Every property IRI, type IRI and node @id of an expanded JSON-LD tree."""
+    if isinstance(node, list):
+        for child in node:
+            iris(child, properties, types, ids)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                types.update(value)
+            elif key == "@id":
+                ids.add(value)
+            elif not key.startswith("@"):
+                properties.add(key)
+            if key != "@value":
+                iris(value, properties, types, ids)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/hip-knee/",
+                                  "/api/v1/conditions/hip-bursitis/"])
+def test_every_term_expands_to_a_schema_org_iri(api_client, article, path):
+    document = json.loads(api_client.get(path, HTTP_ACCEPT=LD).content)
+
+    expanded = jsonld.expand(document, {"documentLoader": local_loader})
+
+    keys, types = set(), set()
+    terms(document, keys, types)
+    properties, expanded_types, ids = set(), set(), set()
+    iris(expanded, properties, expanded_types, ids)
+    schema = "https://schema.org/"
+    assert properties == {schema + key for key in keys}  # nothing dropped, nothing unknown
+    assert expanded_types == {schema + type_ for type_ in types}
+    aspects = {i for i in ids if i.endswith("HealthAspect")}
+    assert aspects <= {schema + aspect for aspect in HealthAspect.values}
+    if "articles" in path:
+        assert aspects == {schema + "CausesHealthAspect", schema + "SymptomsHealthAspect",
+                           schema + "TreatmentsHealthAspect"}
+        assert {schema + "signOrSymptom", schema + "possibleTreatment", schema + "hasPart",
+                schema + "hasHealthAspect", schema + "lastReviewed",
+                schema + "reviewedBy"} <= properties
+
+
+def test_a_term_unknown_to_schema_org_would_fail_the_check():
+    document = {"@context": "https://schema.org", "@type": "MedicalWebPage",
+                "signOrSympton": "typo"}
+
+    expanded = jsonld.expand(document, {"documentLoader": local_loader})
+
+    properties, types, ids = set(), set(), set()
+    iris(expanded, properties, types, ids)
+    assert properties == set()  # the misspelt property was dropped: the check above fails
