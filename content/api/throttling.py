@@ -162,3 +162,56 @@ class RateLimitHeadersMiddleware:
             for name, value in rate_limit.headers().items():
                 response.headers.setdefault(name, value)
         return response
+
+
+#: The RateLimit-* headers, as the schema documents them.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed in the window.",
+    "RateLimit-Remaining": "Requests left in the window.",
+    "RateLimit-Reset": "Seconds until the oldest counted request leaves the window.",
+}
+
+
+def document_rate_limits(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every API operation may answer 429.
+
+    The response, the component `TooManyRequests`, is problem+json with Retry-After and the
+    RateLimit-* headers.
+    """
+    problem = (
+        {"$ref": "#/components/schemas/Problem"}
+        if "Problem" in result.get("components", {}).get("schemas", {})
+        else {"type": "object"}
+    )
+    headers = {
+        "Retry-After": {
+            "schema": {"type": "integer", "minimum": 1},
+            "description": "Seconds to wait before retrying.",
+        },
+        **{
+            name: {"schema": {"type": "integer", "minimum": 0}, "description": description}
+            for name, description in RATE_LIMIT_HEADERS.items()
+        },
+        "RateLimit-Policy": {
+            "schema": {"type": "string"},
+            "description": 'The limit and its window in seconds, e.g. "60;w=60".',
+        },
+    }
+    too_many = {
+        "description": (
+            "Too many requests: the rate limit of this client (anonymous clients per IP address, "
+            "apps per API key, staff per user) is used up. Retry after Retry-After seconds."
+        ),
+        "headers": headers,
+        "content": {"application/problem+json": {"schema": problem}},
+    }
+    result.setdefault("components", {}).setdefault("responses", {})["TooManyRequests"] = too_many
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "429", {"$ref": "#/components/responses/TooManyRequests"}
+                )
+    return result

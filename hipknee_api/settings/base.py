@@ -228,6 +228,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every API operation may answer 429 (content/api/throttling.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "content.api.throttling.document_rate_limits",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ContentTypeEnum": "content.choices.ContentType",
         "BodyRegionEnum": "content.choices.BodyRegion",

@@ -7,6 +7,7 @@ import runpy
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
@@ -273,3 +274,27 @@ def test_production_limits_come_from_the_environment_and_off_disables_them(monke
         None,
         "5000/hour",
     )
+
+
+def test_the_schema_documents_429_on_every_api_operation(db):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    operations = [
+        operation
+        for path, item in schema["paths"].items()
+        for operation in item.values()
+        if path.startswith("/api/")
+    ]
+    too_many = schema["components"]["responses"]["TooManyRequests"]
+    assert operations
+    assert all(
+        operation["responses"]["429"] == {"$ref": "#/components/responses/TooManyRequests"}
+        for operation in operations
+    )
+    assert sorted(too_many["headers"]) == [
+        "RateLimit-Limit", "RateLimit-Policy", "RateLimit-Remaining", "RateLimit-Reset",
+        "Retry-After",
+    ]
+    assert too_many["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
