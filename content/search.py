@@ -24,11 +24,12 @@ synonym phrase) is a *concept*; a result must match at least one — ranked, not
 five letters or more that matched nothing exactly — 0.9 × its trigram word similarity to the
 names when that is at least 0.6 (a typo: "osteoarthritus"); 0 otherwise. A name longer than
 4 distinct words, or a row longer than 64, scores its A or C matches less, by the factor
-(4 or 64 / its length) ** 0.3, as BM25 does: a word met in a 2,000-word article says less
+(4 or 64 / its length) ** 0.5, as BM25 does: a word met in a 2,000-word article says less
 than one in a symptom's sentence. So matching more of the user's words beats matching fewer,
-and a name beats prose. Ties are broken by at most
-0.01 more: how close the title is to the whole query (trigram similarity, so "hip pain" puts
-the symptom "Hip Pain" first) and a term-frequency rank; then type and slug.
+and a name beats prose. Up to 0.01 is added for how close the title is to the whole query
+(pg_trgm similarity, so "hip pain" puts the symptom "Hip Pain" first). Equal scores are
+ordered by term frequency (`ts_rank`; an approximation of it on SQLite), then type and
+slug. The score is the same on both backends; only that term-frequency order may differ.
 
 **PostgreSQL** does all of that in SQL: an OR-query built from the user's words and their
 synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances), `@@` on the stored
@@ -95,8 +96,7 @@ FUZZY_FACTOR = 0.9
 FUZZY_THRESHOLD = 0.6
 #: Only user words at least this long are matched by similarity (short words are too noisy).
 FUZZY_MIN_LENGTH = 5
-#: Ties are broken by the mean of two signals in [0, 1] — the trigram similarity of the title
-#: to the whole query, and ts_rank — scaled by this.
+#: The trigram similarity of the title to the whole query (0 to 1) adds this share.
 TIE_SHARE = 0.01
 #: Words after this many concepts are ignored (a pasted paragraph is not a query).
 MAX_CONCEPTS = 8
@@ -495,9 +495,10 @@ def _pg_match(parsed: ParsedQuery) -> Q:
     return match
 
 
-def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
-    """The score of a row of `alias` (columns hit_vector, hit_names) as SQL + params:
-    see the module docstring. Written once, over the union of every type's matches."""
+def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, str, list]:
+    """The score and the tie-breaking rank of a row of `alias` (columns hit_vector, hit_names)
+    as SQL, and their params: see the module docstring. Written once, over the union of every
+    type's matches."""
     vector, names = f"{alias}.hit_vector", f"{alias}.hit_names"
     parts, params = [], []
     name_factor = (
@@ -520,13 +521,10 @@ def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
             params += [concept.fuzzy, concept.fuzzy]
         parts.append(f"CASE {' '.join(whens)} ELSE 0 END")
     title = f"split_part({names}, E'\\n', 1)"
-    sql = (
-        f"({' + '.join(parts)}) / {float(len(parts))}"
-        f" + {TIE_SHARE / 2} * (similarity({title}, %s)"
-        f" + ts_rank({vector}, %s::tsquery, {1 | 32}))"
-    )
+    score = f"({' + '.join(parts)}) / {float(len(parts))} + {TIE_SHARE} * similarity({title}, %s)"
+    rank = f"ts_rank({vector}, %s::tsquery, {1 | 32})"
     params += [parsed.text[:MAX_QUERY_LENGTH], tsquery_text(parsed.terms)]
-    return sql, params
+    return score, rank, params
 
 
 #: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
@@ -575,18 +573,18 @@ class _PostgresResults(SearchResults):
         union, union_params = self._union(
             "hit_type", "hit_pk", "hit_slug", "hit_title", "hit_names", "hit_body", "hit_vector"
         )
-        score, score_params = _pg_score_sql(self.parsed, "hits")
+        score, rank, score_params = _pg_score_sql(self.parsed, "hits")
         sql = f"""
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.score,
                    ts_headline(%s::regconfig,
                                COALESCE(NULLIF(page.hit_body, ''), page.hit_names),
                                %s::tsquery, %s)
             FROM (
-                SELECT hits.*, {score} AS score FROM ({union}) AS hits
-                ORDER BY score DESC, hits.hit_type, hits.hit_slug
+                SELECT hits.*, {score} AS score, {rank} AS rank FROM ({union}) AS hits
+                ORDER BY score DESC, rank DESC, hits.hit_type, hits.hit_slug
                 LIMIT %s OFFSET %s
             ) AS page
-            ORDER BY page.score DESC, page.hit_type, page.hit_slug
+            ORDER BY page.score DESC, page.rank DESC, page.hit_type, page.hit_slug
         """
         params = [
             CONFIG, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
@@ -708,9 +706,8 @@ def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, float]
         total += part
     if not matched:
         return None
-    rank = _py_rank(parsed, doc)
     closeness = similarity(names.partition("\n")[0], parsed.text[:MAX_QUERY_LENGTH])
-    return total / len(parsed.concepts) + TIE_SHARE / 2 * (closeness + rank), rank
+    return total / len(parsed.concepts) + TIE_SHARE * closeness, _py_rank(parsed, doc)
 
 
 #: ts_rank's default weights of A, B, C.
@@ -765,7 +762,7 @@ def _py_snippet(parsed: ParsedQuery, names: str, body: str) -> str:
 
 
 class _PythonResults(SearchResults):
-    def _ranked(self) -> list[tuple[SearchHit, str, str]]:
+    def _ranked(self) -> list[tuple[SearchHit, str, str, float]]:
         if not hasattr(self, "_hits"):
             branches = [
                 _live_model(type_)
@@ -784,8 +781,8 @@ class _PythonResults(SearchResults):
                 scored = _py_score(self.parsed, names, body)
                 if scored is not None:
                     hit = SearchHit(type=type_, pk=pk, slug=slug, title=title, score=scored[0])
-                    ranked.append((hit, names, body))
-            ranked.sort(key=lambda r: (-r[0].score, r[0].type, r[0].slug))
+                    ranked.append((hit, names, body, scored[1]))
+            ranked.sort(key=lambda r: (-r[0].score, -r[3], r[0].type, r[0].slug))
             self._hits = ranked
         return self._hits
 
@@ -794,6 +791,6 @@ class _PythonResults(SearchResults):
 
     def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:
         page = self._ranked()[start:stop]
-        for hit, names, body in page:
+        for hit, names, body, _ in page:
             hit.snippet = _py_snippet(self.parsed, names, body)
-        return [hit for hit, _, _ in page]
+        return [hit for hit, *_ in page]
