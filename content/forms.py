@@ -410,10 +410,9 @@ class SectionForm(forms.Form):
 
 
 class BaseSectionFormSet(BaseOrderedFormSet):
-    def __init__(self, *args, entity_choices=(), sections=(), blank_rows=True, **kwargs):
+    def __init__(self, *args, entity_choices=(), sections=(), **kwargs):
         self.entity_choices = entity_choices
         self.sections = list(sections)
-        self.blank_rows = blank_rows
         super().__init__(*args, initial=[SectionForm.initial_from(s) for s in self.sections],
                          **kwargs)
 
@@ -424,7 +423,7 @@ class BaseSectionFormSet(BaseOrderedFormSet):
             kwargs["items_initial"] = [
                 ItemForm.initial_from(item) for item in self.sections[index].get("items", [])
             ]
-            kwargs["extra_items"] = 1 if self.blank_rows else 0
+            kwargs["extra_items"] = 1
         else:
             kwargs["extra_items"] = 3
         return kwargs
@@ -459,7 +458,6 @@ class SnapshotEditor:
         expected_revision: int | None = None,
         labels: dict | None = None,
         creating: bool = False,
-        disabled: bool = False,
     ):
         self.content_type = content_type
         self.content = content or {}
@@ -475,15 +473,7 @@ class SnapshotEditor:
                 prefix="sections",
                 sections=self.content.get("sections", []),
                 entity_choices=entity_choices(labels or {}),
-                blank_rows=not disabled,
             )
-            if disabled:
-                self.sections.extra = 0
-        self.disabled = disabled
-        if disabled:
-            for form in self.all_forms():
-                for field in form.fields.values():
-                    field.disabled = True
 
     def all_forms(self):
         yield self.form

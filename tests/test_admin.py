@@ -201,11 +201,32 @@ def test_reviewer_sees_the_draft_read_only_and_cannot_save(client, article, revi
     client_for(client, reviewer)
     response = client.get(change_url(article))
     assert response.status_code == 200
-    editor = response.context["editor"]
-    assert editor.disabled
-    assert all(field.disabled for field in editor.form.fields.values())
-    assert b"Save as new draft revision" not in response.content
-    assert b"read only" in response.content
+    assert response.context["editor"] is None
+    assert response.context["preview"] == {
+        "fields": [("Title", "Hip and knee"), ("Summary", "How hip problems cause knee pain."),
+                   ("Language", "en"), ("Conditions", "Hip bursitis")],
+        "sections": [
+            {"position": 1, "kind": "Introduction", "heading": "Introduction",
+             "body": "<p>Your hip and knee work together.</p>", "timeline": [],
+             "groups": [{"group": "why_it_matters", "heading": "Why it matters", "items": [
+                 {"title": None, "text": "It guides treatment.", "link": None,
+                  "link_type": None}]}]},
+            {"position": 2, "kind": "Symptoms", "heading": "Symptoms",
+             "body": "<p>Look out for these.</p>", "timeline": [],
+             "groups": [
+                 {"group": "common", "heading": "", "items": [
+                     {"title": "Stiffness", "text": "A tight knee.", "link": "Stiffness",
+                      "link_type": "symptom"}]},
+                 {"group": "less_common", "heading": "", "items": [
+                     {"title": "Clicking", "text": "A clicking hip.", "link": None,
+                      "link_type": None}]}]},
+        ],
+    }
+    content = response.content.decode()
+    assert 'id="document_form"' not in content
+    assert "read only: editing needs the editors role" in content
+    assert "<strong>Stiffness</strong>: A tight knee. <small>→ symptom: Stiffness</small>" \
+        in content
 
     data = {"expected_revision": 1, "title": "Changed by a reviewer"}
     assert client.post(change_url(article), data).status_code == 403
@@ -277,8 +298,8 @@ def test_change_list_shows_every_type_with_status_revisions_and_review(
         if "field-type" in row
     ]
     assert rows == [
-        ["Hip and knee pain", "Article", ARTICLE, "Published", "2",
-         "1 (unpublished changes)", "Awaiting medical review", "1 Mar 2027"],
+        ["Hip and knee pain", "Article", ARTICLE, "Published", "2 (draft)", "1",
+         "Awaiting medical review", "1 Mar 2027"],
         ["Hip bursitis", "Condition", "hip-bursitis", "Published", "1", "1", "Approved",
          "1 Mar 2027"],
         ["Stiffness", "Symptom", "stiffness", "Published", "1", "1", "Approved", "1 Mar 2027"],

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from content.choices import EditorialStatus, RevisionReviewState, SectionKind
 from content.models import Document, Revision
 from content.selectors import ReviewState
+from content.snapshots import sanitise_html
 
 #: URL path of each type in the public and editorial APIs.
 TYPE_PATHS = {
@@ -214,3 +215,53 @@ def compare_rows(changes: list[dict], older: dict, newer: dict) -> list[dict]:
             "after": after,
         })
     return rows
+
+
+# --- read-only preview ---------------------------------------------------------------------------
+
+
+def preview(content: dict, field_order: tuple[str, ...], labels: dict) -> dict:
+    """A revision as a reader sees it, for people who review or publish but do not edit:
+    its fields in form order and, for an article, its sections with their grouped items."""
+    names = {(t, slug): label for t, entries in labels.items() for slug, label in entries}
+
+    def ref(reference: dict) -> str:
+        return names.get((reference["type"], reference["slug"]), reference["slug"])
+
+    fields = []
+    for key in field_order:
+        value = content.get(key)
+        if key == "conditions":
+            value = ", ".join(ref(r) for r in value or [])
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        fields.append((key.replace("_", " ").capitalize(), value or "—"))
+    sections = []
+    for section in content.get("sections", []):
+        headings = {g["group"]: g["heading"] for g in section.get("groups") or []}
+        groups: list[dict] = []
+        for item in section.get("items", []):
+            if not groups or groups[-1]["group"] != item["group"]:
+                groups.append({"group": item["group"],
+                               "heading": headings.get(item["group"], ""), "items": []})
+            groups[-1]["items"].append({
+                "title": item.get("title"),
+                "text": item["text"],
+                "link": ref(item["entity"]) if item.get("entity") else None,
+                "link_type": item["entity"]["type"].replace("_", " ") if item.get("entity")
+                else None,
+            })
+        sections.append({
+            "position": section["position"],
+            "kind": SectionKind(section["kind"]).label,
+            "heading": section["heading"],
+            # Stored bodies were sanitised on save; sanitise again so nothing else can reach
+            # the admin page even if a stored snapshot was written some other way.
+            "body": mark_safe(sanitise_html(section.get("body") or "")),  # noqa: S308
+            "groups": groups,
+            "timeline": [
+                f"{p['phase']}: {p['min']}–{p['max']} {p['unit']}s"
+                for p in section.get("timeline") or []
+            ],
+        })
+    return {"fields": fields, "sections": sections}

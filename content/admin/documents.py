@@ -29,6 +29,7 @@ from content.admin.display import (
     content_title,
     day,
     person,
+    preview,
     when,
 )
 from content.choices import (
@@ -41,6 +42,7 @@ from content.choices import (
 from content.exceptions import ContentError, ContentInvalid, StaleRevision
 from content.forms import (
     ENTITY_TYPES,
+    SNAPSHOT_FORMS,
     PublishForm,
     RevertForm,
     ReviewForm,
@@ -246,15 +248,17 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Latest", ordering="latest_revision__number")
     def latest_column(self, obj):
-        return obj.latest_revision.number if obj.latest_revision else "—"
+        if obj.latest_revision is None:
+            return "—"
+        live = self.live_column(obj)
+        draft = live != "—" and obj.live_revision_id != obj.latest_revision_id
+        return f"{obj.latest_revision.number} (draft)" if draft else obj.latest_revision.number
 
     @admin.display(description="Live", ordering="live_revision__number")
     def live_column(self, obj):
         if obj.live_revision is None or document_status(obj) != EditorialStatus.PUBLISHED:
             return "—"
-        changed = obj.live_revision_id != obj.latest_revision_id
-        return format_html("{}{}", obj.live_revision.number,
-                           " (unpublished changes)" if changed else "")
+        return obj.live_revision.number
 
     @admin.display(description="Review of latest")
     def review_column(self, obj):
@@ -345,15 +349,14 @@ class DocumentAdmin(admin.ModelAdmin):
             return document_labels([ContentType.CONDITION])
         return {}
 
-    def _editor(self, request, document, data=None) -> SnapshotEditor:
+    def _editor(self, request, document, data=None, labels=None) -> SnapshotEditor:
         latest = document.latest_revision
         return SnapshotEditor(
             document.type,
             data=data,
             content=revision_content(latest),
             expected_revision=latest.number,
-            labels=self._labels(document.type),
-            disabled=not self.has_change_permission(request, document),
+            labels=self._labels(document.type) if labels is None else labels,
         )
 
     def _save(self, request, document: Document):
@@ -488,7 +491,12 @@ class DocumentAdmin(admin.ModelAdmin):
         review = revision_review_state(latest)
         status = document_status(document)
         roles = self._roles(request)
-        editor = editor or self._editor(request, document)
+        labels = self._labels(document.type)
+        read_only = None
+        if editor is None and self.has_change_permission(request, document):
+            editor = self._editor(request, document, labels=labels)
+        elif editor is None:
+            read_only = preview(content, SNAPSHOT_FORMS[document.type].snapshot_fields, labels)
         forms = {
             "submit": SubmitForReviewForm(prefix="submit", initial={"revision": latest.number}),
             "review": ReviewForm(prefix="review", initial={"revision": latest.number}),
@@ -502,6 +510,7 @@ class DocumentAdmin(admin.ModelAdmin):
             document,
             title=f"{ContentType(document.type).label}: {content_title(content)}",
             editor=editor,
+            preview=read_only,
             latest=latest,
             content=content,
             status=status,

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from content.models import Synonym
-from content.services.synonyms import synonym_save
+from content.services.synonyms import synonym_save, synonyms_delete
 
 
 class TermsField(forms.CharField):
@@ -51,3 +51,9 @@ class SynonymAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         synonym_save(synonym=obj)
+
+    def delete_model(self, request, obj):
+        synonyms_delete(queryset=Synonym.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        synonyms_delete(queryset=queryset)
