@@ -15,9 +15,10 @@ Where the version lives depends on the cache:
   before, so an old entry can never come back to life.
 * a cache private to each process (local memory, the default without ``REDIS_URL``): a bump in
   one gunicorn worker could not reach the others, so the version is read from the database on
-  every request: the newest id of the change feed (`Change`), one indexed query. Every publish,
-  update and withdrawal writes a feed entry in the same transaction as the live rows, under the
-  feed lock (so ids grow in commit order): whoever sees the new data sees the new version.
+  every request, in one query of indexes and a small table: the newest id of the change feed
+  (`Change`), and the count and newest edit of the search synonym sets. Every publish, update
+  and withdrawal writes a feed entry in the same transaction as the live rows, under the feed
+  lock (so ids grow in commit order): whoever sees the new data sees the new version.
 
 ``HIPKNEE_CONTENT_VERSION_SOURCE`` (``cache`` or ``database``) overrides the choice.
 
@@ -33,6 +34,7 @@ previous release from a Redis that outlived it.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import math
@@ -87,13 +89,26 @@ def _fresh_version() -> int:
     return time.time_ns()
 
 
+@functools.cache
+def _database_version_sql() -> str:
+    """One query: the newest change feed id, and the count and newest edit of synonym sets
+    (they change search results; a deletion lowers the count, any save raises the newest)."""
+    from content.models import Change, Synonym
+
+    quote = connection.ops.quote_name
+    change, synonym = quote(Change._meta.db_table), quote(Synonym._meta.db_table)
+    return (
+        f"SELECT (SELECT MAX(id) FROM {change}), (SELECT COUNT(*) FROM {synonym}), "
+        f"(SELECT MAX({quote('updated_at')}) FROM {synonym})"
+    )
+
+
 def content_version() -> str:
     """The current content version (a cache read, or one indexed query; see the module)."""
     if version_source() == "database":
-        from content.models import Change
-
-        newest = Change.objects.order_by("-id").values_list("id", flat=True).first()
-        return f"d{newest or 0}"
+        with connection.cursor() as cursor:
+            cursor.execute(_database_version_sql())
+            return "d" + ".".join(str(part) for part in cursor.fetchone())
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)

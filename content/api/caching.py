@@ -31,6 +31,9 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from content.caching import CODE_FINGERPRINT, content_valid_until, content_version
@@ -145,9 +148,81 @@ class _Answered(Exception):
         self.response = response
 
 
+#: The conditional request headers and the validators of every 200, in the OpenAPI schema.
+CACHING_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="ETags of representations you hold (or `*`): 304 without a body if one "
+        "is current (weak comparison).",
+    ),
+    OpenApiParameter(
+        "If-Modified-Since",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="An HTTP-date: 304 without a body if the response has a Last-Modified no "
+        "later. Ignored when If-None-Match is sent; prefer If-None-Match, which also notices "
+        "changes to related items that Last-Modified does not date.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="Strong validator of exactly this body (and media type); it changes "
+        "whenever the body does, e.g. after a publish, an unpublish or an expiry.",
+    ),
+    OpenApiParameter(
+        "Last-Modified",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="When the item (a list: the newest item on the page) went live, or its "
+        "review fell overdue. Absent where nothing published is shown (the index, search, "
+        "an empty page).",
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="`public, max-age=<HIPKNEE_CACHE_MAX_AGE>, "
+        "stale-while-revalidate=<HIPKNEE_CACHE_SWR>` (60 and 300 seconds by default).",
+    ),
+]
+
+NOT_MODIFIED_DESCRIPTION = (
+    "If-None-Match named the current ETag (or, without it, If-Modified-Since is no earlier "
+    "than Last-Modified): no body; the ETag, Last-Modified and Cache-Control of the 200."
+)
+
+
+class CachedResponseSchema(AutoSchema):
+    """Documents the conditional headers, the validators and the 304 of every public GET."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "GET":
+            return [*parameters, *CACHING_PARAMETERS]
+        return parameters
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.method == "GET":
+            headers = operation["responses"].get("200", {}).get("headers", {})
+            operation["responses"]["304"] = {
+                "description": NOT_MODIFIED_DESCRIPTION,
+                "headers": dict(headers),
+            }
+        return operation
+
+
 class CachedResponseMixin:
     """Validators, conditional GET, Cache-Control and the representation cache for a public
     GET view (see the module). Put it before the DRF view class among the bases."""
+
+    schema = CachedResponseSchema()
 
     def initial(self, request, *args, **kwargs):
         self.shown_rows = []

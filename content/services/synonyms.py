@@ -1,12 +1,14 @@
-"""Writes of search synonym sets: the admin's save and the seed import.
+"""Writes of search synonym sets: the admin's save and delete, and the seed import.
 
 Synonyms are search configuration (content/models/search.py), not versioned content: a save
-takes effect on the next search.
+takes effect on the next search (each write moves the content version on, so no cached search
+response outlives it).
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from content.caching import content_changed
 from content.exceptions import ContentInvalid
 from content.models import Synonym
 
@@ -29,7 +31,17 @@ def synonym_save(*, synonym: Synonym) -> Synonym:
     except ValidationError as error:
         raise _invalid(error) from error
     synonym.save()
+    content_changed()  # search results change: cached responses must not outlive them
     return synonym
+
+
+@transaction.atomic
+def synonyms_delete(*, queryset) -> int:
+    """Delete these synonym sets; returns how many."""
+    deleted, _ = queryset.delete()
+    if deleted:
+        content_changed()
+    return deleted
 
 
 @transaction.atomic
@@ -53,4 +65,6 @@ def synonyms_import(*, entries: list[dict]) -> tuple[int, int]:
             continue
         synonym.save()
         added += 1
+    if added:
+        content_changed()
     return added, present

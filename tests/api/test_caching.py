@@ -1,0 +1,547 @@
+"""HTTP caching of the public API (content/api/caching.py): validators and Cache-Control on
+every public endpoint, 304s, query counts with and without the representation cache, and no
+stale body after a publish, an unpublish, an expiry or a review falling overdue."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils.http import http_date
+
+from content.caching import VERSION_KEY
+from content.choices import ContentType, ItemGroup, SectionKind
+from content.services.publishing import document_unpublish, publish_due, revision_publish
+from content.services.reviews import review_submit
+from content.services.versioning import document_create, revision_create
+from tests.editorial_steps import Staff
+from tests.factories import (
+    ArticleFactory,
+    CauseFactory,
+    ConditionFactory,
+    SectionFactory,
+    SectionItemFactory,
+    SymptomFactory,
+    TreatmentFactory,
+    WarningSignFactory,
+)
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+UPDATED = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)  # the factories' updated_at
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+STRONG_ETAG = re.compile(r'^"[0-9a-f]{32}"$')
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(T0, tick=False)]
+
+#: Every public GET endpoint with content, and whether it has a Last-Modified.
+ENDPOINTS = [
+    ("/api/v1/articles/", True),
+    ("/api/v1/articles/?condition=hip-oa", True),
+    ("/api/v1/articles/hip-and-knee/", True),
+    ("/api/v1/articles/hip-and-knee/sections/symptoms/", True),
+    ("/api/v1/conditions/", True),
+    ("/api/v1/conditions/hip-oa/", True),
+    ("/api/v1/causes/", True),
+    ("/api/v1/causes/arthritis/", True),
+    ("/api/v1/symptoms/", True),
+    ("/api/v1/symptoms/?frequency=common", True),
+    ("/api/v1/symptoms/stiffness/", True),
+    ("/api/v1/warning-signs/", True),
+    ("/api/v1/warning-signs/recent-fall/", True),
+    ("/api/v1/treatments/", True),
+    ("/api/v1/treatments/ice/", True),
+    ("/api/v1/", False),
+]
+
+
+@pytest.fixture
+def content():
+    """One published row of every type, linked together, written straight to the live tables."""
+    condition = ConditionFactory(slug="hip-oa")
+    CauseFactory(slug="arthritis", conditions=[condition])
+    symptom = SymptomFactory(slug="stiffness")
+    WarningSignFactory(slug="recent-fall")
+    TreatmentFactory(slug="ice")
+    article = ArticleFactory(slug="hip-and-knee", conditions=[condition])
+    section = SectionFactory(article=article, kind=SectionKind.SYMPTOMS, position=1)
+    SectionItemFactory(section=section, group=ItemGroup.COMMON, symptom=symptom)
+
+
+@pytest.fixture
+def response_cache(settings):
+    """The representation cache on, its version in the (local-memory) cache."""
+    settings.HIPKNEE_RESPONSE_CACHE = True
+    settings.HIPKNEE_CONTENT_VERSION_SOURCE = "cache"
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+@pytest.mark.parametrize(("path", "dated"), ENDPOINTS)
+def test_every_public_200_carries_a_strong_etag_and_cache_control(
+    api_client, content, path, dated
+):
+    response = api_client.get(path)
+
+    assert response.status_code == 200
+    assert STRONG_ETAG.match(response["ETag"])
+    assert response["Cache-Control"] == CACHE_CONTROL
+    # Accept where a detail of the type also speaks JSON-LD; Cookie for session sign-in
+    # (staff rate limits); Origin for CORS.
+    negotiated = path.startswith(("/api/v1/articles/", "/api/v1/conditions/"))
+    assert response["Vary"] == ("Accept, " if negotiated else "") + "Cookie, origin"
+    if dated:
+        assert response["Last-Modified"] == http_date(UPDATED.timestamp())
+    else:
+        assert "Last-Modified" not in response
+
+
+@pytest.mark.parametrize(("path", "dated"), ENDPOINTS)
+def test_if_none_match_with_the_current_etag_is_304_without_a_body(
+    api_client, content, path, dated
+):
+    first = api_client.get(path)
+
+    again = api_client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert "Content-Type" not in again
+    assert again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == CACHE_CONTROL
+    assert again.get("Last-Modified") == first.get("Last-Modified")
+
+
+@pytest.mark.parametrize(("path", "dated"), ENDPOINTS)
+def test_head_answers_with_the_validators_of_get(api_client, content, path, dated):
+    get = api_client.get(path)
+
+    head = api_client.head(path)
+    revalidated = api_client.head(path, HTTP_IF_NONE_MATCH=get["ETag"])
+
+    assert (head.status_code, head.content, head["ETag"]) == (200, b"", get["ETag"])
+    assert head["Content-Length"] == get["Content-Length"]
+    assert (revalidated.status_code, revalidated.content) == (304, b"")
+
+
+def test_if_none_match_uses_the_weak_comparison_and_accepts_a_list_or_a_star(
+    api_client, content
+):
+    path = "/api/v1/symptoms/stiffness/"
+    etag = api_client.get(path)["ETag"]
+
+    statuses = [
+        api_client.get(path, HTTP_IF_NONE_MATCH=value).status_code
+        for value in [f"W/{etag}", f'"other", {etag}', "*", '"other"', etag.upper()]
+    ]
+
+    assert statuses == [304, 304, 304, 200, 200]
+
+
+def test_if_modified_since_is_304_from_last_modified_on_and_ignored_beside_if_none_match(
+    api_client, content
+):
+    path = "/api/v1/articles/hip-and-knee/"
+    at = UPDATED.timestamp()
+
+    statuses = [
+        api_client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(at)).status_code,
+        api_client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(at + 3600)).status_code,
+        api_client.get(path, HTTP_IF_MODIFIED_SINCE=http_date(at - 1)).status_code,
+        api_client.get(path, HTTP_IF_MODIFIED_SINCE="yesterday").status_code,
+        api_client.get(
+            path, HTTP_IF_MODIFIED_SINCE=http_date(at), HTTP_IF_NONE_MATCH='"other"'
+        ).status_code,
+    ]
+
+    assert statuses == [304, 304, 200, 200, 200]
+
+
+def test_a_list_is_last_modified_when_its_newest_row_on_the_page_went_live(api_client):
+    SymptomFactory(slug="a", updated_at=UPDATED)
+    SymptomFactory(slug="b", updated_at=UPDATED + dt.timedelta(days=3))
+    SymptomFactory(slug="c", updated_at=UPDATED + dt.timedelta(days=1))
+
+    whole = api_client.get("/api/v1/symptoms/?ordering=name")
+    first_page = api_client.get("/api/v1/symptoms/?page_size=1&ordering=updated_at")
+
+    assert whole["Last-Modified"] == http_date((UPDATED + dt.timedelta(days=3)).timestamp())
+    assert first_page["Last-Modified"] == http_date(UPDATED.timestamp())
+
+
+def test_an_empty_page_has_an_etag_but_no_last_modified(api_client):
+    response = api_client.get("/api/v1/symptoms/")
+
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert STRONG_ETAG.match(response["ETag"])
+    assert "Last-Modified" not in response
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/symptoms/nope/", 404),
+        ("/api/v1/articles/hip-and-knee/sections/history/", 404),
+        ("/api/v1/symptoms/?frequency=rare", 400),
+        ("/api/v1/articles/?page=9", 404),
+    ],
+)
+def test_errors_are_never_stored(api_client, content, response_cache, path, status):
+    response = api_client.get(path, HTTP_IF_NONE_MATCH="*")
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Cache-Control"] == "no-store"
+    assert "ETag" not in response
+    assert "Last-Modified" not in response
+
+
+def test_the_etag_follows_the_body_across_hosts_and_query_strings(api_client, content):
+    detail = "/api/v1/symptoms/stiffness/"
+
+    here = api_client.get(detail)
+    there = api_client.get(detail, HTTP_HOST="localhost")
+    again = api_client.get(detail)
+    ignored_parameter = api_client.get(f"{detail}?utm_source=x")
+
+    assert there.json()["url"] == "http://localhost/api/v1/symptoms/stiffness/"
+    assert here["ETag"] != there["ETag"]
+    assert here["ETag"] == again["ETag"] == ignored_parameter["ETag"]
+
+
+# The representation cache: query counts.
+
+#: path -> queries to render it (the view's own queries).
+RENDER_QUERIES = {
+    "/api/v1/": 0,
+    "/api/v1/articles/": 3,
+    "/api/v1/articles/?condition=hip-oa": 3,
+    "/api/v1/articles/hip-and-knee/": 4,
+    "/api/v1/articles/hip-and-knee/sections/symptoms/": 3,
+    "/api/v1/conditions/": 3,
+    "/api/v1/conditions/hip-oa/": 2,
+    "/api/v1/causes/": 3,
+    "/api/v1/causes/arthritis/": 2,
+    "/api/v1/symptoms/": 2,
+    "/api/v1/symptoms/?frequency=common": 2,
+    "/api/v1/symptoms/stiffness/": 1,
+    "/api/v1/warning-signs/": 2,
+    "/api/v1/warning-signs/recent-fall/": 1,
+    "/api/v1/treatments/": 2,
+    "/api/v1/treatments/ice/": 1,
+}
+
+
+@pytest.mark.parametrize("path", RENDER_QUERIES)
+def test_a_cached_response_costs_no_query_and_a_304_none_either(
+    api_client, content, response_cache, django_assert_num_queries, path
+):
+    # The first response stored under a content version also looks up when time alone will
+    # next change the content (one query); later ones render with the view's queries alone.
+    with django_assert_num_queries(RENDER_QUERIES[path] + 1):
+        first = api_client.get(path)
+    with django_assert_num_queries(RENDER_QUERIES[path]):
+        other = api_client.get(f"{path}{'&' if '?' in path else '?'}utm_source=x")
+
+    with django_assert_num_queries(0):
+        hit = api_client.get(path)
+    with django_assert_num_queries(0):
+        not_modified = api_client.get(path, HTTP_IF_NONE_MATCH=hit["ETag"])
+    with django_assert_num_queries(0):
+        head = api_client.head(path)
+
+    assert first.status_code == other.status_code == hit.status_code == 200
+    assert hit.content == first.content == other.content
+    assert hit["ETag"] == first["ETag"]
+    assert hit["Content-Type"] == "application/json"
+    assert hit["Cache-Control"] == CACHE_CONTROL
+    assert hit.get("Last-Modified") == first.get("Last-Modified")
+    assert (not_modified.status_code, not_modified.content) == (304, b"")
+    assert not_modified["ETag"] == hit["ETag"]
+    assert (head.status_code, head.content, head["ETag"]) == (200, b"", hit["ETag"])
+
+
+def test_with_a_process_local_cache_the_version_is_one_query(
+    api_client, content, response_cache, django_assert_num_queries
+):
+    response_cache.HIPKNEE_CONTENT_VERSION_SOURCE = "database"
+    path = "/api/v1/articles/hip-and-knee/"
+    api_client.get(path)
+
+    with django_assert_num_queries(1):
+        hit = api_client.get(path)
+    with django_assert_num_queries(1):
+        not_modified = api_client.get(path, HTTP_IF_NONE_MATCH=hit["ETag"])
+
+    assert hit.status_code == 200
+    assert not_modified.status_code == 304
+
+
+def test_an_unreachable_cache_still_serves_every_response(
+    api_client, content, response_cache, monkeypatch
+):
+    expected = api_client.get("/api/v1/symptoms/stiffness/").content
+    cache.clear()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    response = api_client.get("/api/v1/symptoms/stiffness/")
+
+    assert response.status_code == 200
+    assert response.content == expected
+    assert STRONG_ETAG.match(response["ETag"])
+
+
+# The representation cache never serves what is no longer true.
+
+ARTICLE = {
+    "slug": "hip-and-knee",
+    "title": "Hip and knee",
+    "summary": "How they connect.",
+    "conditions": [],
+    "sections": [
+        {
+            "kind": "symptoms",
+            "heading": "Symptoms",
+            "body": "<p>What you may feel.</p>",
+            "items": [
+                {
+                    "group": "common",
+                    "title": "Stiffness",
+                    "text": "Tight in the morning.",
+                    "entity": {"type": "symptom", "slug": "stiffness"},
+                }
+            ],
+        }
+    ],
+}
+
+
+class Newsroom:
+    """Staff (tests/editorial_steps.py) whose every action commits, so that on-commit
+    callbacks (the content version bump) run as they do outside a test transaction."""
+
+    def __init__(self, capture):
+        self.staff = Staff()
+        self.capture = capture
+
+    def __getattr__(self, name):
+        attribute = getattr(self.staff, name)
+        if not callable(attribute):
+            return attribute
+
+        def committed(*args, **kwargs):
+            with self.capture(execute=True):
+                return attribute(*args, **kwargs)
+
+        return committed
+
+    def article(self, **kwargs):
+        with self.capture(execute=True):
+            revision = document_create(
+                type_=ContentType.ARTICLE, data=ARTICLE, author=self.staff.editor
+            )
+            self.staff.approve(revision)
+            return self.staff.publish(revision, **kwargs)
+
+
+@pytest.fixture
+def newsroom(django_capture_on_commit_callbacks):
+    return Newsroom(django_capture_on_commit_callbacks)
+
+
+def test_a_new_revision_is_served_at_once_with_a_new_etag(
+    api_client, response_cache, newsroom
+):
+    document = newsroom.go_live(ContentType.SYMPTOM, "stiffness")
+    before = api_client.get("/api/v1/symptoms/stiffness/")
+    listed = api_client.get("/api/v1/symptoms/")
+    assert api_client.get("/api/v1/symptoms/stiffness/")["ETag"] == before["ETag"]
+
+    newsroom.update(document)
+    after = api_client.get("/api/v1/symptoms/stiffness/")
+    relisted = api_client.get("/api/v1/symptoms/")
+
+    assert (before.json()["version"], after.json()["version"]) == (1, 2)
+    assert after.json()["name"] != before.json()["name"]
+    assert after["ETag"] != before["ETag"]
+    assert relisted.json()["results"][0]["version"] == 2
+    assert relisted["ETag"] != listed["ETag"]
+    revalidated = api_client.get("/api/v1/symptoms/stiffness/", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert (revalidated.status_code, revalidated.json()["version"]) == (200, 2)
+
+
+def test_an_unrelated_publish_leaves_the_etag_as_it_was(api_client, response_cache, newsroom):
+    newsroom.go_live(ContentType.SYMPTOM, "stiffness")
+    before = api_client.get("/api/v1/symptoms/stiffness/")
+
+    newsroom.go_live(ContentType.WARNING_SIGN, "recent-fall")
+    version_moved = cache.get(VERSION_KEY)
+    after = api_client.get("/api/v1/symptoms/stiffness/", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert version_moved is not None
+    assert after.status_code == 304
+    assert after["ETag"] == before["ETag"]
+
+
+def test_unpublishing_removes_the_item_from_every_cached_response_at_once(
+    api_client, response_cache, newsroom
+):
+    symptom = newsroom.go_live(ContentType.SYMPTOM, "stiffness")
+    newsroom.article()
+    paths = ["/api/v1/symptoms/stiffness/", "/api/v1/symptoms/", "/api/v1/articles/hip-and-knee/"]
+    cached = [api_client.get(path) for path in paths]
+    item = cached[2].json()["sections"][0]["items"][0]
+    assert item["entity"] == {
+        "type": "symptom",
+        "slug": "stiffness",
+        "url": "http://testserver/api/v1/symptoms/stiffness/",
+    }
+
+    newsroom.unpublish(symptom)
+    detail, listed, article = (api_client.get(path) for path in paths)
+
+    assert detail.status_code == 404
+    assert listed.json()["results"] == []
+    assert article.json()["sections"][0]["items"][0]["entity"] is None
+    assert article["ETag"] != cached[2]["ETag"]
+
+
+def test_an_expired_item_is_never_served_from_the_cache_after_its_second(
+    api_client, response_cache, newsroom
+):
+    expire_at = T0 + dt.timedelta(hours=1)
+    newsroom.go_live(ContentType.SYMPTOM, "stiffness", expire_at=expire_at)
+    newsroom.go_live(ContentType.SYMPTOM, "swelling")
+
+    with time_machine.travel(expire_at - dt.timedelta(microseconds=1), tick=False):
+        assert api_client.get("/api/v1/symptoms/stiffness/").status_code == 200
+        assert api_client.get("/api/v1/symptoms/").json()["count"] == 2
+        # Cached now; a second request is a hit.
+        assert api_client.get("/api/v1/symptoms/").json()["count"] == 2
+
+    with time_machine.travel(expire_at, tick=False):
+        detail = api_client.get("/api/v1/symptoms/stiffness/")
+        listed = api_client.get("/api/v1/symptoms/")
+
+    assert detail.status_code == 404
+    assert [row["slug"] for row in listed.json()["results"]] == ["swelling"]
+
+
+def test_recording_the_expiry_later_changes_nothing_served(api_client, response_cache, newsroom):
+    expire_at = T0 + dt.timedelta(hours=1)
+    newsroom.go_live(ContentType.SYMPTOM, "stiffness", expire_at=expire_at)
+
+    with time_machine.travel(expire_at + dt.timedelta(minutes=5), tick=False):
+        before = api_client.get("/api/v1/symptoms/")
+        with newsroom.capture(execute=True):
+            report = publish_due()
+        after = api_client.get("/api/v1/symptoms/", HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert [d.slug for d in report.expired] == ["stiffness"]
+    assert before.json()["results"] == []
+    assert after.status_code == 304
+
+
+def test_a_scheduled_publication_is_served_once_it_goes_live(
+    api_client, response_cache, newsroom
+):
+    go_live_at = T0 + dt.timedelta(hours=1)
+    revision = newsroom.create(ContentType.SYMPTOM, "stiffness")
+    newsroom.approve(revision)
+    newsroom.publish(revision, go_live_at=go_live_at)
+    assert api_client.get("/api/v1/symptoms/").json()["count"] == 0
+
+    with time_machine.travel(go_live_at, tick=False):
+        assert api_client.get("/api/v1/symptoms/").json()["count"] == 0
+        with newsroom.capture(execute=True):
+            publish_due()
+        listed = api_client.get("/api/v1/symptoms/")
+
+    assert [row["slug"] for row in listed.json()["results"]] == ["stiffness"]
+
+
+def test_a_review_falling_overdue_is_served_from_the_start_of_that_day(
+    api_client, response_cache, newsroom
+):
+    revision = newsroom.create(ContentType.SYMPTOM, "stiffness")
+    review_submit(
+        revision=revision,
+        reviewer=newsroom.reviewer,
+        decision="approved",
+        next_review_due=dt.date(2026, 3, 3),
+    )
+    newsroom.publish(revision)
+    last_second = dt.datetime(2026, 3, 3, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+    with time_machine.travel(last_second, tick=False):
+        due = api_client.get("/api/v1/symptoms/stiffness/")
+        assert due.json()["review"]["status"] == "reviewed"
+    with time_machine.travel(last_second + dt.timedelta(microseconds=1), tick=False):
+        overdue = api_client.get("/api/v1/symptoms/stiffness/", HTTP_IF_NONE_MATCH=due["ETag"])
+        listed = api_client.get("/api/v1/symptoms/")
+
+    assert overdue.status_code == 200
+    assert overdue.json()["review"]["status"] == "overdue"
+    assert overdue["Last-Modified"] == "Wed, 04 Mar 2026 00:00:00 GMT"
+    assert listed.json()["results"][0]["review"]["status"] == "overdue"
+
+
+def test_with_the_version_in_the_database_a_publish_is_seen_without_any_callback(
+    api_client, response_cache
+):
+    """The process-local cache: another process's publish reaches this one through the
+    database alone (the on-commit bump only ever reaches the publishing process)."""
+    response_cache.HIPKNEE_CONTENT_VERSION_SOURCE = "database"
+    staff = Staff()  # publishes without running on-commit callbacks
+    document = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    before = api_client.get("/api/v1/symptoms/stiffness/")
+
+    staff.update(document)
+    after = api_client.get("/api/v1/symptoms/stiffness/")
+    staff.unpublish(document)
+    gone = api_client.get("/api/v1/symptoms/stiffness/")
+
+    assert (before.json()["version"], after.json()["version"]) == (1, 2)
+    assert gone.status_code == 404
+
+
+def test_an_edit_that_is_not_published_changes_nothing_served(
+    api_client, response_cache, newsroom
+):
+    document = newsroom.go_live(ContentType.SYMPTOM, "stiffness")
+    before = api_client.get("/api/v1/symptoms/stiffness/")
+
+    with newsroom.capture(execute=True):
+        revision_create(
+            document=document, data={"name": "Draft name"}, author=newsroom.editor,
+            expected_revision=1,
+        )
+    after = api_client.get("/api/v1/symptoms/stiffness/")
+
+    assert after.content == before.content
+    assert after.json()["name"] != "Draft name"
+
+
+def test_publishing_through_the_service_moves_the_version_only_on_commit(
+    response_cache, django_capture_on_commit_callbacks
+):
+    staff = Staff()
+    revision = staff.create(ContentType.SYMPTOM, "stiffness")
+    staff.approve(revision)
+    cache.set(VERSION_KEY, 41, timeout=None)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        revision_publish(revision=revision, user=staff.publisher)
+    assert cache.get(VERSION_KEY) == 41
+    for callback in callbacks:
+        callback()
+    assert cache.get(VERSION_KEY) == 42
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document_unpublish(document=revision.document, user=staff.publisher)
+    assert cache.get(VERSION_KEY) == 43
