@@ -1,0 +1,191 @@
+"""Two server processes, one PostgreSQL and one Redis: a publish through one is served by the
+other at once, although the other has the item cached (content/caching.py).
+
+The servers are real gunicorn processes under production settings on loopback ports, with a
+database of their own (`<test database>_twoproc`, created and migrated here) and Redis
+database 15. Everything goes over HTTP: editorial writes with tokens from `issue_token`
+through server A, public reads through server B.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs a database server both processes share: run with a PostgreSQL DATABASE_URL "
+    "(make test-postgres)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    """A database of this test's own, on the server the suite uses, created empty."""
+    config = settings.DATABASES["default"]
+    name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_twoproc"
+    credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    server = f"{credentials}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
+    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://{server}/{name}"
+
+
+@pytest.fixture(scope="module")
+def environment():
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hipknee_api.settings.production",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "two-process-test-only-8Hq3Zr6Vt1Lp9Wx4Nc7Bm2Ky5Dg0Fs",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "HIPKNEE_THROTTLE_ANON": "off",
+        "HIPKNEE_THROTTLE_KEY": "off",
+        "HIPKNEE_RESPONSE_CACHE": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+
+    def token(username: str, role: str, *extra: str) -> str:
+        result = subprocess.run(
+            [*manage, "issue_token", username, "--role", role, *extra],
+            env=env, check=True, cwd=ROOT, capture_output=True, text=True,
+        )
+        return result.stdout.strip()
+
+    tokens = {
+        "editor": token("eddie", "editors"),
+        "reviewer": token("rita", "medical_reviewers", "--name", "Dr Rita Shah",
+                          "--credentials", "MD"),
+        "publisher": token("paul", "publishers"),
+    }
+    return env, tokens
+
+
+@pytest.fixture(scope="module")
+def servers(environment):
+    env, tokens = environment
+    processes, bases = [], []
+    for _ in range(2):
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "hipknee_api.wsgi", "--bind",
+                 f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
+    try:
+        for base in bases:
+            _wait_until_up(base)
+        yield bases, tokens
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def call(method: str, url: str, body=None, token=None, headers=None):
+    """(status, headers, parsed JSON body or None) of one request."""
+    request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+        request.data = json.dumps(body).encode()
+    try:
+        response = urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        raw = response.read()
+        return response.status, response.headers, json.loads(raw) if raw else None
+
+
+def test_a_publish_through_one_process_is_served_by_the_other_at_once(servers):
+    (a, b), tokens = servers
+    editorial = f"{a}/api/v1/editorial/symptoms/"
+    public = f"{b}/api/v1/symptoms/stiffness/"
+
+    def approve_and_publish(revision: int) -> None:
+        status, _, body = call("POST", f"{editorial}stiffness/reviews/",
+                               {"revision": revision, "decision": "approved"},
+                               tokens["reviewer"])
+        assert status == 201, body
+        status, _, body = call("POST", f"{editorial}stiffness/publish/",
+                               {"revision": revision}, tokens["publisher"])
+        assert status == 200, body
+
+    status, _, body = call("POST", editorial, {
+        "slug": "stiffness", "name": "Stiffness", "description": "Tight in the morning.",
+        "frequency": "common",
+    }, tokens["editor"])
+    assert status == 201, body
+    approve_and_publish(1)
+
+    # B renders revision 1 and caches it (in the shared Redis); B serves it again from there.
+    status, headers, first = call("GET", public)
+    assert (status, first["version"], first["name"]) == (200, 1, "Stiffness")
+    status, again_headers, _ = call("GET", public, headers={"If-None-Match": headers["ETag"]})
+    assert status == 304
+    assert again_headers["ETag"] == headers["ETag"]
+    stored = redis.Redis.from_url(REDIS_URL).keys("hipknee:*response:*")
+    assert stored, "server B stored no response in Redis"
+
+    # Revision 2 goes live through A: B serves it at once, and the list too.
+    status, _, body = call("PATCH", f"{editorial}stiffness/", {"name": "Joint stiffness"},
+                           tokens["editor"], headers={"If-Match": '"rev-1"'})
+    assert status == 200, body
+    approve_and_publish(2)
+    status, new_headers, second = call("GET", public, headers={"If-None-Match": headers["ETag"]})
+    assert (status, second["version"], second["name"]) == (200, 2, "Joint stiffness")
+    assert new_headers["ETag"] != headers["ETag"]
+    status, _, listed = call("GET", f"{b}/api/v1/symptoms/")
+    assert [(r["slug"], r["version"]) for r in listed["results"]] == [("stiffness", 2)]
+
+    # Unpublished through A: gone from B at once.
+    status, _, body = call("POST", f"{editorial}stiffness/unpublish/", {}, tokens["publisher"])
+    assert status == 200, body
+    status, headers, body = call("GET", public)
+    assert (status, headers["Content-Type"]) == (404, "application/problem+json")
+    status, _, listed = call("GET", f"{b}/api/v1/symptoms/")
+    assert listed["results"] == []
+
