@@ -41,6 +41,12 @@ class PublishersOnly:
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=2000,
+        assume_scheme="https",
+        help_text="The http(s) URL that receives each event as a signed JSON POST; it must "
+        "resolve to a public address in production.",
+    )
     secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         min_length=MIN_SECRET_LENGTH,
@@ -132,6 +138,11 @@ class WebhookSubscriptionAdmin(PublishersOnly, admin.ModelAdmin):
         except ContentInvalid as error:  # re-checked by the service; the form checked first
             raise ValidationError([e["message"] for e in error.errors]) from error
         obj.pk = created.pk
+
+    def get_deleted_objects(self, objs, request):
+        """Removing a subscriber also removes its deliveries (read-only on their own)."""
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
 
     def delete_model(self, request, obj):
         webhook_unsubscribe(subscription=obj)
