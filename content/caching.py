@@ -98,7 +98,7 @@ def _database_version_sql() -> str:
     quote = connection.ops.quote_name
     change, synonym = quote(Change._meta.db_table), quote(Synonym._meta.db_table)
     return (
-        f"SELECT (SELECT MAX(id) FROM {change}), (SELECT COUNT(*) FROM {synonym}), "
+        f"SELECT (SELECT COALESCE(MAX(id), 0) FROM {change}), (SELECT COUNT(*) FROM {synonym}), "
         f"(SELECT MAX({quote('updated_at')}) FROM {synonym})"
     )
 
