@@ -165,10 +165,10 @@ def problem_exception_handler(exc, context):
             headers,
         )
     if isinstance(exc, exceptions.ParseError):
+        detail = f"The request body could not be parsed: {exc.detail}"
+        errors = [{"field": "non_field_errors", "message": detail, "code": "malformed_request"}]
         return problem_response(
-            problem(400, "malformed_request",
-                    f"The request body could not be parsed: {exc.detail}"),
-            headers,
+            problem(400, "malformed_request", detail, errors=errors), headers
         )
     detail = exc.detail
     if isinstance(detail, (list, dict)):

@@ -178,6 +178,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "content.api.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_METADATA_CLASS": "content.api.metadata.EndpointMetadata",
     # Rates come from HIPKNEE_THROTTLE_ANON / HIPKNEE_THROTTLE_KEY below (None: no limit).
     "DEFAULT_THROTTLE_CLASSES": [
         "content.api.throttling.AnonRateThrottle",
