@@ -7,6 +7,7 @@ parses the query, answers 304 to a matching If-None-Match, and documents the con
 import hashlib
 import json
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -137,6 +138,28 @@ class ChangeFeedView(APIView):
                 int,
                 description=f"Entries per page: default {DEFAULT_PAGE_SIZE}; values above "
                 f"{MAX_PAGE_SIZE} are capped at {MAX_PAGE_SIZE}.",
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of the page you hold (or `*`): 304 without a body while "
+                "it is current (weak comparison).",
+            ),
+            OpenApiParameter(
+                "ETag",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description="Validator of this page's entries and next_cursor.",
+            ),
+            OpenApiParameter(
+                "Cache-Control",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200, 304],
+                description=f"`{PARTIAL_PAGE_CACHE}` for a page that is not full (it may "
+                f"grow); `{FULL_PAGE_CACHE}` for a full page (it never changes).",
             ),
         ],
         responses={
