@@ -17,6 +17,7 @@ PIP := $(PY) -m pip --disable-pip-version-check --no-input
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hipknee
 PRODUCTION := hipknee_api.settings.production
 # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml: pin it.
@@ -29,7 +30,7 @@ CHECK_ALLOWED_HOSTS := example.org
 STAMP_RUNTIME := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve clean
+.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench clean
 
 help: ## List the targets
 	@echo "HipKnee API — make targets (variables: PORT=$(PORT), PYTEST_ARGS, POSTGRES_URL):"
@@ -106,6 +107,14 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn on HOST
 		--threads $${GUNICORN_THREADS:-4} \
 		--timeout $${GUNICORN_TIMEOUT:-30} \
 		--access-logfile -
+
+bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLite and PostgreSQL+Redis (~5 min; BENCH_ARGS=...)
+	@command -v wrk >/dev/null || { \
+		echo "==> Installing wrk (Debian package)"; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y -qq wrk >/dev/null 2>&1 || \
+			{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove .venv, collected static files and caches (keeps db.sqlite3)
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-results .coverage

@@ -108,7 +108,8 @@ def content_version() -> str:
     if version_source() == "database":
         with connection.cursor() as cursor:
             cursor.execute(_database_version_sql())
-            return "d" + ".".join(str(part) for part in cursor.fetchone())
+            newest, synonyms, edited = cursor.fetchone()
+        return f"d{newest}.{synonyms}.{_as_datetime(edited).timestamp() if edited else 0}"
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)

@@ -204,9 +204,9 @@ def test_the_database_version_is_the_newest_feed_entry_and_the_synonym_sets(
     synonyms_delete(queryset=Synonym.objects.filter(pk=synonym.pk))
     without = content_version()
 
-    assert empty == "d0.0.None"
-    assert published == f"d{newest.pk}.0.None"
-    assert with_synonym.startswith(f"d{newest.pk}.1.")
+    assert empty == "d0.0.0"
+    assert published == f"d{newest.pk}.0.0"
+    assert with_synonym == f"d{newest.pk}.1.{T0.timestamp()}"
     assert without == published
 
 

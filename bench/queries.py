@@ -1,0 +1,56 @@
+"""Database queries per request of each bench endpoint, measured in-process.
+
+Run by bench/run.py with the bench's environment; prints one JSON object. For each endpoint:
+`uncached` (the representation cache off: the view's own queries), `first` (the first request
+after the cache was emptied: the view's queries, the version and the one lookup of when time
+next changes the content), `cached` (a cache hit) and `not_modified` (a 304 from the cache).
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hipknee_api.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+HOST = "127.0.0.1"
+
+
+def count(client: Client, path: str, **headers) -> tuple[int, int, object]:
+    """(queries, status, response) of one GET."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, HTTP_HOST=HOST, **headers)
+    return len(queries), response.status_code, response
+
+
+def measure(paths: dict[str, str]) -> dict:
+    client = Client()
+    results = {}
+    for name, path in paths.items():
+        with override_settings(HIPKNEE_RESPONSE_CACHE=False):
+            uncached, status, response = count(client, path)
+        assert status == 200, (name, status, response.content[:300])
+        cache.clear()
+        first, _, _ = count(client, path)
+        cached, _, response = count(client, path)
+        not_modified, status, _ = count(client, path, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert status == 304, (name, status)
+        results[name] = {
+            "uncached": uncached, "first": first, "cached": cached,
+            "not_modified": not_modified, "bytes": len(response.content),
+        }
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(json.loads(sys.argv[1]))))

@@ -1,0 +1,376 @@
+"""`make bench`: the public API under gunicorn against the raw-WSGI ceiling, on SQLite and on
+PostgreSQL with Redis, on loopback only, in a few minutes.
+
+For each database the bench creates its own database (a SQLite file in a temporary directory;
+the PostgreSQL database `hipknee_bench`, dropped and created again; Redis database 14,
+flushed), migrates it, loads the seed article and generates a few hundred articles with
+sections and items and a few thousand entities (bench/seed.py). It counts the database
+queries of every endpoint in-process (bench/queries.py), then starts the API under gunicorn
+with production settings (DEBUG off, no HTTPS redirect, rate limits off, a throwaway
+SECRET_KEY) and, with the same gunicorn settings, the raw WSGI app (bench/raw_app.py) serving
+pre-encoded bodies of exactly the API's sizes. wrk drives each endpoint and its raw
+counterpart in turn (32 connections), so both see the same machine at the same moment. The
+uncached detail is measured on a second API server with the representation cache off.
+
+Prints one table per database and writes everything to bench-results/bench.json. Never part
+of `make test`: figures depend on the machine; the targets are checked and printed, not
+asserted.
+
+    .venv/bin/python bench/run.py [--duration 4] [--databases sqlite,postgresql]
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SEED_ARTICLE = "/api/v1/articles/hip-problems-and-knee-pain/"
+
+#: name -> path of each endpoint measured with the representation cache on.
+ENDPOINTS = {
+    "article detail": SEED_ARTICLE,
+    "section": f"{SEED_ARTICLE}sections/symptoms/",
+    "article list (20)": "/api/v1/articles/?page_size=20",
+    "symptoms ?frequency=common": "/api/v1/symptoms/?frequency=common",
+    "search": "/api/v1/search/?q=" + quote("runner's knee"),
+}
+NOT_MODIFIED = "304 (If-None-Match)"
+UNCACHED = "article detail, uncached"
+TARGETS = {
+    "article detail": 0.35,
+    "article list (20)": 0.30,
+    NOT_MODIFIED: 0.40,
+    UNCACHED: 0.09,
+}
+P99_TARGET_MS = 30
+UNCACHED_QUERY_TARGET = 3
+RSS_TARGET_MB = 150
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "errors": %d, '
+    .. '"p50_us": %d, "p99_us": %d, "max_us": %d}\\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(args: list[str], env: dict) -> str:
+    result = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"bench: {' '.join(args[:3])} failed")
+    return result.stdout
+
+
+def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+class Server:
+    """A gunicorn master on a loopback port, with the bench's worker settings."""
+
+    def __init__(self, app: str, env: dict, options, log: Path, ready_path: str) -> None:
+        self.port = free_port()
+        self.log = log.open("ab")
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(options.workers), "--threads", str(options.threads),
+             "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"],
+            env=env, cwd=ROOT, stdout=self.log, stderr=self.log,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get(self.port, ready_path)
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"bench: {app} did not start; see {log}") from None
+                time.sleep(0.1)
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker process, from /proc."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        for pid in children.read_text().split():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(round(int(line.split()[1]) / 1024, 1))
+        return sizes
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def wrk(port: int, path: str, options, script: Path, headers: dict | None = None) -> dict:
+    args = ["wrk", "-t", str(options.wrk_threads), "-c", str(options.connections),
+            "-d", f"{options.duration}s", "-s", str(script)]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    report = json.loads(line.removeprefix("WRKJSON "))
+    seconds = report["duration_us"] / 1e6
+    return {
+        "req_s": round(report["requests"] / seconds, 1),
+        "p50_ms": round(report["p50_us"] / 1000, 2),
+        "p99_ms": round(report["p99_us"] / 1000, 2),
+        "max_ms": round(report["max_us"] / 1000, 2),
+        "requests": report["requests"],
+        "errors": report["errors"],
+    }
+
+
+def warm(port: int, path: str, options, script: Path, headers=None) -> None:
+    """A second of load, so that every worker (and its local cache) has served the path."""
+    quick = argparse.Namespace(**{**vars(options), "duration": 1})
+    wrk(port, path, quick, script, headers)
+
+
+def prepare_database(name: str, workdir: Path) -> dict:
+    """The environment of one database run, with that database created empty."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "hipknee_api.settings.production",
+        "SECRET_KEY": "bench-only-not-secret-3Jv8Qm1Xr5Tz9Lw2Hc6Nb4Pk7Df0Gs",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HIPKNEE_THROTTLE_ANON": "off",
+        "HIPKNEE_THROTTLE_KEY": "off",
+        "HIPKNEE_RESPONSE_CACHE": "1",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+    }
+    if name == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return env
+    import psycopg
+    import redis
+
+    with psycopg.connect(f"postgresql://{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute('DROP DATABASE IF EXISTS "hipknee_bench" WITH (FORCE)')
+        admin.execute('CREATE DATABASE "hipknee_bench"')
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env["DATABASE_URL"] = f"postgres://{POSTGRES_SERVER}/hipknee_bench"
+    env["REDIS_URL"] = REDIS_URL
+    return env
+
+
+def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
+    started = time.monotonic()
+    env = prepare_database(name, workdir)
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    run([*manage, "migrate", "--noinput", "-v", "0"], env)
+    run([*manage, "load_seed_content"], env)
+    seeded = run([PYTHON, str(ROOT / "bench" / "seed.py"), "--articles", str(options.articles),
+                  "--entities", str(options.entities)], env).strip()
+    queries = json.loads(run([PYTHON, str(ROOT / "bench" / "queries.py"),
+                              json.dumps(ENDPOINTS)], env))
+    print(f"   {name}: database ready in {time.monotonic() - started:.0f} s ({seeded})",
+          flush=True)
+
+    log = workdir / f"gunicorn-{name}.log"
+    api = Server("hipknee_api.wsgi", env, options, log, "/healthz")
+    raw = None
+    try:
+        sizes, etag = {}, None
+        for endpoint, path in ENDPOINTS.items():
+            status, headers, body = get(api.port, path)
+            assert status == 200, (endpoint, status, body[:300])
+            sizes[endpoint] = len(body)
+            if endpoint == "article detail":
+                etag = headers["ETag"]
+        raw_env = {**env, "RAW_SIZES": ",".join(str(size) for size in set(sizes.values()))}
+        raw = Server("bench.raw_app", raw_env, options, log, "/304")
+
+        rows = []
+        for endpoint, path in [*ENDPOINTS.items(), (NOT_MODIFIED, SEED_ARTICLE)]:
+            headers = {"If-None-Match": etag} if endpoint == NOT_MODIFIED else None
+            raw_path = "/304" if endpoint == NOT_MODIFIED else f"/{sizes[endpoint]}"
+            warm(api.port, path, options, script, headers)
+            baseline = wrk(raw.port, raw_path, options, script)
+            measured = wrk(api.port, path, options, script, headers)
+            rows.append(_row(endpoint, path, sizes.get(endpoint, 0), measured, baseline,
+                             queries.get(endpoint if endpoint in queries else "article detail"),
+                             not_modified=endpoint == NOT_MODIFIED))
+        rss = api.worker_rss_mb()
+        api.stop()
+
+        uncached_env = {**env, "HIPKNEE_RESPONSE_CACHE": "0"}
+        api = Server("hipknee_api.wsgi", uncached_env, options, log, "/healthz")
+        warm(api.port, SEED_ARTICLE, options, script)
+        baseline = wrk(raw.port, f"/{sizes['article detail']}", options, script)
+        measured = wrk(api.port, SEED_ARTICLE, options, script)
+        rows.append(_row(UNCACHED, SEED_ARTICLE, sizes["article detail"], measured, baseline,
+                         queries["article detail"], uncached=True))
+        rss_uncached = api.worker_rss_mb()
+    finally:
+        api.stop()
+        if raw is not None:
+            raw.stop()
+    return {
+        "database": "SQLite (local-memory cache)" if name == "sqlite"
+        else "PostgreSQL + Redis",
+        "seed": seeded,
+        "endpoints": rows,
+        "worker_rss_mb": {"cached_run": rss, "uncached_run": rss_uncached},
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _row(endpoint, path, size, measured, baseline, queries, *, not_modified=False,
+         uncached=False) -> dict:
+    if not_modified:
+        per_request = queries["not_modified"]
+    elif uncached:
+        per_request = queries["uncached"]
+    else:
+        per_request = queries["cached"]
+    return {
+        "endpoint": endpoint,
+        "path": path,
+        "bytes": size,
+        **measured,
+        "raw_req_s": baseline["req_s"],
+        "raw_p99_ms": baseline["p99_ms"],
+        "ratio": round(measured["req_s"] / baseline["req_s"], 3),
+        "queries_per_request": per_request,
+        "queries": queries,
+    }
+
+
+def check_targets(result: dict) -> list[dict]:
+    """Each target of the issue, with the measured figure and whether it is met."""
+    rows = {row["endpoint"]: row for row in result["endpoints"]}
+    checks = [
+        {"target": f"{name} >= {floor} x raw", "measured": rows[name]["ratio"],
+         "met": rows[name]["ratio"] >= floor}
+        for name, floor in TARGETS.items()
+    ]
+    worst = max((row for row in result["endpoints"] if row["endpoint"] != UNCACHED),
+                key=lambda row: row["p99_ms"])
+    checks.append({"target": f"p99 < {P99_TARGET_MS} ms at 32 connections (cached)",
+                   "measured": f"{worst['p99_ms']} ms ({worst['endpoint']})",
+                   "met": worst["p99_ms"] < P99_TARGET_MS})
+    uncached_queries = rows[UNCACHED]["queries"]["uncached"]
+    checks.append({"target": f"uncached detail <= {UNCACHED_QUERY_TARGET} queries",
+                   "measured": uncached_queries,
+                   "met": uncached_queries <= UNCACHED_QUERY_TARGET})
+    rss = max(result["worker_rss_mb"]["cached_run"] + result["worker_rss_mb"]["uncached_run"])
+    checks.append({"target": f"worker RSS < {RSS_TARGET_MB} MB", "measured": f"{rss} MB",
+                   "met": rss < RSS_TARGET_MB})
+    return checks
+
+
+def print_table(result: dict, options) -> None:
+    print(f"\n== {result['database']}: gunicorn {options.workers} workers x {options.threads} "
+          f"threads; wrk {options.connections} connections x {options.duration} s per row")
+    header = (f"{'endpoint':28} {'bytes':>7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'raw req/s':>9} {'ratio':>6}  queries/request (uncached, first, hit, 304)")
+    print(header)
+    print("-" * len(header))
+    for row in result["endpoints"]:
+        q = row["queries"]
+        print(f"{row['endpoint']:28} {row['bytes']:>7} {row['req_s']:>8.0f} "
+              f"{row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f} {row['raw_req_s']:>9.0f} "
+              f"{row['ratio']:>6.2f}  {row['queries_per_request']:<3} "
+              f"({q['uncached']}, {q['first']}, {q['cached']}, {q['not_modified']})"
+              + (f"  errors: {row['errors']}" if row["errors"] else ""))
+    rss = result["worker_rss_mb"]
+    print(f"worker RSS after the run: {rss['cached_run']} MB (cached), "
+          f"{rss['uncached_run']} MB (uncached)")
+    for check in result["targets"]:
+        print(f"  [{'met' if check['met'] else 'MISSED'}] {check['target']}: "
+              f"{check['measured']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the public API (see bench/run.py).")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=int, default=4, help="seconds of load per row")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int,
+                        default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--threads", type=int,
+                        default=int(os.environ.get("GUNICORN_THREADS", "4")))
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--entities", type=int, default=3000)
+    parser.add_argument("--out", default=str(ROOT / "bench-results" / "bench.json"))
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is not installed (apt-get install wrk; `make bench` does).")
+
+    started = time.monotonic()
+    report = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(), "load_average": os.getloadavg()},
+        "settings": {"workers": options.workers, "threads": options.threads,
+                     "connections": options.connections, "duration_s": options.duration,
+                     "wrk_threads": options.wrk_threads, "articles": options.articles,
+                     "entities": options.entities},
+        "databases": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="hipknee-bench-") as tmp:
+        script = Path(tmp) / "report.lua"
+        script.write_text(WRK_REPORT)
+        for name in options.databases.split(","):
+            print(f"==> {name}: creating, migrating and seeding the database", flush=True)
+            result = bench_database(name, options, Path(tmp), script)
+            result["targets"] = check_targets(result)
+            report["databases"][name] = result
+            print_table(result, options)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    out = Path(options.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nWrote {out} ({report['seconds']:.0f} s in all).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""Search speed on 10,000 generated entities, in-process (`make bench-search`; PostgreSQL).
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/search_bench.py [--entities 10000]
+        [--repeat 15]
+
+Creates a throwaway database `test_<name>_search_bench`, migrates it, loads the seed (and its
+synonyms), then adds generated published content: conditions, causes, symptoms, treatments
+and warning signs with names and descriptions drawn from the seed's own vocabulary (so
+common words such as "knee" and "pain" match thousands of rows, as they would in a real
+catalogue), and articles of seven sections each. The index is built as publishing builds
+it. Then every query of the judged set, plus a few broad ones, runs `--repeat` times the way
+the search endpoint runs it — read the synonyms, parse, count, fetch the first page of 20
+with snippets — and the script prints p50/p95/p99 per query and over all runs. The database
+is dropped at the end. Target: p95 < 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Broad queries besides the judged set: the worst cases (many matches).
+BROAD = ["knee pain", "hip", "pain", "knee hip pain stiffness swelling", "exercise"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+class Generator:
+    """Published live rows with text drawn from the seed's vocabulary (Zipf-like weights)."""
+
+    def __init__(self, seed: int = 7) -> None:
+        text = (ROOT / "fixtures" / "source.txt").read_text(encoding="utf-8").lower()
+        words = re.findall(r"[a-z]+", text)
+        counts: dict[str, int] = {}
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+        self.vocabulary = sorted(counts, key=lambda w: -counts[w])
+        self.weights = [1 / (rank + 1) for rank in range(len(self.vocabulary))]
+        self.nouns = [w for w in self.vocabulary if len(w) > 4][:300]
+        self.random = random.Random(seed)
+
+    def sentence(self, low: int, high: int) -> str:
+        n = self.random.randint(low, high)
+        words = self.random.choices(self.vocabulary, weights=self.weights, k=n)
+        return " ".join(words).capitalize() + "."
+
+    def name(self) -> str:
+        return " ".join(self.random.sample(self.nouns, self.random.randint(2, 3))).capitalize()
+
+
+def generate(total: int) -> dict[str, int]:
+    """Add about `total` published items across the six types; returns how many of each."""
+    from django.utils import timezone
+
+    from content.choices import (
+        ContentType,
+        ItemGroup,
+        SectionKind,
+        SymptomFrequency,
+        TreatmentCategory,
+        Urgency,
+    )
+    from content.models import LIVE_MODELS, Document, Section, SectionItem
+    from content.search import search_document, search_index_rebuild
+
+    gen = Generator()
+    now = timezone.now()
+    articles = max(1, total // 100)
+    per_type = (total - articles) // 5
+    plan = {
+        ContentType.CONDITION: per_type,
+        ContentType.CAUSE: per_type,
+        ContentType.SYMPTOM: per_type,
+        ContentType.TREATMENT: per_type,
+        ContentType.WARNING_SIGN: total - articles - 4 * per_type,
+        ContentType.ARTICLE: articles,
+    }
+
+    def fields(type_: str) -> dict:
+        if type_ == ContentType.CONDITION:
+            return {"name": gen.name(), "also_known_as": [gen.name()],
+                    "body_region": gen.random.choice(["hip", "knee"]),
+                    "description": gen.sentence(20, 60)}
+        if type_ == ContentType.CAUSE:
+            return {"name": gen.name(), "description": gen.sentence(40, 80)}
+        if type_ == ContentType.SYMPTOM:
+            return {"name": gen.name(), "description": gen.sentence(15, 40),
+                    "frequency": gen.random.choice(SymptomFrequency.values)}
+        if type_ == ContentType.TREATMENT:
+            return {"name": gen.name(), "description": gen.sentence(20, 60),
+                    "category": gen.random.choice(TreatmentCategory.values),
+                    "examples": [gen.name() for _ in range(2)], "caution": None}
+        if type_ == ContentType.WARNING_SIGN:
+            return {"text": gen.sentence(8, 20), "urgency": gen.random.choice(Urgency.values)}
+        return {"title": gen.name() + "?", "summary": gen.sentence(20, 40), "language": "en"}
+
+    for type_, count in plan.items():
+        model = LIVE_MODELS[type_]
+        for start in range(0, count, 1000):
+            size = min(1000, count - start)
+            slugs = [f"generated-{type_.replace('_', '-')}-{start + i}" for i in range(size)]
+            documents = Document.objects.bulk_create(
+                Document(type=type_, slug=slug, status="published", first_published_at=now,
+                         last_published_at=now)
+                for slug in slugs
+            )
+            rows = []
+            for document in documents:
+                row = model(document=document, slug=document.slug, live=True, version=1,
+                            content_hash="0" * 64, updated_at=now, first_published_at=now,
+                            **fields(type_))
+                if type_ != ContentType.ARTICLE:
+                    index = search_document(row)
+                    row.search_names, row.search_body = index.search_names, index.search_body
+                rows.append(row)
+            model.objects.bulk_create(rows)
+    # Articles: seven sections of prose and items each, then the index as publishing builds it.
+    article_model = LIVE_MODELS[ContentType.ARTICLE]
+    for article in article_model.objects.filter(slug__startswith="generated-"):
+        for position, kind in enumerate(SectionKind.values, start=1):
+            section = Section.objects.create(
+                article=article, kind=kind, heading=gen.name(), position=position,
+                body="".join(f"<p>{gen.sentence(60, 120)}</p>" for _ in range(3)),
+                groups=[],
+            )
+            SectionItem.objects.bulk_create(
+                SectionItem(section=section, position=n, group=ItemGroup.NEXT_STEPS,
+                            title=gen.name(), text=gen.sentence(15, 40))
+                for n in range(1, 4)
+            )
+    search_index_rebuild()
+    return {str(t): n for t, n in plan.items()}
+
+
+def run_query(query: str) -> None:
+    """What the endpoint does for one request (page 1 of 20)."""
+    from content.search import search
+
+    results = search(query)
+    results.count()
+    results[0:20]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hipknee_api.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from bench.search_eval import load_judgements
+
+    if connection.vendor != "postgresql":
+        print("bench-search measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"test_{connection.settings_dict['NAME']}_search_bench"
+    )
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        call_command("load_seed_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        plan = generate(args.entities)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        setup = time.perf_counter() - started
+        print(f"Generated {sum(plan.values())} published items in {setup:.1f} s: "
+              + ", ".join(f"{n} {t}" for t, n in plan.items()) + " (plus the seed)")
+
+        queries = list(dict.fromkeys([j.q for j in load_judgements()] + BROAD))
+        for query in queries:  # warm up: plans, caches, the stemmer
+            run_query(query)
+        timings: dict[str, list[float]] = {q: [] for q in queries}
+        for _ in range(args.repeat):
+            for query in queries:
+                begun = time.perf_counter()
+                run_query(query)
+                timings[query].append((time.perf_counter() - begun) * 1000)
+
+        from content.search import search
+
+        print(f"\n{'query':<42} {'hits':>6} {'p50':>7} {'p95':>7} {'p99':>7}  (ms, "
+              f"{args.repeat} runs each)")
+        for query in queries:
+            values = timings[query]
+            print(f"{query[:42]:<42} {search(query).count():>6} "
+                  f"{percentile(values, 50):>7.1f} {percentile(values, 95):>7.1f} "
+                  f"{percentile(values, 99):>7.1f}")
+        every = [v for values in timings.values() for v in values]
+        print(f"\nAll {len(every)} runs: p50 {percentile(every, 50):.1f} ms, "
+              f"p95 {percentile(every, 95):.1f} ms, p99 {percentile(every, 99):.1f} ms, "
+              f"mean {statistics.mean(every):.1f} ms (target p95 < 30 ms)")
+    finally:
+        if args.keep:
+            print(f"Kept database {connection.settings_dict['NAME']}.")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
