@@ -103,7 +103,9 @@ def banner(
     if document.scheduled_revision_id is not None:
         scheduled = document.scheduled_revision
         ends = (
-            format_html(", expiring at {}", when(document.expire_at)) if document.expire_at else ""
+            format_html(", expiring at {}", when(document.scheduled_expire_at))
+            if document.scheduled_expire_at
+            else ""
         )
         lines.append(BannerLine("info", format_html(
             "<strong>Scheduled</strong>: revision {} goes live at {}{}.",

@@ -101,6 +101,8 @@ def flatten_errors(detail, prefix: str = "") -> list[dict[str, str]]:
         for key, value in detail.items():
             if key in ("non_field_errors", "__all__"):
                 field = prefix or "non_field_errors"
+            elif isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                field = f"{prefix}[{key}]"  # a ListField reports its entries by index
             else:
                 field = f"{prefix}.{key}" if prefix else str(key)
             flat.extend(flatten_errors(value, field))

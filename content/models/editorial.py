@@ -45,8 +45,15 @@ class Document(models.Model):
         related_name="+",
         help_text="The approved revision waiting for go_live_at.",
     )
-    go_live_at = models.DateTimeField(null=True, blank=True)
-    expire_at = models.DateTimeField(null=True, blank=True)
+    go_live_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the scheduled revision goes live."
+    )
+    expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the live revision stops being served."
+    )
+    scheduled_expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="The expiry the scheduled revision will go live with."
+    )
     first_published_at = models.DateTimeField(null=True, blank=True)
     last_published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,9 +74,9 @@ class Document(models.Model):
                 condition=Q(status__in=EditorialStatus.values), name="document_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(expire_at__isnull=True)
+                condition=Q(scheduled_expire_at__isnull=True)
                 | Q(go_live_at__isnull=True)
-                | Q(expire_at__gt=F("go_live_at")),
+                | Q(scheduled_expire_at__gt=F("go_live_at")),
                 name="document_expires_after_go_live",
             ),
         ]

@@ -175,6 +175,7 @@ def _go_live(
     document.expire_at = expire_at
     document.scheduled_revision = None
     document.go_live_at = None
+    document.scheduled_expire_at = None
     attribute_to(document, user).save()
     change_went_live(document=document)
     content_changed()
@@ -241,7 +242,7 @@ def revision_publish(
         _resolve_references(document.type, revision_content(revision))
         document.scheduled_revision = revision
         document.go_live_at = go_live_at
-        document.expire_at = expire_at
+        document.scheduled_expire_at = expire_at  # what is live keeps its own expiry
         if document.live_revision_id is None:
             document.status = EditorialStatus.SCHEDULED
         attribute_to(document, user).save()
@@ -273,6 +274,7 @@ def document_unpublish(*, document: Document, user) -> Document:
     document.live_revision = None
     document.scheduled_revision = None
     document.go_live_at = None
+    document.scheduled_expire_at = None
     document.status = (
         EditorialStatus.UNPUBLISHED if document.first_published_at else EditorialStatus.DRAFT
     )
@@ -317,7 +319,7 @@ def publish_due(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.time
                 .order_by("-at").values_list("actor", flat=True).first()
             )
             _go_live(document=document, revision=revision, review=review,
-                     user=_user(scheduler), now=now, expire_at=document.expire_at)
+                     user=_user(scheduler), now=now, expire_at=document.scheduled_expire_at)
             report.published.append(document)
             if lateness > grace:
                 report.overdue.append((document, lateness))

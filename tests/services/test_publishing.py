@@ -207,3 +207,30 @@ def test_load_seed_content_twice_changes_nothing(db):
     assert (Document.objects.count(), Revision.objects.count(),
             EditorialEvent.objects.count()) == counts
     assert list(Revision.objects.order_by("pk").values_list("content_hash", flat=True)) == hashes
+
+
+def test_scheduling_a_revision_keeps_the_live_revisions_own_expiry(people):
+    """The live revision expires when it was told to, whatever the scheduled one says."""
+    editor, reviewer, publisher = people
+    first = document_create(type_="condition", data=CONDITION, author=editor)
+    second = revision_create(document=first.document, data={"name": "Hip OA"}, author=editor,
+                             expected_revision=1)
+    with time_machine.travel(T0, tick=False):
+        approve(first, reviewer)
+        approve(second, reviewer)
+        revision_publish(revision=first, user=publisher, expire_at=T0 + dt.timedelta(days=2))
+        document = revision_publish(revision=second, user=publisher,
+                                    go_live_at=T0 + dt.timedelta(days=5),
+                                    expire_at=T0 + dt.timedelta(days=9))
+    assert (document.expire_at, document.scheduled_expire_at) == (
+        T0 + dt.timedelta(days=2), T0 + dt.timedelta(days=9))
+    with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
+        assert Condition.objects.published().count() == 0
+        assert [d.slug for d in publish_due().expired] == ["hip-oa"]
+    with time_machine.travel(T0 + dt.timedelta(days=5), tick=False):
+        assert [d.slug for d in publish_due().published] == ["hip-oa"]
+        live = Condition.objects.published().get()
+    assert (live.name, live.expire_at) == ("Hip OA", T0 + dt.timedelta(days=9))
+    document.refresh_from_db()
+    assert (document.status, document.expire_at, document.scheduled_expire_at) == (
+        EditorialStatus.PUBLISHED, T0 + dt.timedelta(days=9), None)

@@ -176,8 +176,15 @@ class EditorialStateSerializer(serializers.Serializer):
     scheduled_revision = serializers.IntegerField(
         allow_null=True, help_text="Revision waiting for go_live_at, or null."
     )
-    go_live_at = OffsetDateTimeField(allow_null=True)
-    expire_at = OffsetDateTimeField(allow_null=True)
+    go_live_at = OffsetDateTimeField(
+        allow_null=True, help_text="When the scheduled revision goes live, or null."
+    )
+    expire_at = OffsetDateTimeField(
+        allow_null=True, help_text="When the live revision stops being served, or null."
+    )
+    scheduled_expire_at = OffsetDateTimeField(
+        allow_null=True, help_text="The expiry the scheduled revision will go live with."
+    )
     first_published_at = OffsetDateTimeField(allow_null=True)
     last_published_at = OffsetDateTimeField(allow_null=True)
     latest_review = serializers.DictField(

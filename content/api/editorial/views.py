@@ -172,6 +172,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
             "scheduled_revision": scheduled.number if scheduled else None,
             "go_live_at": document.go_live_at,
             "expire_at": document.expire_at,
+            "scheduled_expire_at": document.scheduled_expire_at,
             "first_published_at": document.first_published_at,
             "last_published_at": document.last_published_at,
             "latest_review": ReviewSerializer(review).data if review else None,

@@ -148,6 +148,8 @@ def test_full_lifecycle_over_http(
         assert response.status_code == 200, response.json()
         assert response.json()["scheduled_revision"] == 3
         assert response.json()["go_live_at"] == "2026-03-04T09:00:00+00:00"
+        assert response.json()["scheduled_expire_at"] == "2026-03-05T09:00:00+00:00"
+        assert response.json()["expire_at"] is None  # revision 2, live now, never expires
         assert response.json()["live_revision"] == 2
         assert public(api_client, type_path, slug).json()["version"] == 2
 

@@ -88,7 +88,7 @@ def test_list_and_detail(publisher_client, clock, django_assert_num_queries):
     [
         ({"url": "ftp://example.org/hook"}, "url", "target_refused"),
         ({"secret": "short"}, "secret", "min_length"),
-        ({"event_types": ["deleted"]}, "event_types.0", "invalid_choice"),
+        ({"event_types": ["deleted"]}, "event_types[0]", "invalid_choice"),
         ({"event_types": []}, "event_types", "empty"),
         ({"url": None}, "url", "null"),
     ],
