@@ -18,6 +18,9 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# make fuzz: schemathesis examples per operation; a postgres://…/hipknee_fuzz… URL fuzzes on PostgreSQL.
+FUZZ_EXAMPLES ?= 25
+FUZZ_DATABASE_URL ?=
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hipknee
 PRODUCTION := hipknee_api.settings.production
 # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml: pin it.
@@ -30,7 +33,7 @@ CHECK_ALLOWED_HOSTS := example.org
 STAMP_RUNTIME := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench clean
+.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench fuzz clean
 
 help: ## List the targets
 	@echo "HipKnee API — make targets (variables: PORT=$(PORT), PYTEST_ARGS, POSTGRES_URL):"
@@ -115,6 +118,10 @@ bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLit
 		$$sudo apt-get install -y -qq wrk >/dev/null 2>&1 || \
 			{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+fuzz: $(STAMP_DEV) ## Fuzz the running API (gunicorn, production settings) with schemathesis against hipknee_api/openapi.yaml: no 5xx, responses as documented (~6 min)
+	$(PY) tests/fuzz/run_fuzz.py --max-examples $(FUZZ_EXAMPLES) \
+		$(if $(FUZZ_DATABASE_URL),--database-url $(FUZZ_DATABASE_URL))
 
 clean: ## Remove .venv, collected static files and caches (keeps db.sqlite3)
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-results .coverage
