@@ -148,6 +148,7 @@ def run_query(query: str) -> None:
     from content.search import search
 
     results = search(query)
+    results.window(0, 20)
     results.count()
     results[0:20]
 

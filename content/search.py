@@ -26,22 +26,26 @@ names when that is at least 0.6 (a typo: "osteoarthritus"); 0 otherwise. A name 
 4 distinct words, or a row longer than 64, scores its A or C matches less, by the factor
 (4 or 64 / its length) ** 0.5, as BM25 does: a word met in a 2,000-word article says less
 than one in a symptom's sentence. So matching more of the user's words beats matching fewer,
-and a name beats prose. Up to 0.01 is added for how close the title is to the whole query
-(pg_trgm similarity, so "hip pain" puts the symptom "Hip Pain" first). Equal scores are
-ordered by term frequency (`ts_rank`; an approximation of it on SQLite), then type and
-slug. The score is the same on both backends; only that term-frequency order may differ.
+and a name beats prose. When a word matched in the name, up to 0.01 is added for how close
+the whole title is to the whole query (pg_trgm similarity, so "hip pain" puts the symptom
+"Hip Pain" first). Equal scores are ordered shorter row first (fewer distinct words), then
+by type and slug: a total order, so pages never overlap.
 
 **PostgreSQL** does all of that in SQL: an OR-query built from the user's words and their
-synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances), `@@` on the stored
-vector (and `ts_filter` for the field weights), pg_trgm's `%>` and `word_similarity` on
-`search_names`, `similarity` and `ts_rank` (`SearchRank`) for ties, one UNION across types
-ordered and paged in the database, and `ts_headline` (`SearchHeadline`) for one page's
-snippets.
+synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances, `:A`/`:B` weight
+labels for the field checks), `@@` on the stored, GIN-indexed vector, pg_trgm's `%>`
+(trigram-indexed) and `word_similarity` on `search_names`, `similarity` for the title, one
+UNION ALL across types scored, counted (a window count), ordered and paged in one query,
+and `ts_headline` for the snippets of that page only. `ts_rank` (`SearchRank`) is not used:
+the score above replaces it, and computing it for every match of a broad query cost more
+than the whole rest of the query (bench/search_bench.py).
 
 **SQLite** (development and tests) has no full-text engine here, so the same rules run in
 Python over the published rows' stored texts (one query), with a pure-Python equivalent of
-pg_trgm's word similarity. It is exact to the rules above but reads every published row of
-the requested types, which suits development-sized data (thousands of rows), not production.
+pg_trgm's word similarity. It follows the rules above exactly (PostgreSQL's parser also
+indexes a hyphenated word whole, so a long text with hyphens can differ slightly in length),
+but it reads every published row of the requested types: fine for development-sized data
+(thousands of rows), not for production.
 
 Snippets are plain text: one stretch of at most 35 words of the prose around the matches
 (the text itself for a warning sign), HTML-escaped, with each matched word wrapped in
@@ -53,7 +57,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -406,16 +409,33 @@ def search(query: str, types: Sequence[str] | None = None) -> SearchResults:
 
 
 class SearchResults:
-    """Ranked hits of one query, read a page at a time: Django's Paginator slices it."""
+    """Ranked hits of one query, read a page at a time: Django's Paginator slices it.
+
+    `window(start, stop)` announces the page that will be read, so that the engine can
+    count and read it together (one query on PostgreSQL); `count()` and slicing work
+    without it too.
+    """
 
     def __init__(self, parsed: ParsedQuery, types: list[str]) -> None:
         self.parsed = parsed
         self.types = types
         self._count: int | None = None
+        self._window: tuple[int, int] | None = None
+        self._page: list[SearchHit] | None = None
+
+    def window(self, start: int, stop: int) -> None:
+        """The slice the caller is about to read."""
+        self._window = (start, stop)
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self._fetch_count() if self.parsed.concepts else 0
+            if not self.parsed.concepts:
+                self._count = 0
+            elif self._window is not None and self._page is None:
+                self._page, total = self._fetch(*self._window)
+                self._count = total if self._page or self._window[0] == 0 else None
+            if self._count is None:
+                self._count = self._fetch_count()
         return self._count
 
     def __len__(self) -> int:
@@ -427,13 +447,18 @@ class SearchResults:
         start, stop = key.start or 0, key.stop
         if not self.parsed.concepts or (stop is not None and stop <= start):
             return []
-        return self._fetch(start, stop)
+        window = self._window
+        if self._page is not None and window and start == window[0] and stop is not None \
+                and stop <= window[1]:
+            return self._page[: stop - start]
+        return self._fetch(start, stop)[0]
 
     def _fetch_count(self) -> int:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:  # pragma: no cover
-        raise NotImplementedError
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
+        """The hits of [start:stop] and the total number of hits (0 when none are read)."""
+        raise NotImplementedError  # pragma: no cover - abstract
 
 
 def _live_model(type_: str):
@@ -452,18 +477,20 @@ def snippet_render(raw: str) -> str:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def tsquery_text(terms: Iterable[Term]) -> str:
+def tsquery_text(terms: Iterable[Term], weight: str = "") -> str:
     """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
     computed here (the same Snowball stemmer as the `english` configuration), a phrase as
-    its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`."""
+    its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`.
+    With a `weight` (A or B), only words of that weight match: `'knee':A`."""
+    label = f":{weight}" if weight else ""
     alternatives = []
     for term in terms:
-        text = f"'{term.stems[0]}'"
+        text = f"'{term.stems[0]}'{label}"
         for (previous, offset), stem in zip(
             itertools.pairwise(term.offsets), term.stems[1:], strict=True
         ):
             gap = offset - previous
-            text += f" {'<->' if gap == 1 else f'<{gap}>'} '{stem}'"
+            text += f" {'<->' if gap == 1 else f'<{gap}>'} '{stem}'{label}"
         alternatives.append(f"({text})" if len(term.stems) > 1 else text)
     return " | ".join(dict.fromkeys(alternatives))
 
@@ -495,12 +522,11 @@ def _pg_match(parsed: ParsedQuery) -> Q:
     return match
 
 
-def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, str, list]:
-    """The score and the tie-breaking rank of a row of `alias` (columns hit_vector, hit_names)
-    as SQL, and their params: see the module docstring. Written once, over the union of every
-    type's matches."""
+def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+    """The score of a row of `alias` (columns hit_vector, hit_names) as SQL, and its params:
+    see the module docstring. Written once, over the union of every type's matches, and
+    cheap for the common case (a word in the prose only: three `@@` on a small vector)."""
     vector, names = f"{alias}.hit_vector", f"{alias}.hit_names"
-    parts, params = [], []
     name_factor = (
         f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST(length(ts_filter({vector}, '{{a}}')), 1)),"
         f" {LENGTH_DAMPING})"
@@ -508,23 +534,30 @@ def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, str, list]:
     body_factor = (
         f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST(length({vector}), 1)), {LENGTH_DAMPING})"
     )
+    parts, params = [], []
     for concept in parsed.concepts:
-        whens = [
-            f"WHEN ts_filter({vector}, '{{a}}') @@ %s::tsquery"
-            f" THEN {FIELD_SCORES['A']} * {name_factor}",
-            f"WHEN ts_filter({vector}, '{{b}}') @@ %s::tsquery THEN {FIELD_SCORES['B']}",
-            f"WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['C']} * {body_factor}",
-        ]
-        params += [tsquery_text(concept.terms)] * 3
         if concept.fuzzy:
-            whens.append(f"WHEN {names} %%> %s THEN {FUZZY_FACTOR} * word_similarity(%s, {names})")
-            params += [concept.fuzzy, concept.fuzzy]
-        parts.append(f"CASE {' '.join(whens)} ELSE 0 END")
+            missing = (f"CASE WHEN {names} %%> %s"
+                       f" THEN {FUZZY_FACTOR} * word_similarity(%s, {names}) ELSE 0 END")
+            fuzzy_params = [concept.fuzzy, concept.fuzzy]
+        else:
+            missing, fuzzy_params = "0", []
+        parts.append(
+            f"CASE WHEN NOT {vector} @@ %s::tsquery THEN {missing}"
+            f" WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['A']} * {name_factor}"
+            f" WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['B']}"
+            f" ELSE {FIELD_SCORES['C']} * {body_factor} END"
+        )
+        params += [tsquery_text(concept.terms), *fuzzy_params,
+                   tsquery_text(concept.terms, "A"), tsquery_text(concept.terms, "B")]
     title = f"split_part({names}, E'\\n', 1)"
-    score = f"({' + '.join(parts)}) / {float(len(parts))} + {TIE_SHARE} * similarity({title}, %s)"
-    rank = f"ts_rank({vector}, %s::tsquery, {1 | 32})"
-    params += [parsed.text[:MAX_QUERY_LENGTH], tsquery_text(parsed.terms)]
-    return score, rank, params
+    sql = (
+        f"({' + '.join(parts)}) / {float(len(parts))}"
+        f" + CASE WHEN {vector} @@ %s::tsquery THEN {TIE_SHARE} * similarity({title}, %s)"
+        " ELSE 0 END"
+    )
+    params += [tsquery_text(parsed.terms, "A"), parsed.text[:MAX_QUERY_LENGTH]]
+    return sql, params
 
 
 #: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
@@ -535,7 +568,8 @@ _HEADLINE_OPTIONS = (
 
 
 class _PostgresResults(SearchResults):
-    """Counted with one query, and each page (with its snippets) read with one more."""
+    """A page and the total in one query (a window count over the scored matches); the
+    count alone, when asked first, in another."""
 
     def _union(self, *columns: str) -> tuple[str, list]:
         """Every type's published matches, as one UNION ALL (SQL, params)."""
@@ -552,7 +586,6 @@ class _PostgresResults(SearchResults):
                     hit_slug=F("slug"),
                     hit_title=F(_title_field(type_)),
                     hit_names=F("search_names"),
-                    hit_body=F("search_body"),
                     hit_vector=F("search_vector"),
                 )
                 .values_list(*columns)
@@ -569,22 +602,37 @@ class _PostgresResults(SearchResults):
             cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS hits", params)
             return cursor.fetchone()[0]
 
-    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:
-        union, union_params = self._union(
-            "hit_type", "hit_pk", "hit_slug", "hit_title", "hit_names", "hit_body", "hit_vector"
+    def _body_sql(self, alias: str) -> str:
+        """The page row's stored prose, read from its own table (only for the page)."""
+        quote = connection.ops.quote_name
+        whens = " ".join(
+            f"WHEN '{type_}' THEN (SELECT body.search_body FROM {quote(model._meta.db_table)}"
+            f" AS body WHERE body.{quote(model._meta.pk.column)} = {alias}.hit_pk)"
+            for type_, model in ((t, _live_model(t)) for t in self.types)
         )
-        score, rank, score_params = _pg_score_sql(self.parsed, "hits")
+        return f"CASE {alias}.hit_type {whens} END"
+
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
+        union, union_params = self._union(
+            "hit_type", "hit_pk", "hit_slug", "hit_title", "hit_names", "hit_vector"
+        )
+        score, score_params = _pg_score_sql(self.parsed, "hits")
+        order = "score DESC, size, hit_type, hit_slug"
         sql = f"""
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.score,
+                   page.total,
                    ts_headline(%s::regconfig,
-                               COALESCE(NULLIF(page.hit_body, ''), page.hit_names),
+                               COALESCE(NULLIF({self._body_sql("page")}, ''), page.hit_names),
                                %s::tsquery, %s)
             FROM (
-                SELECT hits.*, {score} AS score, {rank} AS rank FROM ({union}) AS hits
-                ORDER BY score DESC, rank DESC, hits.hit_type, hits.hit_slug
+                SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title,
+                       hits.hit_names, {score} AS score, length(hits.hit_vector) AS size,
+                       COUNT(*) OVER () AS total
+                FROM ({union}) AS hits
+                ORDER BY {order}
                 LIMIT %s OFFSET %s
             ) AS page
-            ORDER BY page.score DESC, page.rank DESC, page.hit_type, page.hit_slug
+            ORDER BY {order}
         """
         params = [
             CONFIG, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
@@ -594,11 +642,12 @@ class _PostgresResults(SearchResults):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [
+        hits = [
             SearchHit(type=t, pk=pk, slug=slug, title=title, score=score,
                       snippet=snippet_render(snippet))
-            for t, pk, slug, title, score, snippet in rows
+            for t, pk, slug, title, score, _, snippet in rows
         ]
+        return hits, rows[0][5] if rows else 0
 
 
 # --- SQLite: the same rules in Python -----------------------------------------------------
@@ -609,7 +658,7 @@ class _Analysed:
     """A row's text as the Python engine reads it."""
 
     fields: dict[str, dict[str, tuple[int, ...]]]  # weight -> stem -> positions
-    length: int
+    size: int  # distinct stems: PostgreSQL's length(tsvector)
     names_trigrams: tuple[str, ...]
     factors: dict[str, float]  # weight -> length damping (see LENGTH_DAMPING)
 
@@ -618,12 +667,10 @@ class _Analysed:
 def _analyse(names: str, body: str) -> _Analysed:
     title, _, others = names.partition("\n")
     fields: dict[str, dict[str, tuple[int, ...]]] = {}
-    length = 0
     for weight, text in (("A", title), ("B", others), ("C", body)):
         positions: dict[str, list[int]] = {}
         for stem, position in _lexemes(text):
             positions.setdefault(stem, []).append(position)
-            length += 1
         fields[weight] = {stem: tuple(p) for stem, p in positions.items()}
     distinct = len(set(fields["A"]) | set(fields["B"]) | set(fields["C"]))
     factors = {
@@ -631,7 +678,7 @@ def _analyse(names: str, body: str) -> _Analysed:
         "B": 1.0,
         "C": min(1.0, BODY_LEXEMES / max(distinct, 1)) ** LENGTH_DAMPING,
     }
-    return _Analysed(fields, length, tuple(_trigram_sequence(names)), factors)
+    return _Analysed(fields, distinct, tuple(_trigram_sequence(names)), factors)
 
 
 def _term_count(term: Term, positions: dict[str, tuple[int, ...]]) -> int:
@@ -686,17 +733,18 @@ def similarity(a: str, b: str) -> float:
     return len(first & second) / union if union else 0.0
 
 
-def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, float] | None:
-    """(score, tie-breaking rank) of one row, or None when it does not match."""
+def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, int] | None:
+    """(score, size) of one row, or None when it does not match."""
     doc = _analyse(names, body)
     total = 0.0
-    matched = False
+    matched = in_name = False
     for concept in parsed.concepts:
         part = 0.0
         for weight in ("A", "B", "C"):
             if any(_term_count(t, doc.fields[weight]) for t in concept.terms):
                 part = FIELD_SCORES[weight] * doc.factors[weight]
                 matched = True
+                in_name = in_name or weight == "A"
                 break
         if not part and concept.fuzzy:
             closest = word_similarity(concept.fuzzy, names, doc.names_trigrams)
@@ -706,28 +754,10 @@ def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, float]
         total += part
     if not matched:
         return None
-    closeness = similarity(names.partition("\n")[0], parsed.text[:MAX_QUERY_LENGTH])
-    return total / len(parsed.concepts) + TIE_SHARE * closeness, _py_rank(parsed, doc)
-
-
-#: ts_rank's default weights of A, B, C.
-_RANK_WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2}
-
-
-def _py_rank(parsed: ParsedQuery, doc: _Analysed) -> float:
-    """An approximation of ts_rank(vector, query, 1|32): occurrences weighted by field,
-    with diminishing returns, divided by 1 + log(length), squashed into [0, 1)."""
-    stems = list(dict.fromkeys(s for t in parsed.terms for s in t.stems))
-    total = 0.0
-    for stem in stems:
-        weights = sorted(
-            (_RANK_WEIGHTS[w] for w in ("A", "B", "C") for _ in doc.fields[w].get(stem, ())),
-            reverse=True,
-        )
-        total += sum(w / (j + 1) ** 2 for j, w in enumerate(weights)) / 1.64493406685
-    total /= max(len(stems), 1)
-    total /= 1 + math.log(max(doc.length, 1))
-    return total / (total + 1)
+    score = total / len(parsed.concepts)
+    if in_name:
+        score += TIE_SHARE * similarity(names.partition("\n")[0], parsed.text[:MAX_QUERY_LENGTH])
+    return score, doc.size
 
 
 def _py_snippet(parsed: ParsedQuery, names: str, body: str) -> str:
@@ -762,7 +792,7 @@ def _py_snippet(parsed: ParsedQuery, names: str, body: str) -> str:
 
 
 class _PythonResults(SearchResults):
-    def _ranked(self) -> list[tuple[SearchHit, str, str, float]]:
+    def _ranked(self) -> list[tuple[SearchHit, str, str, int]]:
         if not hasattr(self, "_hits"):
             branches = [
                 _live_model(type_)
@@ -782,15 +812,15 @@ class _PythonResults(SearchResults):
                 if scored is not None:
                     hit = SearchHit(type=type_, pk=pk, slug=slug, title=title, score=scored[0])
                     ranked.append((hit, names, body, scored[1]))
-            ranked.sort(key=lambda r: (-r[0].score, -r[3], r[0].type, r[0].slug))
+            ranked.sort(key=lambda r: (-r[0].score, r[3], r[0].type, r[0].slug))
             self._hits = ranked
         return self._hits
 
     def _fetch_count(self) -> int:
         return len(self._ranked())
 
-    def _fetch(self, start: int, stop: int | None) -> list[SearchHit]:
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
         page = self._ranked()[start:stop]
         for hit, names, body, _ in page:
             hit.snippet = _py_snippet(self.parsed, names, body)
-        return [hit for hit, *_ in page]
+        return [hit for hit, *_ in page], len(self._ranked())

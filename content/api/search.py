@@ -134,11 +134,23 @@ SEARCH_EXAMPLE = {
 }
 
 
+class SearchPagination(PageNumberPagination):
+    """The lists' pagination, telling the results which page will be read first, so that
+    the engine counts and reads it together."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        size = self.get_page_size(request)
+        number = self.get_page_number(request, None)
+        queryset.window((number - 1) * size, number * size)
+        return super().paginate_queryset(queryset, request, view)
+
+
 class SearchView(CachedResponseMixin, GenericAPIView):
     """Ranked results across every published type."""
 
     permission_classes = (AllowAny,)
     serializer_class = SearchResultSerializer
+    pagination_class = SearchPagination
 
     @extend_schema(
         operation_id="search",

@@ -3,8 +3,9 @@
 """Search: synonym sets, the search index columns of the live tables and their indexes.
 
 On PostgreSQL this also enables pg_trgm and adds two GIN indexes per live table (the weighted
-tsvector, and trigrams of the names); on other databases those steps do nothing. Rows that
-are already live are indexed here.
+tsvector, and trigrams of the names), without GIN's pending list (fastupdate off: content is
+written one publish at a time and read constantly, so queries never scan unmerged entries);
+on other databases those steps do nothing. Rows that are already live are indexed here.
 """
 
 import django.contrib.postgres.search
@@ -21,11 +22,11 @@ def pg_indexes_create(apps, schema_editor):
         table = apps.get_model("content", name)._meta.db_table
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_search_vector_gin "
-            f"ON {table} USING gin (search_vector)"
+            f"ON {table} USING gin (search_vector) WITH (fastupdate = off)"
         )
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_search_names_trgm "
-            f"ON {table} USING gin (search_names gin_trgm_ops)"
+            f"ON {table} USING gin (search_names gin_trgm_ops) WITH (fastupdate = off)"
         )
 
 
