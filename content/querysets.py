@@ -20,22 +20,31 @@ def is_visible(row, now=None) -> bool:
     return row.live and (row.expire_at is None or row.expire_at > now)
 
 
+#: The search index columns of a live row (content/search.py): large, and never shown, so the
+#: public shapes below leave them out.
+SEARCH_FIELDS = ("search_names", "search_body", "search_vector")
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         """Rows a public client may see right now: live and not expired."""
         return self.filter(visible_q())
 
+    def shown(self):
+        """Without the search index columns, which no serializer reads."""
+        return self.defer(*SEARCH_FIELDS)
+
 
 def _published_conditions():
     from content.models import Condition
 
-    return Condition.objects.published().order_by("name", "slug")
+    return Condition.objects.published().shown().order_by("name", "slug")
 
 
 def _published_causes():
     from content.models import Cause
 
-    return Cause.objects.published().order_by("name", "slug")
+    return Cause.objects.published().shown().order_by("name", "slug")
 
 
 def _published_article(slug: str):
@@ -47,19 +56,25 @@ def _published_article(slug: str):
 def _items_with_entities():
     from content.models import SectionItem
 
-    return SectionItem.objects.select_related(*SectionItem.ENTITY_FIELDS).order_by("position")
+    return (
+        SectionItem.objects.select_related(*SectionItem.ENTITY_FIELDS)
+        .defer(*(f"{e}__{f}" for e in SectionItem.ENTITY_FIELDS for f in SEARCH_FIELDS))
+        .order_by("position")
+    )
 
 
 class ArticleQuerySet(PublishedQuerySet):
     def for_list(self):
         """What ArticleListSerializer reads: the page plus its published conditions."""
-        return self.prefetch_related(Prefetch("conditions", queryset=_published_conditions()))
+        return self.shown().prefetch_related(
+            Prefetch("conditions", queryset=_published_conditions())
+        )
 
     def for_detail(self):
         """What ArticleDetailSerializer reads, in a constant four queries."""
         from content.models import Section
 
-        return self.prefetch_related(
+        return self.shown().prefetch_related(
             Prefetch(
                 "sections",
                 queryset=Section.objects.order_by("position").prefetch_related(
@@ -73,7 +88,7 @@ class ArticleQuerySet(PublishedQuerySet):
         """What the sections endpoint reads: the article and only its section of `kind`."""
         from content.models import Section
 
-        return self.prefetch_related(
+        return self.shown().prefetch_related(
             Prefetch(
                 "sections",
                 queryset=Section.objects.filter(kind=kind).prefetch_related(
@@ -92,7 +107,7 @@ class ArticleQuerySet(PublishedQuerySet):
 class ConditionQuerySet(PublishedQuerySet):
     def for_list(self):
         """What ConditionSerializer reads: the page plus its published causes."""
-        return self.prefetch_related(Prefetch("causes", queryset=_published_causes()))
+        return self.shown().prefetch_related(Prefetch("causes", queryset=_published_causes()))
 
     for_detail = for_list
 
@@ -104,7 +119,9 @@ class ConditionQuerySet(PublishedQuerySet):
 class CauseQuerySet(PublishedQuerySet):
     def for_list(self):
         """What CauseSerializer reads: the page plus its published conditions."""
-        return self.prefetch_related(Prefetch("conditions", queryset=_published_conditions()))
+        return self.shown().prefetch_related(
+            Prefetch("conditions", queryset=_published_conditions())
+        )
 
     for_detail = for_list
 
@@ -126,7 +143,7 @@ class MentionedEntityQuerySet(PublishedQuerySet):
 
     def for_list(self):
         """A flat row per entity: one query per page."""
-        return self
+        return self.shown()
 
     for_detail = for_list
 
