@@ -197,9 +197,12 @@ def test_index_shows_documents_to_every_role(client, editor, reviewer, publisher
         assert b'href="/admin/content/document/"' in response.content, user.username
 
 
-def test_reviewer_sees_the_draft_read_only_and_cannot_save(client, article, reviewer):
+def test_reviewer_sees_the_draft_read_only_and_cannot_save(
+    client, article, reviewer, django_assert_num_queries
+):
     client_for(client, reviewer)
-    response = client.get(change_url(article))
+    with django_assert_num_queries(9):
+        response = client.get(change_url(article))
     assert response.status_code == 200
     assert response.context["editor"] is None
     assert response.context["preview"] == {
