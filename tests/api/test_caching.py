@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.utils.http import http_date
 
 from content.caching import VERSION_KEY
@@ -51,6 +52,8 @@ ENDPOINTS = [
     ("/api/v1/warning-signs/recent-fall/", True),
     ("/api/v1/treatments/", True),
     ("/api/v1/treatments/ice/", True),
+    ("/api/v1/search/?q=symptom", False),
+    ("/api/v1/symptoms/?search=symptom", True),
     ("/api/v1/", False),
 ]
 
@@ -210,6 +213,40 @@ def test_the_etag_follows_the_body_across_hosts_and_query_strings(api_client, co
     assert here["ETag"] == again["ETag"] == ignored_parameter["ETag"]
 
 
+@pytest.mark.parametrize(
+    ("path", "headers", "content_type"),
+    [
+        ("/api/v1/articles/hip-and-knee/", {}, "application/json"),
+        ("/api/v1/articles/hip-and-knee/", {"HTTP_ACCEPT": "application/ld+json"},
+         "application/ld+json"),
+        ("/api/v1/articles/hip-and-knee/?format=jsonld", {}, "application/ld+json"),
+        ("/api/v1/articles/hip-and-knee/?body_format=text", {}, "application/json"),
+        ("/api/v1/conditions/hip-oa/", {"HTTP_ACCEPT": "application/ld+json"},
+         "application/ld+json"),
+    ],
+)
+def test_each_representation_is_cached_under_its_own_key_and_etag(
+    api_client, content, response_cache, django_assert_num_queries, path, headers,
+    content_type,
+):
+    plain = api_client.get(path.split("?")[0])
+
+    rendered = api_client.get(path, **headers)
+    with django_assert_num_queries(0):
+        hit = api_client.get(path, **headers)
+    with django_assert_num_queries(0):
+        not_modified = api_client.get(path, HTTP_IF_NONE_MATCH=hit["ETag"], **headers)
+
+    assert (rendered.status_code, hit["Content-Type"]) == (200, content_type)
+    assert hit.content == rendered.content
+    assert hit["ETag"] == rendered["ETag"]
+    assert hit["Vary"] == "Accept, Cookie, origin"
+    assert not_modified.status_code == 304
+    if "?" in path or headers:  # another representation than the plain JSON
+        assert hit.content != plain.content
+        assert hit["ETag"] != plain["ETag"]
+
+
 # The representation cache: query counts.
 
 #: path -> queries to render it (the view's own queries).
@@ -230,6 +267,9 @@ RENDER_QUERIES = {
     "/api/v1/warning-signs/recent-fall/": 1,
     "/api/v1/treatments/": 2,
     "/api/v1/treatments/ice/": 1,
+    "/api/v1/search/?q=symptom": 2,
+    # Synonyms, then (on SQLite, which ranks in Python) the candidates, count and page.
+    "/api/v1/symptoms/?search=symptom": 3 if connection.vendor == "postgresql" else 4,
 }
 
 
