@@ -161,7 +161,8 @@ class SnapshotForm(forms.Form):
                 value = "\n".join(value or [])
             elif name in cls.condition_fields:
                 value = [ref["slug"] for ref in value or []]
-            initial[name] = "" if value is None else value
+            if value is not None:  # else the field's own initial (e.g. language "en")
+                initial[name] = value
         return initial
 
     def to_snapshot(self) -> dict:
@@ -187,7 +188,7 @@ class ArticleForm(SnapshotForm):
 
     title = TextField(max_length=300, widget=forms.TextInput(attrs={"size": 80}))
     summary = TextField(max_length=2000, widget=textarea(3))
-    language = forms.ChoiceField(choices=Language.choices)
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.EN)
     conditions = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -634,6 +634,37 @@ def test_add_view_creates_a_draft_through_document_create(client, groups, editor
         "slug": ["A warning_sign with this slug already exists."]}
 
 
+def test_add_view_creates_an_article_with_sections(client, article, editor):
+    client_for(client, editor)
+    page = client.get("/admin/content/document/add/?type=article")
+    assert page.status_code == 200
+    data = form_data(page)
+    assert (data["sections-TOTAL_FORMS"], data["sections-0-items-TOTAL_FORMS"]) == (1, 3)
+    data.update({
+        "type": "article", "slug": "knee-first", "title": "Knee first",
+        "summary": "Start at the knee.", "conditions": ["hip-bursitis"],
+        "sections-0-kind": "introduction", "sections-0-heading": "Introduction",
+        "sections-0-body": "<p>Hello.</p>",
+        "sections-0-items-0-group": "why_it_matters", "sections-0-items-0-text": "It helps.",
+        "sections-0-items-0-entity": "symptom:stiffness",
+    })
+    response = client.post("/admin/content/document/add/?type=article", data)
+    document = Document.objects.get(slug="knee-first")
+    assert response["Location"] == change_url(document)
+    assert revision_content(document.latest_revision) == {
+        "slug": "knee-first", "title": "Knee first", "summary": "Start at the knee.",
+        "language": "en", "conditions": [{"type": "condition", "slug": "hip-bursitis"}],
+        "sections": [{
+            "kind": "introduction", "heading": "Introduction", "position": 1,
+            "health_aspect": "OverviewHealthAspect", "body": "<p>Hello.</p>", "groups": [],
+            "timeline": None,
+            "items": [{"group": "why_it_matters", "title": None, "text": "It helps.",
+                       "entity": {"type": "symptom", "slug": "stiffness"}}],
+        }],
+    }
+    assert not Article.objects.filter(slug="knee-first").exists()
+
+
 # --- workflow ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,6 +30,8 @@ def browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still plain synchronous code, so Django's async-safety guard is switched off here.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Generous waits: a loaded CI machine can take seconds to render the article's form.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

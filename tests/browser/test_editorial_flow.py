@@ -30,7 +30,7 @@ def staff(username: str, role: str):
 
 def login(browser, live_server, username: str):
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     # Collapse the admin's navigation sidebar, as a person with a narrow screen would.
     context.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
     page = context.new_page()
