@@ -21,9 +21,10 @@ synonym phrase) is a *concept*; a result must match at least one — ranked, not
 
 **The score** of a row is the mean over the query's concepts of how well it matched:
 1.0 in the name (A), 0.75 in another name (B), 0.6 in the prose (C), or — for a user word of
-five letters or more that matched nothing exactly — 0.9 × its trigram word similarity to the
-names when that is at least 0.6 (a typo: "osteoarthritus"); 0 otherwise. A name longer than
-4 distinct words, or a row longer than 64, scores its A or C matches less, by the factor
+five letters or more that no row being searched contains, i.e. a typo ("osteoarthritus") —
+0.9 × its trigram word similarity to the names when that is at least 0.6; 0 otherwise. A
+name longer than 4 distinct words, or a row longer than 64, scores its A or C matches less,
+by the factor
 (4 or 64 / its length) ** 0.5, as BM25 does: a word met in a 2,000-word article says less
 than one in a symptom's sentence. So matching more of the user's words beats matching fewer,
 and a name beats prose. When a word matched in the name, up to 0.01 is added for how close
@@ -55,6 +56,7 @@ the snippet is the prose's opening words, unmarked.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import re
@@ -109,6 +111,10 @@ MAX_QUERY_LENGTH = 200
 #: Snippet shape: one stretch of 15 to 35 words of the prose around the matches.
 SNIPPET_WORDS = 35
 SNIPPET_MIN_WORDS = 15
+#: On PostgreSQL, ts_headline reads at most this many characters of a long text, from a
+#: little before its first match (parsing a whole 15,000-character article for each result
+#: of a page cost more than the search itself).
+SNIPPET_SOURCE = 1200
 #: Private-use characters that mark matches until the snippet is escaped.
 _START, _STOP = "\ue000", "\ue001"
 
@@ -387,16 +393,30 @@ def search_filter(queryset: QuerySet, query: str) -> QuerySet:
 
     Ranked search is not strict AND: a row matching any of the query's words (or their
     synonyms, or a close spelling of a name) is kept. A query of stop words only matches
-    nothing. Costs one query for the synonyms, plus on SQLite one to read the candidates.
+    nothing. Costs one query for the synonyms, plus one to check which long words are
+    typos (PostgreSQL) or to read the candidates (SQLite).
     """
     parsed = query_parse(query, synonym_sets())
     if not parsed.concepts:
         return queryset.none()
     if _is_postgres():
-        return queryset.filter(_pg_match(parsed))
-    rows = queryset.values_list("pk", "search_names", "search_body")
+        return queryset.filter(_pg_match(_pg_typos_only(parsed, [queryset])))
+    rows = list(queryset.values_list("pk", "search_names", "search_body"))
+    parsed = _py_typos_only(parsed, [(names, body) for _, names, body in rows])
     keep = [pk for pk, names, body in rows if _py_score(parsed, names, body) is not None]
     return queryset.filter(pk__in=keep)
+
+
+def _unknown(parsed: ParsedQuery, known: Iterable[int]) -> ParsedQuery:
+    """`parsed` with typo matching kept only for the concepts not in `known` (indexes)."""
+    known = set(known)
+    return ParsedQuery(
+        text=parsed.text,
+        concepts=tuple(
+            dataclasses.replace(c, fuzzy=None) if i in known else c
+            for i, c in enumerate(parsed.concepts)
+        ),
+    )
 
 
 def search(query: str, types: Sequence[str] | None = None) -> SearchResults:
@@ -427,8 +447,12 @@ class SearchResults:
         """The slice the caller is about to read."""
         self._window = (start, stop)
 
+    def _prepare(self) -> None:
+        """Work the engine does once per query before counting or reading."""
+
     def count(self) -> int:
         if self._count is None:
+            self._prepare()
             if not self.parsed.concepts:
                 self._count = 0
             elif self._window is not None and self._page is None:
@@ -451,6 +475,7 @@ class SearchResults:
         if self._page is not None and window and start == window[0] and stop is not None \
                 and stop <= window[1]:
             return self._page[: stop - start]
+        self._prepare()
         return self._fetch(start, stop)[0]
 
     def _fetch_count(self) -> int:  # pragma: no cover - abstract
@@ -567,9 +592,41 @@ _HEADLINE_OPTIONS = (
 )
 
 
+def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuery:
+    """`parsed` with typo matching only for the words that no row of `querysets` contains
+    (one query of index probes, only when the query has such long words)."""
+    candidates = [i for i, c in enumerate(parsed.concepts) if c.fuzzy]
+    if not candidates:
+        return parsed
+    columns, params = [], []
+    for i in candidates:
+        probes = []
+        for queryset in querysets:
+            probe = (
+                queryset.filter(_Matches(F("search_vector"), _TsQuery(parsed.concepts[i].terms)))
+                .order_by()
+                .values("pk")[:1]
+            )
+            sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
+            probes.append(f"EXISTS ({sql})")
+            params.extend(probe_params)
+        columns.append(f"({' OR '.join(probes)})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        found = cursor.fetchone()
+    return _unknown(parsed, (i for i, hit in zip(candidates, found, strict=True) if hit))
+
+
 class _PostgresResults(SearchResults):
     """A page and the total in one query (a window count over the scored matches); the
-    count alone, when asked first, in another."""
+    count alone, when asked first, in another. Before either, one query of index probes
+    finds which long words are typos, when the query has any (see _pg_typos_only)."""
+
+    def _prepare(self) -> None:
+        if not getattr(self, "_prepared", False):
+            self._prepared = True
+            querysets = [_live_model(t).objects.published() for t in self.types]
+            self.parsed = _pg_typos_only(self.parsed, querysets)
 
     def _union(self, *columns: str) -> tuple[str, list]:
         """Every type's published matches, as one UNION ALL (SQL, params)."""
@@ -618,24 +675,34 @@ class _PostgresResults(SearchResults):
         )
         score, score_params = _pg_score_sql(self.parsed, "hits")
         order = "score DESC, size, hit_type, hit_slug"
+        stems = sorted({stem for term in self.parsed.terms for stem in term.stems})
+        first_match = ", ".join(["NULLIF(strpos(lower(page.source), %s), 0)"] * len(stems))
         sql = f"""
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.score,
                    page.total,
-                   ts_headline(%s::regconfig,
-                               COALESCE(NULLIF({self._body_sql("page")}, ''), page.hit_names),
-                               %s::tsquery, %s)
+                   ts_headline(
+                       %s::regconfig,
+                       CASE WHEN length(page.source) <= {SNIPPET_SOURCE} THEN page.source
+                            ELSE substr(page.source, GREATEST(1, COALESCE(LEAST({first_match}),
+                                        1) - {SNIPPET_SOURCE // 4}), {SNIPPET_SOURCE}) END,
+                       %s::tsquery, %s)
             FROM (
-                SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title,
-                       hits.hit_names, {score} AS score, length(hits.hit_vector) AS size,
-                       COUNT(*) OVER () AS total
-                FROM ({union}) AS hits
-                ORDER BY {order}
-                LIMIT %s OFFSET %s
+                SELECT page.*,
+                       COALESCE(NULLIF({self._body_sql("page")}, ''), page.hit_names) AS source
+                FROM (
+                    SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title,
+                           hits.hit_names, {score} AS score, length(hits.hit_vector) AS size,
+                           COUNT(*) OVER () AS total
+                    FROM ({union}) AS hits
+                    ORDER BY {order}
+                    LIMIT %s OFFSET %s
+                ) AS page
+                OFFSET 0
             ) AS page
             ORDER BY {order}
         """
         params = [
-            CONFIG, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
+            CONFIG, *stems, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
             *score_params, *union_params,
             None if stop is None else stop - start, start,
         ]
@@ -733,6 +800,22 @@ def similarity(a: str, b: str) -> float:
     return len(first & second) / union if union else 0.0
 
 
+def _py_typos_only(parsed: ParsedQuery, texts: list[tuple[str, str]]) -> ParsedQuery:
+    """`parsed` with typo matching only for the words that none of `texts` contains."""
+    candidates = {i: c for i, c in enumerate(parsed.concepts) if c.fuzzy}
+    known = set()
+    for names, body in texts:
+        fields = _analyse(names, body).fields
+        for i, concept in candidates.items():
+            if i not in known and any(
+                _term_count(t, fields[w]) for t in concept.terms for w in ("A", "B", "C")
+            ):
+                known.add(i)
+        if len(known) == len(candidates):
+            break
+    return _unknown(parsed, known)
+
+
 def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, int] | None:
     """(score, size) of one row, or None when it does not match."""
     doc = _analyse(names, body)
@@ -806,8 +889,10 @@ class _PythonResults(SearchResults):
                 for type_ in self.types
             ]
             query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+            rows = list(query)
+            self.parsed = _py_typos_only(self.parsed, [(r[4], r[5]) for r in rows])
             ranked = []
-            for type_, pk, slug, title, names, body in query:
+            for type_, pk, slug, title, names, body in rows:
                 scored = _py_score(self.parsed, names, body)
                 if scored is not None:
                     hit = SearchHit(type=type_, pk=pk, slug=slug, title=title, score=scored[0])
