@@ -532,6 +532,7 @@ class DocumentAdmin(admin.ModelAdmin):
             stale=stale,
             more_rows=more_rows,
             live=live,
+            latest_is_live=live is not None and live.pk == latest.pk,
             public_url=(f"/api/v1/{TYPE_PATHS[document.type]}/{document.slug}/"
                         if live else None),
             history_url=self._url("history", document),
