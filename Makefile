@@ -33,7 +33,7 @@ CHECK_ALLOWED_HOSTS := example.org
 STAMP_RUNTIME := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench fuzz clean
+.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench bench-search eval-search fuzz clean
 
 help: ## List the targets
 	@echo "HipKnee API — make targets (variables: PORT=$(PORT), PYTEST_ARGS, POSTGRES_URL):"
@@ -118,6 +118,13 @@ bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLit
 		$$sudo apt-get install -y -qq wrk >/dev/null 2>&1 || \
 			{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-search: $(STAMP_RUNTIME) ## Search speed on 10,000 generated items on PostgreSQL (POSTGRES_URL): p50/p95/p99 per query (~3 min)
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(PY) bench/search_bench.py $(BENCH_SEARCH_ARGS)
+
+eval-search: $(STAMP_RUNTIME) ## Search relevance on the judged set (tests/search/judgements.yaml): MRR@10 and top-3, SQLite and PostgreSQL
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL= $(PY) bench/search_eval.py
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(PY) bench/search_eval.py
 
 fuzz: $(STAMP_DEV) ## Fuzz the running API (gunicorn, production settings) with schemathesis against hipknee_api/openapi.yaml: no 5xx, responses as documented (~6 min)
 	$(PY) tests/fuzz/run_fuzz.py --max-examples $(FUZZ_EXAMPLES) \

@@ -1,2 +1,2 @@
-"""Evaluation and benchmark scripts (`make eval-search`, `make bench-search`); not run by
-`make test`."""
+"""Benchmark and evaluation scripts (`make bench`, `make bench-search`, `make eval-search`);
+none of them runs in `make test`."""

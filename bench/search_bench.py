@@ -72,7 +72,7 @@ def generate(total: int) -> dict[str, int]:
         Urgency,
     )
     from content.models import LIVE_MODELS, Document, Section, SectionItem
-    from content.search import search_document, search_index_rebuild
+    from content.search import search_document, search_index_rebuild, search_vectors_refresh
 
     gen = Generator()
     now = timezone.now()
@@ -139,7 +139,8 @@ def generate(total: int) -> dict[str, int]:
                             title=gen.name(), text=gen.sentence(15, 40))
                 for n in range(1, 4)
             )
-    search_index_rebuild()
+    search_index_rebuild([article_model])
+    search_vectors_refresh(m for t, m in LIVE_MODELS.items() if t != ContentType.ARTICLE)
     return {str(t): n for t, n in plan.items()}
 
 

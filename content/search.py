@@ -354,9 +354,16 @@ def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 50
         if batch:
             model.objects.bulk_update(batch, ["search_names", "search_body"])
             total += len(batch)
-        if _is_postgres():
-            model.objects.update(search_vector=_vector_from_columns())
+        search_vectors_refresh([model])
     return total
+
+
+def search_vectors_refresh(models: Iterable) -> None:
+    """On PostgreSQL, recompute every row's vector of `models` from its stored texts (one
+    UPDATE per table; for bulk loads that wrote search_names and search_body themselves)."""
+    if _is_postgres():
+        for model in models:
+            model.objects.update(search_vector=_vector_from_columns())
 
 
 def _vector_from_columns():
@@ -502,12 +509,12 @@ def snippet_render(raw: str) -> str:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def tsquery_text(terms: Iterable[Term], weight: str = "") -> str:
+def tsquery_text(terms: Iterable[Term], weights: str = "") -> str:
     """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
     computed here (the same Snowball stemmer as the `english` configuration), a phrase as
     its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`.
-    With a `weight` (A or B), only words of that weight match: `'knee':A`."""
-    label = f":{weight}" if weight else ""
+    With `weights` (e.g. A, or AB), only words of those weights match: `'knee':AB`."""
+    label = f":{weights}" if weights else ""
     alternatives = []
     for term in terms:
         text = f"'{term.stems[0]}'{label}"
@@ -569,12 +576,12 @@ def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
             missing, fuzzy_params = "0", []
         parts.append(
             f"CASE WHEN NOT {vector} @@ %s::tsquery THEN {missing}"
+            f" WHEN NOT {vector} @@ %s::tsquery THEN {FIELD_SCORES['C']} * {body_factor}"
             f" WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['A']} * {name_factor}"
-            f" WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['B']}"
-            f" ELSE {FIELD_SCORES['C']} * {body_factor} END"
+            f" ELSE {FIELD_SCORES['B']} END"
         )
         params += [tsquery_text(concept.terms), *fuzzy_params,
-                   tsquery_text(concept.terms, "A"), tsquery_text(concept.terms, "B")]
+                   tsquery_text(concept.terms, "AB"), tsquery_text(concept.terms, "A")]
     title = f"split_part({names}, E'\\n', 1)"
     sql = (
         f"({' + '.join(parts)}) / {float(len(parts))}"
