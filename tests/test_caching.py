@@ -114,6 +114,7 @@ def test_valid_until_is_forever_when_nothing_is_scheduled_to_change():
 
 def test_the_version_source_follows_the_cache_backend(settings):
     settings.HIPKNEE_CONTENT_VERSION_SOURCE = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert version_source() == "database"  # local memory: private to each process
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
 from content.caching import VERSION_KEY
@@ -267,9 +268,9 @@ RENDER_QUERIES = {
     "/api/v1/warning-signs/recent-fall/": 1,
     "/api/v1/treatments/": 2,
     "/api/v1/treatments/ice/": 1,
-    "/api/v1/search/?q=symptom": 2,
-    # Synonyms, then (on SQLite, which ranks in Python) the candidates, count and page.
-    "/api/v1/symptoms/?search=symptom": 3 if connection.vendor == "postgresql" else 4,
+    # Search: counted by its own tests (tests/search/); here, whatever rendering costs.
+    "/api/v1/search/?q=symptom": None,
+    "/api/v1/symptoms/?search=symptom": None,
 }
 
 
@@ -277,11 +278,18 @@ RENDER_QUERIES = {
 def test_a_cached_response_costs_no_query_and_a_304_none_either(
     api_client, content, response_cache, django_assert_num_queries, path
 ):
+    rendering = RENDER_QUERIES[path]
+    if rendering is None:
+        response_cache.HIPKNEE_RESPONSE_CACHE = False
+        with CaptureQueriesContext(connection) as queries:
+            api_client.get(path)
+        rendering = len(queries)
+        response_cache.HIPKNEE_RESPONSE_CACHE = True
     # The first response stored under a content version also looks up when time alone will
     # next change the content (one query); later ones render with the view's queries alone.
-    with django_assert_num_queries(RENDER_QUERIES[path] + 1):
+    with django_assert_num_queries(rendering + 1):
         first = api_client.get(path)
-    with django_assert_num_queries(RENDER_QUERIES[path]):
+    with django_assert_num_queries(rendering):
         other = api_client.get(f"{path}{'&' if '?' in path else '?'}utm_source=x")
 
     with django_assert_num_queries(0):
