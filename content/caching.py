@@ -1,9 +1,10 @@
 """What the public representation cache keys on, and when a cached representation stops being true.
 
-The public API caches each rendered response (content/api/caching.py) under a key that starts
-with the **content version**: a token that changes whenever what the public may see changes.
-Nothing is ever deleted: a publish, unpublish or recorded expiry moves the version on, and every
-entry written under the old one is simply never read again (it ages out of the cache).
+The public API caches each rendered response (content/api/caching.py) with the **content
+version** it was rendered under: a token that changes whenever what the public may see changes.
+Nothing is ever deleted: a publish, unpublish or recorded expiry moves the version on, and an
+entry of an older version is never served again (it is rendered anew and overwritten, or ages
+out of the cache). `versioned_get` reads the version and an entry in one round trip.
 
 Where the version lives depends on the cache:
 
@@ -105,16 +106,24 @@ def _database_version_sql() -> str:
 
 def content_version() -> str:
     """The current content version (a cache read, or one indexed query; see the module)."""
+    return versioned_get(None)[0]
+
+
+def versioned_get(key: str | None) -> tuple[str, object]:
+    """The current content version and the cached value at `key` (None if absent), read
+    together: one cache round trip when the version lives in the cache."""
     if version_source() == "database":
         with connection.cursor() as cursor:
             cursor.execute(_database_version_sql())
             newest, synonyms, edited = cursor.fetchone()
-        return f"d{newest}.{synonyms}.{_as_datetime(edited).timestamp() if edited else 0}"
-    version = cache.get(VERSION_KEY)
-    if version is None:
+        version = f"d{newest}.{synonyms}.{_as_datetime(edited).timestamp() if edited else 0}"
+        return version, cache.get(key) if key is not None else None
+    found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
+    number = found.get(VERSION_KEY)
+    if number is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return f"c{version}"
+        number = cache.get(VERSION_KEY)
+    return f"c{number}", found.get(key)
 
 
 def content_version_bump() -> None:

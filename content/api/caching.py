@@ -13,12 +13,14 @@ are `Cache-Control: no-store`.
 
 With `HIPKNEE_RESPONSE_CACHE` on (the default; the test settings turn it off), the first
 request for a URL renders it once; the bytes, media type, headers and validators go into
-Django's cache under (code fingerprint, content version, scheme and host, path, query string,
-negotiated media type), valid until the next moment time alone changes the content
-(content/caching.py). Later requests, conditional or not, are answered from that entry after
-authentication and rate limiting but before any view code: no rendering and no database query
-(one, to read the version, when the cache is private to each process). A publish, unpublish or
-expiry moves the version on, so no request ever reads a representation of older content.
+Django's cache under (code fingerprint, scheme and host, path, query string, negotiated media
+type), stamped with the content version it was rendered under and valid until the next moment
+time alone changes the content (content/caching.py). Later requests, conditional or not, read
+the version and the entry in one round trip and, if the entry is of the current version and
+still valid, are answered from it after authentication and rate limiting but before any view
+code: no rendering and no database query (one, to read the version, when the cache is private
+to each process). A publish, unpublish or expiry moves the version on, so no request is ever
+answered from a representation of older content; the next one renders and overwrites it.
 """
 
 import datetime as dt
@@ -36,7 +38,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from content.caching import CODE_FINGERPRINT, content_valid_until, content_version
+from content.caching import CODE_FINGERPRINT, content_valid_until, versioned_get
 
 logger = logging.getLogger(__name__)
 
@@ -101,20 +103,23 @@ def _modified_at(row) -> float | None:
 class _Cached:
     """A rendered 200: what a later request needs to answer without the view."""
 
-    __slots__ = ("body", "headers", "etag", "last_modified", "valid_until")
+    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until")
 
-    def __init__(self, body, headers, etag, last_modified, valid_until):
+    def __init__(self, body, headers, etag, last_modified, version="", valid_until=0.0):
         self.body = body
         self.headers = headers
         self.etag = etag
         self.last_modified = last_modified
+        self.version = version
         self.valid_until = valid_until
 
     def __getstate__(self):
-        return (self.body, self.headers, self.etag, self.last_modified, self.valid_until)
+        return (self.body, self.headers, self.etag, self.last_modified, self.version,
+                self.valid_until)
 
     def __setstate__(self, state):
-        self.body, self.headers, self.etag, self.last_modified, self.valid_until = state
+        (self.body, self.headers, self.etag, self.last_modified, self.version,
+         self.valid_until) = state
 
     def validators(self) -> dict[str, str]:
         headers = {"ETag": self.etag, "Cache-Control": cache_control()}
@@ -231,29 +236,29 @@ class CachedResponseMixin:
         if request.method not in CACHEABLE_METHODS or not settings.HIPKNEE_RESPONSE_CACHE:
             return
         started = time.time()
+        key = self._cache_key(request)
         try:
-            version = content_version()
-            key = self._cache_key(request, version)
-            entry = cache.get(key)
+            version, entry = versioned_get(key)
         except Exception:
             logger.warning("Response cache unreachable; rendering.", exc_info=True)
             return
-        if entry is not None and started < entry.valid_until:
+        if entry is not None and entry.version == version and started < entry.valid_until:
             raise _Answered(entry.response(request))
         self.cache_key, self.cache_version, self.cache_started = key, version, started
 
-    def _cache_key(self, request, version: str) -> str:
+    def _cache_key(self, request) -> str:
+        http = request._request  # the Django request, without DRF's attribute proxy
         variant = "|".join(
             [
-                request.scheme,
-                request.get_host(),
-                request.path,
-                request.META.get("QUERY_STRING", ""),
+                http.scheme,
+                http.get_host(),
+                http.path,
+                http.META.get("QUERY_STRING", ""),
                 request.accepted_media_type or "",
             ]
         )
         digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-        return f"response:{CODE_FINGERPRINT}:{version}:{digest}"
+        return f"response:{CODE_FINGERPRINT}:{digest}"
 
     def handle_exception(self, exc):
         if isinstance(exc, _Answered):
@@ -296,7 +301,6 @@ class CachedResponseMixin:
             headers=headers,
             etag=entity_tag(response["Content-Type"], response.content),
             last_modified=int(max(modified)) if modified else None,
-            valid_until=0.0,
         )
         if getattr(self, "cache_key", None) is not None:
             self._store(entry)
@@ -304,6 +308,7 @@ class CachedResponseMixin:
 
     def _store(self, entry: _Cached) -> None:
         ttl = settings.HIPKNEE_RESPONSE_CACHE_TTL
+        entry.version = self.cache_version
         try:
             entry.valid_until = min(
                 self.cache_started + ttl,
