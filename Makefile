@@ -21,6 +21,8 @@ BENCH_ARGS ?=
 # make fuzz: schemathesis examples per operation; a postgres://…/hipknee_fuzz… URL fuzzes on PostgreSQL.
 FUZZ_EXAMPLES ?= 25
 FUZZ_DATABASE_URL ?=
+# make fuzz: all operations, or only the public or the editorial ones.
+FUZZ_SCOPE ?= all
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hipknee
 PRODUCTION := hipknee_api.settings.production
 # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml: pin it.
@@ -127,7 +129,7 @@ eval-search: $(STAMP_RUNTIME) ## Search relevance on the judged set (tests/searc
 	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(PY) bench/search_eval.py
 
 fuzz: $(STAMP_DEV) ## Fuzz the running API (gunicorn, production settings) with schemathesis against hipknee_api/openapi.yaml: no 5xx, responses as documented (~6 min)
-	$(PY) tests/fuzz/run_fuzz.py --max-examples $(FUZZ_EXAMPLES) \
+	$(PY) tests/fuzz/run_fuzz.py --max-examples $(FUZZ_EXAMPLES) --scope $(FUZZ_SCOPE) \
 		$(if $(FUZZ_DATABASE_URL),--database-url $(FUZZ_DATABASE_URL))
 
 clean: ## Remove .venv, collected static files and caches (keeps db.sqlite3)

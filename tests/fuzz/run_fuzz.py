@@ -93,7 +93,9 @@ def schemathesis(base: str, args: argparse.Namespace, *extra: str) -> int:
         "--max-examples", str(args.max_examples),
         "--max-failures", str(args.max_failures),
         "--seed", str(args.seed),
-        "--workers", "2",
+        # One worker: schemathesis 4.32's coverage phase can fail with CPython's "AST
+        # constructor recursion depth mismatch" when two threads generate at once.
+        "--workers", "1",
         "--request-timeout", "30",
         "--suppress-health-check", "all",
         *extra,
@@ -122,6 +124,10 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--max-failures", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20260115)
+    parser.add_argument(
+        "--scope", choices=["all", "public", "editorial"], default="all",
+        help="fuzz the public operations, the editorial ones, or both (default)",
+    )
     parser.add_argument(
         "--database-url", default="",
         help="postgres://…/hipknee_fuzz… to fuzz on PostgreSQL; a fresh SQLite file otherwise",
@@ -156,20 +162,26 @@ def main() -> int:
     log = workdir / "server.log"
     with log.open("w") as log_file:
         server = subprocess.Popen(
+            # No request-line limit: a long URL is the app's to answer (400 problem+json);
+            # gunicorn's own 414 for lines over 4094 bytes is plain text, outside the API.
             [str(BIN / "gunicorn"), "hipknee_api.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4", "--timeout", "60"],
+             "--workers", "2", "--threads", "4", "--timeout", "60",
+             "--limit-request-line", "0"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
     started = time.monotonic()
     try:
         wait_until_up(base, server, log)
-        public = schemathesis(base, args, "--exclude-path-regex", EDITORIAL)
-        editorial = schemathesis(
-            base, args,
-            "--include-path-regex", EDITORIAL,
-            "--exclude-operation-id", "v1_editorial_webhooks_create",
-            "--header", f"Authorization: Token {token}",
-        )
+        public = editorial = 0
+        if args.scope in ("all", "public"):
+            public = schemathesis(base, args, "--exclude-path-regex", EDITORIAL)
+        if args.scope in ("all", "editorial"):
+            editorial = schemathesis(
+                base, args,
+                "--include-path-regex", EDITORIAL,
+                "--exclude-operation-id", "v1_editorial_webhooks_create",
+                "--header", f"Authorization: Token {token}",
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -182,7 +194,7 @@ def main() -> int:
         f"{time.monotonic() - started:.0f} s, by status: "
         + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
     )
-    print(f"Fuzzing: {errors} server errors; schemathesis public run "
+    print(f"Fuzzing ({args.scope}): {errors} server errors; schemathesis public run "
           f"{'passed' if public == 0 else 'FAILED'}, editorial run "
           f"{'passed' if editorial == 0 else 'FAILED'}. Server log: {log}")
     return 0 if public == 0 and editorial == 0 and errors == 0 else 1
