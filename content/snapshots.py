@@ -63,15 +63,38 @@ def snapshot_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: The order of keys in a snapshot as served and diffed. Stored JSON does not keep key order
+#: (PostgreSQL's jsonb sorts keys by length), so reads put them back in this order.
+KEY_ORDER = {
+    key: index
+    for index, key in enumerate([
+        "type", "slug", "kind", "phase", "group", "title", "name", "heading", "position", "summary",
+        "language", "also_known_as", "body_region", "health_aspect", "text", "urgency",
+        "description", "frequency", "category", "examples", "caution", "body", "min", "max",
+        "unit", "conditions", "groups", "items", "entity", "timeline", "sections",
+    ])
+}
+
+
+def snapshot_ordered(value):
+    """`value` with every object's keys in KEY_ORDER (unknown keys last, alphabetically)."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (KEY_ORDER.get(k, len(KEY_ORDER)), k))
+        return {key: snapshot_ordered(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [snapshot_ordered(v) for v in value]
+    return value
+
+
 def snapshot_upgrade(type_: str, content: dict, version: int) -> dict:
-    """Bring a stored snapshot of `version` up to `SCHEMA_VERSION`."""
+    """Bring a stored snapshot of `version` up to `SCHEMA_VERSION`, keys in canonical order."""
     while version < SCHEMA_VERSION:
         upgrader = UPGRADERS[type_].get(version)
         if upgrader is None:
             raise LookupError(f"No snapshot upgrader for {type_} from version {version}.")
         content = upgrader(content)
         version += 1
-    return content
+    return snapshot_ordered(content)
 
 
 def sanitise_html(html: str) -> str:
@@ -166,7 +189,9 @@ class _Checker:
             self.error(field, "Expected a list.", "not_a_list")
             return []
         if len(value) > MAX_LIST:
-            self.error(field, f"Ensure this list has no more than {MAX_LIST} entries.", "max_length")
+            self.error(
+                field, f"Ensure this list has no more than {MAX_LIST} entries.", "max_length"
+            )
             return []
         return value
 
@@ -393,8 +418,8 @@ def snapshot_normalise(type_: str, data: Any, *, partial_of: dict | None = None)
     own, required, normalise = SHAPES[type_]
     if partial_of is not None:
         if not isinstance(data, dict):
-            raise ContentInvalid([{"field": "non_field_errors", "message": "Expected a JSON object.",
-                                   "code": "invalid"}])
+            raise ContentInvalid([{"field": "non_field_errors",
+                                   "message": "Expected a JSON object.", "code": "invalid"}])
         unknown = set(data) - own - {"slug"}
         merged = {**partial_of, **{k: v for k, v in data.items() if k in own}}
         for key in sorted(unknown):

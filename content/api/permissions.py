@@ -2,20 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from content.choices import Role
-
-
-def user_roles(user) -> set[str]:
-    """The editorial roles a user holds (a superuser holds them all)."""
-    if not user or not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return set(Role.values)
-    cached = getattr(user, "_editorial_roles", None)
-    if cached is None:
-        cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-        user._editorial_roles = cached
-    return cached
+from content.roles import user_roles
 
 
 class HasEditorialRole(BasePermission):

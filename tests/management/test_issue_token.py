@@ -20,6 +20,7 @@ def test_issue_token_creates_user_with_roles_and_prints_only_the_key(api_client)
     key = Token.objects.get(user=user).key
     assert out.getvalue() == f"{key}\n"
     assert sorted(user.groups.values_list("name", flat=True)) == ["editors", "medical_reviewers"]
+    assert user.is_staff is True
     assert EditorProfile.objects.get(user=user).credentials == "MD"
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

@@ -205,3 +205,17 @@ def test_a_missing_upgrader_is_an_error_not_silent_data(editor, monkeypatch):
     monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 3)
     with pytest.raises(LookupError, match="from version 1"):
         revision_content(revision)
+
+
+def test_snapshots_read_back_in_canonical_key_order(editor):
+    """Whatever order the database keeps JSON keys in, reads and diffs see one order."""
+    revision = document_create(type_="article", data=ARTICLE, author=editor)
+    Revision.objects.filter(pk=revision.pk).update(
+        content={k: revision.content[k] for k in reversed(list(revision.content))}
+    )
+    revision.refresh_from_db()
+    content = revision_content(revision)
+    assert list(content) == ["slug", "title", "summary", "language", "conditions", "sections"]
+    assert list(content["sections"][0]) == [
+        "kind", "heading", "position", "health_aspect", "body", "groups", "items", "timeline"]
+    assert list(content["sections"][0]["items"][0]) == ["group", "title", "text", "entity"]

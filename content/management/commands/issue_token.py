@@ -34,6 +34,9 @@ class Command(BaseCommand):
         if not username.strip():
             raise CommandError("USERNAME must not be blank.")
         user, _ = get_user_model().objects.get_or_create(username=username)
+        if not user.is_staff:  # editorial staff may also sign in to the admin (with a password)
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
         for group_name in role:
             group, _ = Group.objects.get_or_create(name=group_name)
             user.groups.add(group)
