@@ -214,8 +214,10 @@ def synonym_sets() -> list[list[str]]:
     return list(Synonym.objects.values_list("terms", flat=True))
 
 
-def query_parse(text: str, synonyms: Iterable[Sequence[str]] = ()) -> ParsedQuery:
-    """Split a user's query into concepts, expanding synonyms (matched on stems)."""
+@lru_cache(maxsize=8)
+def _synonym_index(synonyms: tuple[tuple[str, ...], ...]):
+    """The synonym sets read as Terms, and the sets each phrase (stems) belongs to. Cached:
+    the table changes rarely, and reading it costs more than the rest of a query."""
     phrases: dict[tuple[str, ...], list[int]] = {}
     sets: list[list[Term]] = []
     for index, terms in enumerate(synonyms):
@@ -223,7 +225,12 @@ def query_parse(text: str, synonyms: Iterable[Sequence[str]] = ()) -> ParsedQuer
         sets.append(parsed)
         for term in parsed:
             phrases.setdefault(term.stems, []).append(index)
-    longest = max((len(stems) for stems in phrases), default=0)
+    return phrases, sets, max((len(stems) for stems in phrases), default=0)
+
+
+def query_parse(text: str, synonyms: Iterable[Sequence[str]] = ()) -> ParsedQuery:
+    """Split a user's query into concepts, expanding synonyms (matched on stems)."""
+    phrases, sets, longest = _synonym_index(tuple(tuple(terms) for terms in synonyms))
 
     words = _words(text[:MAX_QUERY_LENGTH])
     tokens = [(w, _stem(w)) for w in words if w not in STOP_WORDS]
