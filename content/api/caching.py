@@ -24,19 +24,26 @@ answered from a representation of older content; the next one renders and overwr
 """
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from content.caching import CODE_FINGERPRINT, content_valid_until, versioned_get
 
@@ -100,26 +107,49 @@ def _modified_at(row) -> float | None:
     return moment.timestamp()
 
 
+def response_key(request, media_type: str) -> str:
+    """Where the response to this GET in this media type is cached: a hash of the scheme,
+    host, path and query string (absolute URLs in bodies follow the host)."""
+    variant = "|".join(
+        [
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            media_type,
+        ]
+    )
+    digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
+    return f"response:{CODE_FINGERPRINT}:{digest}"
+
+
 class _Cached:
     """A rendered 200: what a later request needs to answer without the view."""
 
-    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until")
+    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until", "shared")
 
-    def __init__(self, body, headers, etag, last_modified, version="", valid_until=0.0):
+    def __init__(self, body, headers, etag, last_modified, version="", valid_until=0.0,
+                 shared=False):
         self.body = body
         self.headers = headers
         self.etag = etag
         self.last_modified = last_modified
         self.version = version
         self.valid_until = valid_until
+        #: Whether any request without credentials may have it without the view running.
+        self.shared = shared
 
     def __getstate__(self):
         return (self.body, self.headers, self.etag, self.last_modified, self.version,
-                self.valid_until)
+                self.valid_until, self.shared)
 
     def __setstate__(self, state):
         (self.body, self.headers, self.etag, self.last_modified, self.version,
-         self.valid_until) = state
+         self.valid_until, self.shared) = state
+
+    def is_current(self, version: str, now: float) -> bool:
+        """Rendered under this content version, and nothing has expired since."""
+        return self.version == version and now < self.valid_until
 
     def validators(self) -> dict[str, str]:
         headers = {"ETag": self.etag, "Cache-Control": cache_control()}
@@ -136,6 +166,9 @@ class _Cached:
             for name in (*NOT_MODIFIED_HEADERS, "Last-Modified"):
                 if name in headers:
                     response[name] = headers[name]
+            # Only the length of the 200 may be named (RFC 9110 §8.6); Django's
+            # CommonMiddleware would otherwise add a wrong "0".
+            response["Content-Length"] = str(len(self.body))
         elif rendered is not None:
             response = rendered
             for name, value in self.validators().items():
@@ -242,23 +275,13 @@ class CachedResponseMixin:
         except Exception:
             logger.warning("Response cache unreachable; rendering.", exc_info=True)
             return
-        if entry is not None and entry.version == version and started < entry.valid_until:
+        if entry is not None and entry.is_current(version, started):
             raise _Answered(entry.response(request))
         self.cache_key, self.cache_version, self.cache_started = key, version, started
 
     def _cache_key(self, request) -> str:
-        http = request._request  # the Django request, without DRF's attribute proxy
-        variant = "|".join(
-            [
-                http.scheme,
-                http.get_host(),
-                http.path,
-                http.META.get("QUERY_STRING", ""),
-                request.accepted_media_type or "",
-            ]
-        )
-        digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-        return f"response:{CODE_FINGERPRINT}:{digest}"
+        # The Django request, without DRF's attribute proxy.
+        return response_key(request._request, request.accepted_media_type or "")
 
     def handle_exception(self, exc):
         if isinstance(exc, _Answered):
@@ -290,6 +313,9 @@ class CachedResponseMixin:
         ):
             return response
         response.render()
+        if getattr(getattr(request._request, "session", None), "accessed", False):
+            # SessionMiddleware will say so on this response; say it on every copy of it too.
+            patch_vary_headers(response, ["Cookie"])
         headers = tuple(
             (name, value)
             for name, value in response.items()
@@ -301,10 +327,22 @@ class CachedResponseMixin:
             headers=headers,
             etag=entity_tag(response["Content-Type"], response.content),
             last_modified=int(max(modified)) if modified else None,
+            shared=self._answer_is_shared(),
         )
         if getattr(self, "cache_key", None) is not None:
             self._store(entry)
         return entry.response(request, rendered=response)
+
+    def _answer_is_shared(self) -> bool:
+        """Whether CachedResponseMiddleware may give this answer to any request without
+        credentials: the view lets anyone read and authenticates and rate-limits as every
+        view does by default (which the middleware repeats)."""
+        return (
+            all(permission is AllowAny for permission in self.permission_classes)
+            and list(self.authentication_classes)
+            == list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+            and list(self.throttle_classes) == list(api_settings.DEFAULT_THROTTLE_CLASSES)
+        )
 
     def _store(self, entry: _Cached) -> None:
         ttl = settings.HIPKNEE_RESPONSE_CACHE_TTL
@@ -319,3 +357,85 @@ class CachedResponseMixin:
                 cache.set(self.cache_key, entry, timeout=max(1, int(timeout)))
         except Exception:
             logger.warning("Response cache unreachable; not stored.", exc_info=True)
+
+
+#: Accept headers DRF answers with JSON on every public view (its first renderer).
+PLAIN_ACCEPT = frozenset({None, "", "*/*", "application/json"})
+#: Requests carrying any of these are authenticated by DRF; they always go through the view.
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_API_KEY")
+
+
+class _AnonymousRequest:
+    """A request without credentials as DRF's throttles see it: an anonymous user and no
+    auth; everything else is the Django request's (as DRF's Request proxies it)."""
+
+    auth = None
+
+    def __init__(self, request) -> None:
+        self._request = request
+        self.user = AnonymousUser()
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
+@functools.cache
+def _public_prefix() -> str:
+    return reverse("api:index")
+
+
+@functools.cache
+def _uncached_prefixes() -> tuple[str, ...]:
+    """Paths under the public prefix that never have an entry: no lookup for them."""
+    return (f"{reverse('api:index')}editorial/", reverse("api:changes"))
+
+
+class CachedResponseMiddleware:
+    """Answers a public GET or HEAD without credentials from the representation cache before
+    URL resolution and DRF run (the last middleware, so every other one still runs).
+
+    It answers only what the view would answer the same way: a request with no Authorization
+    or X-API-Key header and no session cookie (DRF would see an anonymous user), an Accept
+    that DRF meets with JSON and no `format` parameter, and an entry that the view marked as
+    shared (it lets anyone read, with the default authentication and rate limits). The rate
+    limits are applied here exactly as DRF applies them to an anonymous request; a request
+    they refuse goes on to the view, which refuses it in the usual problem+json way.
+    Everything else goes on to the view, whose own cache lookup (after DRF's authentication,
+    negotiation and rate limits) answers it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._answer(request) or self.get_response(request)
+
+    def _answer(self, request):
+        meta = request.META
+        if (
+            request.method not in CACHEABLE_METHODS
+            or not settings.HIPKNEE_RESPONSE_CACHE
+            or not request.path.startswith(_public_prefix())
+            or request.path.startswith(_uncached_prefixes())
+            or meta.get("HTTP_ACCEPT") not in PLAIN_ACCEPT
+            or any(name in meta for name in CREDENTIAL_HEADERS)
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or api_settings.URL_FORMAT_OVERRIDE in request.GET
+        ):
+            return None
+        started = time.time()
+        try:
+            key = response_key(request, "application/json")
+            version, entry = versioned_get(key)
+        except DisallowedHost:
+            return None  # the view answers 400
+        except Exception:
+            logger.warning("Response cache unreachable; rendering.", exc_info=True)
+            return None
+        if entry is None or not entry.shared or not entry.is_current(version, started):
+            return None
+        anonymous = _AnonymousRequest(request)
+        for throttle in api_settings.DEFAULT_THROTTLE_CLASSES:
+            if not throttle().allow_request(anonymous, None):
+                return None
+        return entry.response(request)

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so every middleware above still runs: answers anonymous public reads from the
+    # representation cache without resolving the URL or entering DRF (content/api/caching.py).
+    "content.api.caching.CachedResponseMiddleware",
 ]
 
 ROOT_URLCONF = "hipknee_api.urls"

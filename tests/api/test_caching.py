@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
+from rest_framework.test import APIClient
 
 from content.caching import VERSION_KEY
 from content.choices import ContentType, ItemGroup, SectionKind
@@ -26,6 +27,7 @@ from tests.factories import (
     SectionItemFactory,
     SymptomFactory,
     TreatmentFactory,
+    UserFactory,
     WarningSignFactory,
 )
 
@@ -593,3 +595,114 @@ def test_publishing_through_the_service_moves_the_version_only_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         document_unpublish(document=revision.document, user=staff.publisher)
     assert cache.get(VERSION_KEY) == 43
+
+
+# CachedResponseMiddleware: anonymous reads answered before URL resolution and DRF.
+
+PER_REQUEST = {"X-Request-ID"}
+
+
+def _headers(response) -> dict:
+    return {name: value for name, value in response.items() if name not in PER_REQUEST}
+
+
+@pytest.fixture
+def view_never_runs(monkeypatch):
+    """Fail if a public view is entered at all."""
+
+    def entered(self, request, *args, **kwargs):
+        raise AssertionError(f"the view ran for {request.path}")
+
+    from content.api import search, views
+
+    for view in (views.PublishedViewSet, views.ApiIndexView, search.SearchView):
+        monkeypatch.setattr(view, "initial", entered)
+
+
+@pytest.mark.parametrize("path", [path for path, _ in ENDPOINTS])
+def test_an_anonymous_hit_is_answered_without_the_view_and_exactly_as_the_view_would(
+    api_client, content, response_cache, path, request
+):
+    rendered = api_client.get(path)
+    staff = UserFactory(username="staffer")
+    signed_in = APIClient()
+    signed_in.force_authenticate(staff)
+    through_the_view = signed_in.get(path)  # credentials: DRF's own cache lookup answers
+
+    request.getfixturevalue("view_never_runs")
+    hit = api_client.get(path)
+    not_modified = api_client.get(path, HTTP_IF_NONE_MATCH=hit["ETag"])
+    head = api_client.head(path)
+
+    assert hit.status_code == through_the_view.status_code == 200
+    assert hit.content == rendered.content == through_the_view.content
+    assert _headers(hit) == _headers(rendered) == _headers(through_the_view)
+    assert (not_modified.status_code, not_modified.content) == (304, b"")
+    # The validators, Vary and the security headers of the 200, and its length (RFC 9110).
+    assert _headers(not_modified) == {
+        name: value
+        for name, value in _headers(hit).items()
+        if name in {"ETag", "Cache-Control", "Last-Modified", "Vary", "X-Frame-Options",
+                    "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "Cross-Origin-Opener-Policy", "Content-Length"}
+    }
+    assert (head.status_code, head.content, head["Content-Length"]) == (
+        200, b"", hit["Content-Length"]
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ACCEPT": "application/ld+json"},
+        {"HTTP_ACCEPT": "application/json, text/plain, */*"},
+        {"HTTP_AUTHORIZATION": "Token not-a-token"},
+        {"HTTP_X_API_KEY": "not.a-key"},
+        {"HTTP_COOKIE": "sessionid=abc"},
+    ],
+)
+def test_requests_the_view_might_answer_otherwise_go_through_the_view(
+    api_client, content, response_cache, monkeypatch, headers
+):
+    path = "/api/v1/articles/hip-and-knee/"
+    api_client.get(path)
+    entered = []
+    from content.api import views
+
+    original = views.PublishedViewSet.initial
+
+    def spy(self, request, *args, **kwargs):
+        entered.append(request.path)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(views.PublishedViewSet, "initial", spy)
+    response = api_client.get(path, **headers)
+
+    assert entered == [path]
+    assert response.status_code in {200, 401}
+
+
+def test_an_unknown_host_is_refused_by_django_not_answered_from_the_cache(
+    api_client, content, response_cache
+):
+    api_client.get("/api/v1/symptoms/stiffness/")
+
+    response = api_client.get("/api/v1/symptoms/stiffness/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_rate_limits_apply_to_answers_from_the_cache(api_client, content, response_cache):
+    response_cache.HIPKNEE_THROTTLE_ANON = "3/min"
+    address = "203.0.113.77"
+    cache.delete(f"throttle_anon_{address}")
+    path = "/api/v1/symptoms/stiffness/"
+
+    answers = [api_client.get(path, REMOTE_ADDR=address) for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a["RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    assert answers[3]["Content-Type"] == "application/problem+json"
+    assert answers[3]["Retry-After"] == "60"
+    assert answers[3]["Cache-Control"] == "no-store"
