@@ -132,7 +132,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing one redis client per pool (content/redis_cache.py).
+            "BACKEND": "content.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hipknee",
             # Fail fast (and let /readyz say so) rather than hang a worker on a dead Redis.
