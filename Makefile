@@ -62,10 +62,14 @@ install: $(STAMP_RUNTIME) ## Create .venv and install the pinned runtime require
 
 install-dev: $(STAMP_DEV) ## Create .venv and install runtime + test/lint requirements
 
-run: $(STAMP_RUNTIME) ## Migrate, load the seed and serve on http://127.0.0.1:PORT (default 8000, SQLite)
+run: $(STAMP_RUNTIME) ## Migrate, load the seed and serve on http://127.0.0.1:PORT (default 8000, SQLite) with the webhook worker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed_content
-	@echo "==> Serving on http://127.0.0.1:$(PORT)/api/v1/ (docs: /api/docs/); Ctrl-C stops"
+	@echo "==> Serving on http://127.0.0.1:$(PORT)/api/v1/ (docs: /api/docs/), with the webhook"
+	@echo "    delivery worker and publish_scheduled every minute alongside; Ctrl-C stops all three"
+	$(PY) manage.py deliver_webhooks & worker=$$!; \
+	( while sleep 60; do $(PY) manage.py publish_scheduled >/dev/null; done ) & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null || true' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 migrate: $(STAMP_RUNTIME) ## Apply migrations to the database of DATABASE_URL

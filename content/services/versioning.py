@@ -86,7 +86,11 @@ def _revision_write(
     return revision
 
 
-def _change_note(note: str | None) -> str:
+def _change_note(note) -> str:
+    if note is not None and not isinstance(note, str):
+        raise ContentInvalid(
+            [{"field": "change_note", "message": "Expected a string.", "code": "invalid"}]
+        )
     note = (note or "").strip()
     if len(note) > 500:
         raise ContentInvalid(

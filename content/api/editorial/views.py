@@ -86,11 +86,12 @@ def expected_revision(request) -> int:
 
 EDITORIAL_PROBLEMS = {
     400: "The body or a parameter is not valid; `errors` names each field (a duplicate slug, "
-    "an unknown field, a value outside its choices, a link to an item that does not exist).",
+    "an unknown field, a value outside its choices, a link to an item that does not exist, "
+    "a `page` or `page_size` that is not a whole number of at least 1).",
     401: "No or invalid credentials: send `Authorization: Token <key>` (or an admin session).",
     403: "Your account lacks the role this action needs, or you would approve your own "
     "revision.",
-    404: "No item of this type with this slug, or no such revision.",
+    404: "No item of this type with this slug, no such revision, or a page past the end.",
     409: "Not possible in the current state: the revision is not approved as it is, it links "
     "to items never published, or nothing is published to withdraw.",
     412: "If-Match names a revision that is no longer the latest; nothing was saved.",
@@ -104,6 +105,8 @@ def problems(*statuses: int) -> dict:
 
 
 READ_ERRORS = problems(401, 403, 404)
+#: A paginated history: `page`/`page_size` of the wrong form are 400, a page past the end 404.
+PAGE_ERRORS = problems(400, 401, 403, 404)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -408,7 +411,7 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
                 "status", OpenApiTypes.STR, enum=EditorialStatus.values,
                 description="Only items in this editorial status.",
             )],
-            "responses": {200: detail(many=True), **problems(400, 401, 403)},
+            "responses": {200: detail(many=True), **problems(400, 401, 403, 404)},
         },
         "create": {
             "summary": f"Create a {label} as draft revision 1 (editors)",
@@ -436,7 +439,7 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         },
         "revisions": {
             "summary": f"History of a {label}, newest first",
-            "responses": {200: RevisionSerializer(many=True), **READ_ERRORS},
+            "responses": {200: RevisionSerializer(many=True), **PAGE_ERRORS},
         },
         "revision": {
             "summary": "One revision with its snapshot",
@@ -458,7 +461,7 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         },
         "reviews": {
             "summary": f"Clinical reviews of a {label}, newest first",
-            "responses": {200: ReviewSerializer(many=True), **READ_ERRORS},
+            "responses": {200: ReviewSerializer(many=True), **PAGE_ERRORS},
         },
         "review_create": {
             "summary": "Approve or request changes to a revision (medical_reviewers)",
@@ -485,7 +488,7 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         },
         "events": {
             "summary": "Audit trail: who did what, when, to which revision",
-            "responses": {200: EventSerializer(many=True), **READ_ERRORS},
+            "responses": {200: EventSerializer(many=True), **PAGE_ERRORS},
         },
     }
     operation_prefix = "editorial_" + viewset.type_path.replace("-", "_")

@@ -125,6 +125,15 @@ ERRORS = {
     (403, PROBLEM): OpenApiResponse(ProblemSerializer, description="Not a publisher."),
 }
 NOT_FOUND = {(404, PROBLEM): OpenApiResponse(ProblemSerializer, description="No such webhook.")}
+#: Paginated lists: a malformed page or page_size is 400, a page past the end 404.
+PAGE_ERRORS = {
+    (400, PROBLEM): OpenApiResponse(
+        ValidationProblemSerializer, description="`page` or `page_size` is not a whole number "
+        "of at least 1; `errors` names it."),
+    (404, PROBLEM): OpenApiResponse(
+        ProblemSerializer, description="A page past the end (or, for deliveries, no such "
+        "webhook)."),
+}
 
 
 class WebhookViewSet(viewsets.GenericViewSet):
@@ -144,7 +153,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
         tags=["editorial"],
         summary="List webhook subscribers",
         description=DELIVERY_DOC,
-        responses={200: WebhookSerializer(many=True), **ERRORS},
+        responses={200: WebhookSerializer(many=True), **ERRORS, **PAGE_ERRORS},
     )
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -218,7 +227,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
         summary="Deliveries to one subscriber, newest first",
         description="Every event queued for it: status (`pending`, `succeeded`, `failed`), "
         "attempts so far, when the next try is due, and the last answer or error.",
-        responses={200: WebhookDeliverySerializer(many=True), **ERRORS, **NOT_FOUND},
+        responses={200: WebhookDeliverySerializer(many=True), **ERRORS, **PAGE_ERRORS},
     )
     def deliveries(self, request, pk=None):
         subscription = get_object_or_404(self.get_queryset(), pk=pk)

@@ -162,6 +162,7 @@ def test_write_errors_are_problem_json_and_save_nothing(article, editor_client):
         ({"title": 42}, "title"),
         ({"conditions": [{"type": "condition", "slug": "missing"}]}, "conditions[0]"),
         ({"change_note": "x" * 501}, "change_note"),
+        ({"change_note": [None]}, "change_note"),  # found by schemathesis: was a 500
     ]
     for body, field in cases:
         response = editor_client.patch(BASE, body, format="json", HTTP_IF_MATCH='"rev-2"')
