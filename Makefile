@@ -17,6 +17,8 @@ PIP := $(PY) -m pip --disable-pip-version-check --no-input
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test / test-postgres (the machine has 2 cores; 0 runs in-process).
+PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 # make fuzz: schemathesis examples per operation; a postgres://…/hipknee_fuzz… URL fuzzes on PostgreSQL.
 FUZZ_EXAMPLES ?= 25
@@ -79,10 +81,10 @@ seed: $(STAMP_RUNTIME) ## Load the seed article into the database (idempotent)
 	$(PY) manage.py load_seed_content
 
 test: $(STAMP_DEV) ## Run the whole test suite on SQLite (extra pytest args: PYTEST_ARGS=...)
-	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL= $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP_DEV) ## Run the whole test suite on PostgreSQL at POSTGRES_URL
-	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV) ## Lint the whole tree with ruff
 	$(VENV)/bin/ruff check .
