@@ -50,6 +50,8 @@ from content.caching import CODE_FINGERPRINT, content_valid_until, versioned_get
 logger = logging.getLogger(__name__)
 
 CACHEABLE_METHODS = ("GET", "HEAD")
+#: Where CachedResponseMiddleware leaves its lookup for the view: (key, version, entry, time).
+LOOKUP_ATTRIBUTE = "hipknee_cache_lookup"
 #: Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
 #: Headers the middleware adds to every response itself; never stored in an entry.
@@ -166,9 +168,6 @@ class _Cached:
             for name in (*NOT_MODIFIED_HEADERS, "Last-Modified"):
                 if name in headers:
                     response[name] = headers[name]
-            # Only the length of the 200 may be named (RFC 9110 §8.6); Django's
-            # CommonMiddleware would otherwise add a wrong "0".
-            response["Content-Length"] = str(len(self.body))
         elif rendered is not None:
             response = rendered
             for name, value in self.validators().items():
@@ -268,13 +267,17 @@ class CachedResponseMixin:
         super().initial(request, *args, **kwargs)  # authentication, permissions, rate limits
         if request.method not in CACHEABLE_METHODS or not settings.HIPKNEE_RESPONSE_CACHE:
             return
-        started = time.time()
         key = self._cache_key(request)
-        try:
-            version, entry = versioned_get(key)
-        except Exception:
-            logger.warning("Response cache unreachable; rendering.", exc_info=True)
-            return
+        looked_up = getattr(request._request, LOOKUP_ATTRIBUTE, None)
+        if looked_up is not None and looked_up[0] == key:  # by CachedResponseMiddleware
+            _, version, entry, started = looked_up
+        else:
+            started = time.time()
+            try:
+                version, entry = versioned_get(key)
+            except Exception:
+                logger.warning("Response cache unreachable; rendering.", exc_info=True)
+                return
         if entry is not None and entry.is_current(version, started):
             raise _Answered(entry.response(request))
         self.cache_key, self.cache_version, self.cache_started = key, version, started
@@ -432,6 +435,8 @@ class CachedResponseMiddleware:
         except Exception:
             logger.warning("Response cache unreachable; rendering.", exc_info=True)
             return None
+        # The view reuses this lookup rather than reading the version again.
+        setattr(request, LOOKUP_ATTRIBUTE, (key, version, entry, started))
         if entry is None or not entry.shared or not entry.is_current(version, started):
             return None
         anonymous = _AnonymousRequest(request)
