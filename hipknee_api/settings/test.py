@@ -1,6 +1,9 @@
 """Test settings: fast hashing, local-memory cache unless REDIS_URL is set."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
@@ -22,6 +25,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": f"{_TMP}/hipknee-test-{os.getpid()}.sqlite3",
     }
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under pytest -n
+if REDIS_URL and _xdist_worker:  # noqa: F405
+    # Each xdist worker gets its own Redis database (the URL's + 1 + worker number): tests
+    # clear the cache (FLUSHDB) and key responses by content version, so workers sharing one
+    # database would read and wipe each other's entries. Database 15 is left to
+    # tests/api/test_caching_processes.py.
+    _redis = urlsplit(REDIS_URL)  # noqa: F405
+    _redis_db = int(_redis.path.strip("/") or 0) + 1 + int(_xdist_worker.removeprefix("gw"))
+    if _redis_db > 14:
+        raise ImproperlyConfigured(
+            f"Too many xdist workers for Redis databases: {_xdist_worker} would use {_redis_db}."
+        )
+    CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_redis_db}"))  # noqa: F405
+
 # Responses are rendered on every request (validators and Cache-Control still apply): tests
 # write live rows directly, which moves no content version. tests/api/test_caching.py turns the
 # representation cache on where it is the subject.
