@@ -16,6 +16,7 @@ from content.models.entities import (  # noqa: F401
     Treatment,
     WarningSign,
 )
+from content.models.renderings import Rendering  # noqa: F401
 from content.models.search import Synonym  # noqa: F401
 from content.models.syndication import (  # noqa: F401
     Change,
