@@ -7,3 +7,8 @@ class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Health content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The API renders what publishing stores (content/representations.py); the core
+        # never imports the API, so the API registers its renderer here.
+        from content.api import renderings  # noqa: F401

@@ -116,7 +116,7 @@ def versioned_get(key: str | None) -> tuple[str, object]:
         with connection.cursor() as cursor:
             cursor.execute(_database_version_sql())
             newest, synonyms, edited = cursor.fetchone()
-        version = f"d{newest}.{synonyms}.{_as_datetime(edited).timestamp() if edited else 0}"
+        version = f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
         return version, cache.get(key) if key is not None else None
     found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
     number = found.get(VERSION_KEY)
@@ -142,12 +142,28 @@ def content_version_bump() -> None:
                          "served for up to HIPKNEE_RESPONSE_CACHE_TTL seconds.")
 
 
-def content_changed() -> None:
-    """Move the content version on when the current transaction commits (publishing calls it)."""
+def content_changed(*, document=None) -> None:
+    """What publishing calls after it changed what the public may see (the live row of
+    `document`, if given): move the content version on when the transaction commits, and
+    replace the stored renderings this makes untrue (content/representations.py)."""
     transaction.on_commit(content_version_bump)
+    if document is None:
+        return
+    from content import representations
+    from content.models import LIVE_MODELS
+
+    if not representations.enabled():
+        return
+    pk = (
+        LIVE_MODELS[document.type].objects.filter(document=document)
+        .values_list("pk", flat=True).first()
+    )
+    if pk is not None:
+        rows = representations.representations_invalidate(type_=document.type, pk=pk)
+        transaction.on_commit(lambda: representations.representations_render(rows))
 
 
-def _as_datetime(value) -> dt.datetime | None:
+def as_datetime(value) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         moment = value
     else:  # SQLite returns text from a raw query
@@ -192,7 +208,7 @@ def next_public_change(now: dt.datetime) -> dt.datetime | None:
         cursor.execute(sql, params)
         expire, due = cursor.fetchone()
     moments = []
-    if (expire := _as_datetime(expire)) is not None:
+    if (expire := as_datetime(expire)) is not None:
         moments.append(expire)
     if (due := _as_date(due)) is not None:
         day_after = dt.datetime.combine(due + dt.timedelta(days=1), dt.time())

@@ -45,6 +45,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from content import representations
 from content.caching import CODE_FINGERPRINT, content_valid_until, versioned_get
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def not_modified(request, etag: str, last_modified: int | None) -> bool:
     return since is not None and last_modified <= since
 
 
-def _modified_at(row) -> float | None:
+def modified_at(row) -> float | None:
     """When the public representation of a loaded live row last changed: when it went live,
     or the start of the day its review became overdue, if that has come since."""
     moment = getattr(row, "updated_at", None)
@@ -178,6 +179,9 @@ class _Cached:
         return response
 
 
+_NOT_STORED = object()
+
+
 class _Answered(Exception):
     """Raised from `initial()` to answer from the cache; caught by `handle_exception()`."""
 
@@ -260,13 +264,23 @@ class CachedResponseMixin:
     GET view (see the module). Put it before the DRF view class among the bases."""
 
     schema = CachedResponseSchema()
+    #: Actions whose plain JSON publishing renders and stores (content/representations.py).
+    stored_rendering_actions = ("retrieve", "section")
 
     def initial(self, request, *args, **kwargs):
         self.shown_rows = []
         self.cache_key = None
         super().initial(request, *args, **kwargs)  # authentication, permissions, rate limits
-        if request.method not in CACHEABLE_METHODS or not settings.HIPKNEE_RESPONSE_CACHE:
+        if request.method not in CACHEABLE_METHODS:
             return
+        if settings.HIPKNEE_RESPONSE_CACHE:
+            self._from_cache(request)
+        stored = self._from_storage(request)
+        if stored is not None:
+            raise _Answered(stored)
+
+    def _from_cache(self, request) -> None:
+        """Answer from the representation cache, or note where to store the answer."""
         key = self._cache_key(request)
         looked_up = getattr(request._request, LOOKUP_ATTRIBUTE, None)
         if looked_up is not None and looked_up[0] == key:  # by CachedResponseMiddleware
@@ -281,6 +295,28 @@ class CachedResponseMixin:
         if entry is not None and entry.is_current(version, started):
             raise _Answered(entry.response(request))
         self.cache_key, self.cache_version, self.cache_started = key, version, started
+
+    def _from_storage(self, request) -> HttpResponse | None:
+        """The body stored when the content was published (one indexed query), for the plain
+        JSON of a detail or section without query parameters."""
+        http = request._request
+        if (
+            getattr(self, "action", None) not in self.stored_rendering_actions
+            or not representations.enabled()
+            or http.META.get("QUERY_STRING")
+            or request.accepted_media_type != "application/json"
+        ):
+            return None
+        found = representations.representation_for(http.path, timezone.now())
+        if found is None:
+            return None
+        body, last_modified = found
+        origin = f"{http.scheme}://{http.get_host()}"
+        response = HttpResponse(
+            representations.with_origin(body, origin), content_type="application/json"
+        )
+        response.hipknee_stored = last_modified
+        return response
 
     def _cache_key(self, request) -> str:
         # The Django request, without DRF's attribute proxy.
@@ -309,13 +345,19 @@ class CachedResponseMixin:
         if response.status_code >= 400:
             response["Cache-Control"] = "no-store"
             return response
+        stored = getattr(response, "hipknee_stored", _NOT_STORED)
         if (
             request.method not in CACHEABLE_METHODS
             or response.status_code != 200
-            or not isinstance(response, Response)
+            or (stored is _NOT_STORED and not isinstance(response, Response))
         ):
             return response
-        response.render()
+        if stored is _NOT_STORED:
+            response.render()
+            modified = [m for m in map(modified_at, getattr(self, "shown_rows", ())) if m]
+            last_modified = int(max(modified)) if modified else None
+        else:  # the body stored at publish time
+            last_modified = int(stored.timestamp()) if stored is not None else None
         if getattr(getattr(request._request, "session", None), "accessed", False):
             # SessionMiddleware will say so on this response; say it on every copy of it too.
             patch_vary_headers(response, ["Cookie"])
@@ -324,12 +366,11 @@ class CachedResponseMixin:
             for name, value in response.items()
             if name.lower() not in PER_REQUEST_HEADERS
         )
-        modified = [m for m in map(_modified_at, getattr(self, "shown_rows", ())) if m]
         entry = _Cached(
             body=response.content,
             headers=headers,
             etag=entity_tag(response["Content-Type"], response.content),
-            last_modified=int(max(modified)) if modified else None,
+            last_modified=last_modified,
             shared=self._answer_is_shared(),
         )
         if getattr(self, "cache_key", None) is not None:

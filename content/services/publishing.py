@@ -178,7 +178,7 @@ def _go_live(
     document.scheduled_expire_at = None
     attribute_to(document, user).save()
     change_went_live(document=document)
-    content_changed()
+    content_changed(document=document)
     if action is not None:
         event_record(document=document, action=action, actor=user, revision=revision, at=now)
     return document
@@ -209,7 +209,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     document.live_revision = None
     attribute_to(document, None).save()
     change_withdrawn(document=document)
-    content_changed()
+    content_changed(document=document)
     event_record(document=document, action=EditorialAction.EXPIRED, actor=None,
                  revision=revision, at=document.expire_at)
     return True
@@ -280,7 +280,7 @@ def document_unpublish(*, document: Document, user) -> Document:
     )
     attribute_to(document, user).save()
     change_withdrawn(document=document)
-    content_changed()
+    content_changed(document=document)
     event_record(document=document, action=EditorialAction.UNPUBLISHED, actor=user,
                  revision=revision)
     return document

@@ -4,8 +4,9 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``CONN_MAX_AGE`` (seconds a database connection is kept; default 0), ``REDIS_URL``
 (default: local-memory cache), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
 ``CSRF_TRUSTED_ORIGINS`` (comma-separated), ``DEBUG`` (``1``/``0``), ``LOG_LEVEL``,
-``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE``
-(``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds), ``HIPKNEE_CONTENT_VERSION_SOURCE``.
+``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE`` and
+``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
+``HIPKNEE_CONTENT_VERSION_SOURCE``.
 """
 
 import os
@@ -279,6 +280,8 @@ HIPKNEE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HIPKNEE_CACHE_SWR", "
 #: per content version and kept for at most HIPKNEE_RESPONSE_CACHE_TTL seconds.
 HIPKNEE_RESPONSE_CACHE = env_bool("HIPKNEE_RESPONSE_CACHE", True)
 HIPKNEE_RESPONSE_CACHE_TTL = int(os.environ.get("HIPKNEE_RESPONSE_CACHE_TTL", "300"))
+#: Details and sections rendered at publish time and stored (content/representations.py).
+HIPKNEE_STORED_RENDERINGS = env_bool("HIPKNEE_STORED_RENDERINGS", True)
 #: Where the content version lives (content/caching.py): "cache" or "database"; empty picks
 #: the cache when it is shared (Redis), the database when it is private to each process.
 HIPKNEE_CONTENT_VERSION_SOURCE = os.environ.get("HIPKNEE_CONTENT_VERSION_SOURCE", "")

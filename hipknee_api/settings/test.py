@@ -43,6 +43,9 @@ if REDIS_URL and _xdist_worker:  # noqa: F405
 # write live rows directly, which moves no content version. tests/api/test_caching.py turns the
 # representation cache on where it is the subject.
 HIPKNEE_RESPONSE_CACHE = False
+# Nor rendered at publish time (it adds queries to publishing); tests/test_representations.py
+# turns it on.
+HIPKNEE_STORED_RENDERINGS = False
 # Tests deliver webhooks to a receiver on 127.0.0.1.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
 # Tests never run collectstatic: let WhiteNoise look up files lazily instead of warning that
