@@ -35,7 +35,10 @@ class PublishedContent(models.Model):
     updated_at = models.DateTimeField(help_text="When the live revision was published.")
     first_published_at = models.DateTimeField(help_text="When this item first went live.")
     expire_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="From this moment the public API no longer shows it."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="From this moment the public API no longer shows it.",
     )
     last_reviewed = models.DateField(
         null=True, blank=True, help_text="When the live revision was clinically approved."
