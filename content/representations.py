@@ -220,7 +220,10 @@ def representations_refresh() -> tuple[int, int]:
 
     now = timezone.now()
     current = Q(code=CODE_FINGERPRINT) & (Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-    deleted, _ = Rendering.objects.exclude(current).delete()
+    stale = Q()
+    for type_, pk in set(Rendering.objects.exclude(current).values_list("type", "row_id")):
+        stale |= Q(type=type_, row_id=pk)  # every path of a row is rendered together
+    deleted, _ = Rendering.objects.filter(stale).delete() if stale else (0, None)
     fresh = set(Rendering.objects.values_list("type", "row_id"))
     due = [
         (type_, pk)
