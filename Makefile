@@ -112,6 +112,8 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn on HOST
 	fi
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
+	@# Stored details and sections of the previous release are never served: render them anew.
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py render_representations
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(VENV)/bin/gunicorn hipknee_api.wsgi \
 		--bind $(HOST):$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} \
