@@ -1,8 +1,9 @@
 """Database queries per request of each bench endpoint, measured in-process.
 
 Run by bench/run.py with the bench's environment; prints one JSON object. For each endpoint:
-`uncached` (the representation cache off: the view's own queries), `first` (the first request
-after the cache was emptied: the view's queries, the version and the one lookup of when time
+`rendered` (no cache and no stored copy: the view's own queries), `uncached` (the cache off:
+the body stored at publish time, where there is one, else rendered), `first` (the first
+request after the cache was emptied: that, plus the version and the one lookup of when time
 next changes the content), `cached` (a cache hit) and `not_modified` (a 304 from the cache).
 """
 
@@ -37,16 +38,18 @@ def measure(paths: dict[str, str]) -> dict:
     client = Client()
     results = {}
     for name, path in paths.items():
-        with override_settings(HIPKNEE_RESPONSE_CACHE=False):
-            uncached, status, response = count(client, path)
+        with override_settings(HIPKNEE_RESPONSE_CACHE=False, HIPKNEE_STORED_RENDERINGS=False):
+            rendered, status, response = count(client, path)
         assert status == 200, (name, status, response.content[:300])
+        with override_settings(HIPKNEE_RESPONSE_CACHE=False):
+            uncached, _, _ = count(client, path)
         cache.clear()
         first, _, _ = count(client, path)
         cached, _, response = count(client, path)
         not_modified, status, _ = count(client, path, HTTP_IF_NONE_MATCH=response["ETag"])
         assert status == 304, (name, status)
         results[name] = {
-            "uncached": uncached, "first": first, "cached": cached,
+            "rendered": rendered, "uncached": uncached, "first": first, "cached": cached,
             "not_modified": not_modified, "bytes": len(response.content),
         }
     return results
