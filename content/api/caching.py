@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 CACHEABLE_METHODS = ("GET", "HEAD")
 #: Where CachedResponseMiddleware leaves its lookup for the view: (key, version, entry, time).
 LOOKUP_ATTRIBUTE = "hipknee_cache_lookup"
+XFRAME_MIDDLEWARE = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 #: Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
 #: Headers the middleware adds to every response itself; never stored in an entry.
@@ -166,15 +167,19 @@ class _Cached:
         headers = {**dict(self.headers), **self.validators()}
         if not_modified(request, self.etag, self.last_modified):
             response = HttpResponseNotModified()
-            for name in (*NOT_MODIFIED_HEADERS, "Last-Modified"):
+            for name in (*NOT_MODIFIED_HEADERS, "Last-Modified", "X-Frame-Options"):
                 if name in headers:
                     response[name] = headers[name]
+            # What Django's CommonMiddleware says on every 304 (it runs after the view, but
+            # not after CachedResponseMiddleware): the same headers either way.
+            response["Content-Length"] = "0"
         elif rendered is not None:
             response = rendered
             for name, value in self.validators().items():
                 response[name] = value
         else:
             response = HttpResponse(self.body, headers=headers)
+            response["Content-Length"] = str(len(self.body))
         response.hipknee_cached = True
         return response
 
@@ -358,9 +363,16 @@ class CachedResponseMixin:
             last_modified = int(max(modified)) if modified else None
         else:  # the body stored at publish time
             last_modified = int(stored.timestamp()) if stored is not None else None
+        # What the middleware after CachedResponseMiddleware adds to this response, said on
+        # every copy of it (the middleware answers copies before that middleware runs):
         if getattr(getattr(request._request, "session", None), "accessed", False):
-            # SessionMiddleware will say so on this response; say it on every copy of it too.
-            patch_vary_headers(response, ["Cookie"])
+            patch_vary_headers(response, ["Cookie"])  # SessionMiddleware
+        if (
+            XFRAME_MIDDLEWARE in settings.MIDDLEWARE
+            and not response.has_header("X-Frame-Options")
+            and not getattr(response, "xframe_options_exempt", False)
+        ):
+            response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
         headers = tuple(
             (name, value)
             for name, value in response.items()
@@ -436,7 +448,11 @@ def _uncached_prefixes() -> tuple[str, ...]:
 
 class CachedResponseMiddleware:
     """Answers a public GET or HEAD without credentials from the representation cache before
-    URL resolution and DRF run (the last middleware, so every other one still runs).
+    URL resolution and DRF run. It goes after the middleware that guards and labels every
+    request (logging, security headers, CORS, rate-limit headers, input guards) and before
+    the sessions, authentication, messages and CSRF machinery, which an anonymous read does
+    not use; the headers those add to a response are stored with it, so that an answer from
+    here is byte for byte and header for header the view's (a test compares them).
 
     It answers only what the view would answer the same way: a request with no Authorization
     or X-API-Key header and no session cookie (DRF would see an anonymous user), an Accept

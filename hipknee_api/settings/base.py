@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "content.api.throttling.RateLimitHeadersMiddleware",
     "content.api.security.RequestGuardMiddleware",
     "content.api.middleware.RequestSizeLimitMiddleware",
+    # Answers anonymous public reads from the representation cache, before the session, auth
+    # and CSRF machinery, URL resolution and DRF (content/api/caching.py).
+    "content.api.caching.CachedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,9 +90,6 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, so every middleware above still runs: answers anonymous public reads from the
-    # representation cache without resolving the URL or entering DRF (content/api/caching.py).
-    "content.api.caching.CachedResponseMiddleware",
 ]
 
 ROOT_URLCONF = "hipknee_api.urls"
