@@ -22,7 +22,7 @@ def is_visible(row, now=None) -> bool:
 
 #: The search index columns of a live row (content/search.py): large, and never shown, so the
 #: public shapes below leave them out.
-SEARCH_FIELDS = ("search_names", "search_body", "search_vector")
+SEARCH_FIELDS = ("search_names", "search_body", "search_vector", "search_names_vector")
 
 
 class PublishedQuerySet(models.QuerySet):

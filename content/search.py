@@ -33,13 +33,18 @@ the whole title is to the whole query (pg_trgm similarity, so "hip pain" puts th
 by type and slug: a total order, so pages never overlap.
 
 **PostgreSQL** does all of that in SQL: an OR-query built from the user's words and their
-synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances, `:A`/`:B` weight
-labels for the field checks), `@@` on the stored, GIN-indexed vector, pg_trgm's `%>`
-(trigram-indexed) and `word_similarity` on `search_names`, `similarity` for the title, one
-UNION ALL across types scored, counted (a window count), ordered and paged in one query,
-and `ts_headline` for the snippets of that page only. `ts_rank` (`SearchRank`) is not used:
-the score above replaces it, and computing it for every match of a broad query cost more
-than the whole rest of the query (bench/search_bench.py).
+synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances, `:A` weight labels
+for the name checks), `@@` on the stored, GIN-indexed vectors (`search_vector`, and
+`search_names_vector`, the names part alone), pg_trgm's `%>` (trigram-indexed) and
+`word_similarity` on `search_names`, `similarity` for the title; one UNION ALL across types
+scored, ordered and paged in one statement with the total and `ts_headline` snippets for
+that page only. A page within the first PRUNE_DEPTH places scores only the rows that can
+reach it: every names match, and for prose-only matches, whose score depends only on how
+many concepts they hold and their length, the shortest few with at least k concepts for
+each k (`_PostgresResults._candidates`; a test checks it against scoring every match).
+`ts_rank` (`SearchRank`) is not used: the score above replaces it, and computing it for
+every match of a broad query cost more than the whole rest of the query
+(bench/search_bench.py).
 
 **SQLite** (development and tests) has no full-text engine here, so the same rules run in
 Python over the published rows' stored texts (one query), with a pure-Python equivalent of
@@ -105,6 +110,9 @@ FUZZY_MIN_LENGTH = 5
 TIE_SHARE = 0.01
 #: Words after this many concepts are ignored (a pasted paragraph is not a query).
 MAX_CONCEPTS = 8
+#: On PostgreSQL, pages ending at most this deep score only the rows that can reach them
+#: (see _PostgresResults._candidates); deeper pages score every match.
+PRUNE_DEPTH = 200
 #: The longest query accepted, in characters.
 MAX_QUERY_LENGTH = 200
 
@@ -312,17 +320,25 @@ def search_document(row) -> SearchDocument:
     return SearchDocument(row.name, (), row.description)
 
 
+#: Types whose rows have no prose (search_document gives them none): every match of one of
+#: them is a match in its names.
+NAMES_ONLY = frozenset({ContentType.WARNING_SIGN})
+
+
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _names_vector(title, others):
+    """The weighted tsvector of a row's names (expressions): the A and B of `_vector`."""
+    return SearchVector(title, config=CONFIG, weight="A") + SearchVector(
+        others, config=CONFIG, weight="B"
+    )
+
+
 def _vector(title, others, body):
     """The weighted tsvector of a row's texts (expressions)."""
-    return (
-        SearchVector(title, config=CONFIG, weight="A")
-        + SearchVector(others, config=CONFIG, weight="B")
-        + SearchVector(body, config=CONFIG, weight="C")
-    )
+    return _names_vector(title, others) + SearchVector(body, config=CONFIG, weight="C")
 
 
 def search_index_update(row) -> None:
@@ -330,11 +346,12 @@ def search_index_update(row) -> None:
     document = search_document(row)
     values = {"search_names": document.search_names, "search_body": document.search_body}
     if _is_postgres():
+        title = Value(document.title, output_field=TextField())
+        others = Value("\n".join(document.names), output_field=TextField())
         values["search_vector"] = _vector(
-            Value(document.title, output_field=TextField()),
-            Value("\n".join(document.names), output_field=TextField()),
-            Value(document.search_body, output_field=TextField()),
+            title, others, Value(document.search_body, output_field=TextField())
         )
+        values["search_names_vector"] = _names_vector(title, others)
     type(row).objects.filter(pk=row.pk).update(**values)
     row.search_names, row.search_body = values["search_names"], values["search_body"]
 
@@ -366,20 +383,19 @@ def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 50
 
 
 def search_vectors_refresh(models: Iterable) -> None:
-    """On PostgreSQL, recompute every row's vector of `models` from its stored texts (one
+    """On PostgreSQL, recompute every row's vectors of `models` from its stored texts (one
     UPDATE per table; for bulk loads that wrote search_names and search_body themselves)."""
     if _is_postgres():
+        title = Func(F("search_names"), Value("\n"), Value(1), function="split_part",
+                     output_field=TextField())
+        others = Func(F("search_names"), Value("^[^\n]*\n?"), Value(""),
+                      function="regexp_replace", output_field=TextField())
         for model in models:
-            model.objects.update(search_vector=_vector_from_columns())
-
-
-def _vector_from_columns():
-    """The weighted tsvector computed from the stored `search_names` and `search_body`."""
-    title = Func(F("search_names"), Value("\n"), Value(1), function="split_part",
-                 output_field=TextField())
-    others = Func(F("search_names"), Value("^[^\n]*\n?"), Value(""), function="regexp_replace",
-                  output_field=TextField())
-    return _vector(title, others, F("search_body"))
+            values = {"search_vector": _vector(title, others, F("search_body"))}
+            # Historical models (migrations before 0009) have no names vector yet.
+            if any(f.name == "search_names_vector" for f in model._meta.get_fields()):
+                values["search_names_vector"] = _names_vector(title, others)
+            model.objects.update(**values)
 
 
 # --- Matching: one set of rules, two engines ----------------------------------------------
@@ -561,42 +577,68 @@ def _pg_match(parsed: ParsedQuery) -> Q:
     return match
 
 
-def _pg_score_sql(parsed: ParsedQuery, alias: str) -> tuple[str, list]:
-    """The score of a row of `alias` (columns hit_vector, hit_names) as SQL, and its params:
-    see the module docstring. Written once, over the union of every type's matches, and
-    cheap for the common case (a word in the prose only: three `@@` on a small vector)."""
-    vector, names = f"{alias}.hit_vector", f"{alias}.hit_names"
+class _TsQueryText(Func):
+    """A tsquery literal given in PostgreSQL's input syntax (built by tsquery_text)."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, text: str):
+        super().__init__(Value(text))
+
+
+def _pg_names_match(parsed: ParsedQuery) -> Q:
+    """Rows that match a word of the query in their names, or a typo by similarity: the rows
+    whose score can exceed a prose-only match's (see _PostgresResults._pruned)."""
+    match = Q(_Matches(F("search_names_vector"), _TsQueryText(tsquery_text(parsed.terms))))
+    for concept in parsed.concepts:
+        if concept.fuzzy:
+            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
+    return match
+
+
+def _at_least(parsed: ParsedQuery, k: int) -> str:
+    """The tsquery matching rows that contain at least `k` of the query's concepts."""
+    groups = [f"({tsquery_text(concept.terms)})" for concept in parsed.concepts]
+    return " | ".join(
+        f"({' & '.join(combination)})" for combination in itertools.combinations(groups, k)
+    )
+
+
+def _pg_base_score_sql(parsed: ParsedQuery, table: str) -> tuple[str, list]:
+    """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
+    the mean over concepts of how well each matched (see the module docstring), in double
+    precision. The names are tested on the small names vector first; the prose vector, large
+    and stored compressed, is read only for a concept that is not in the names."""
+    vector, names_vector = f"{table}.search_vector", f"{table}.search_names_vector"
+    names = f"{table}.search_names"
     name_factor = (
-        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST(length(ts_filter({vector}, '{{a}}')), 1)),"
-        f" {LENGTH_DAMPING})"
+        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST(length(ts_filter({names_vector},"
+        f" '{{a}}')), 1))::float8, {LENGTH_DAMPING}::float8)"
     )
     body_factor = (
-        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST(length({vector}), 1)), {LENGTH_DAMPING})"
+        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST(length({vector}), 1))::float8,"
+        f" {LENGTH_DAMPING}::float8)"
     )
     parts, params = [], []
     for concept in parsed.concepts:
         if concept.fuzzy:
             missing = (f"CASE WHEN {names} %%> %s"
-                       f" THEN {FUZZY_FACTOR} * word_similarity(%s, {names}) ELSE 0 END")
+                       f" THEN {FUZZY_FACTOR}::float8 * word_similarity(%s, {names})"
+                       " ELSE 0::float8 END")
             fuzzy_params = [concept.fuzzy, concept.fuzzy]
         else:
-            missing, fuzzy_params = "0", []
+            missing, fuzzy_params = "0::float8", []
+        a, b, c = (f"{FIELD_SCORES[w]}::float8" for w in "ABC")
         parts.append(
-            f"CASE WHEN NOT {vector} @@ %s::tsquery THEN {missing}"
-            f" WHEN NOT {vector} @@ %s::tsquery THEN {FIELD_SCORES['C']} * {body_factor}"
-            f" WHEN {vector} @@ %s::tsquery THEN {FIELD_SCORES['A']} * {name_factor}"
-            f" ELSE {FIELD_SCORES['B']} END"
+            f"CASE WHEN {names_vector} @@ %s::tsquery THEN {a} * {name_factor}"
+            f" WHEN {names_vector} @@ %s::tsquery THEN {b}"
+            f" WHEN {vector} @@ %s::tsquery THEN {c} * {body_factor}"
+            f" ELSE {missing} END"
         )
-        params += [tsquery_text(concept.terms), *fuzzy_params,
-                   tsquery_text(concept.terms, "AB"), tsquery_text(concept.terms, "A")]
-    title = f"split_part({names}, E'\\n', 1)"
-    sql = (
-        f"({' + '.join(parts)}) / {float(len(parts))}"
-        f" + CASE WHEN {vector} @@ %s::tsquery THEN {TIE_SHARE} * similarity({title}, %s)"
-        " ELSE 0 END"
-    )
-    params += [tsquery_text(parsed.terms, "A"), parsed.text[:MAX_QUERY_LENGTH]]
-    return sql, params
+        params += [tsquery_text(concept.terms, "A"), tsquery_text(concept.terms),
+                   tsquery_text(concept.terms), *fuzzy_params]
+    return f"({' + '.join(parts)}) / {float(len(parts))}::float8", params
 
 
 #: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
@@ -632,9 +674,17 @@ def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuer
 
 
 class _PostgresResults(SearchResults):
-    """A page and the total in one query (a window count over the scored matches); the
-    count alone, when asked first, in another. Before either, one query of index probes
-    finds which long words are typos, when the query has any (see _pg_typos_only)."""
+    """A page and the total in one query; the count alone, when asked first, in another.
+    Before either, one query of index probes finds which long words are typos, when the
+    query has any (see _pg_typos_only).
+
+    The page query scores, for each type, only the rows that can reach the page
+    (`_candidates`) when it ends within PRUNE_DEPTH, every match otherwise; adds the title
+    tie-break (a trigram similarity, the dearest part) only to rows whose score before it is
+    within TIE_SHARE of the page's last; orders, pages, and marks the page's snippets. The
+    SQL is written here rather than through the ORM: building some forty querysets per
+    request cost more than running them. Each table's visibility rule is still the ORM's
+    (`published()`), compiled once per query."""
 
     def _prepare(self) -> None:
         if not getattr(self, "_prepared", False):
@@ -642,58 +692,137 @@ class _PostgresResults(SearchResults):
             querysets = [_live_model(t).objects.published() for t in self.types]
             self.parsed = _pg_typos_only(self.parsed, querysets)
 
-    def _union(self, *columns: str) -> tuple[str, list]:
-        """Every type's published matches, as one UNION ALL (SQL, params)."""
-        match = _pg_match(self.parsed)
-        sqls, params = [], []
+    def _tables(self) -> list[tuple[str, object, str, str, list]]:
+        """(type, model, quoted table, its `published()` condition as SQL, params); compiled
+        once per query."""
+        if hasattr(self, "_compiled_tables"):
+            return self._compiled_tables
+        tables = []
         for type_ in self.types:
-            branch = (
-                _live_model(type_)
-                .objects.published()
-                .filter(match)
-                .annotate(
-                    hit_type=Value(type_, output_field=TextField()),
-                    hit_pk=F("pk"),
-                    hit_slug=F("slug"),
-                    hit_title=F(_title_field(type_)),
-                    hit_names=F("search_names"),
-                    hit_vector=F("search_vector"),
-                )
-                .values_list(*columns)
-                .order_by()
+            model = _live_model(type_)
+            query = model.objects.published().query
+            where, params = query.get_compiler(connection=connection).compile(query.where)
+            tables.append(
+                (type_, model, connection.ops.quote_name(model._meta.db_table), where, params)
             )
-            sql, branch_params = branch.query.get_compiler(connection=connection).as_sql()
-            sqls.append(f"({sql})")
-            params.extend(branch_params)
+        self._compiled_tables = tables
+        return tables
+
+    def _match(self, table: str, column: str = "search_vector") -> tuple[str, list]:
+        """A row of `table` matches: a word in its `column` vector, or a name close to a
+        typo. With search_names_vector, a match in the names."""
+        sql, params = f"{table}.{column} @@ %s::tsquery", [tsquery_text(self.parsed.terms)]
+        for concept in self.parsed.concepts:
+            if concept.fuzzy:
+                sql += f" OR {table}.search_names %%> %s"
+                params.append(concept.fuzzy)
+        return f"({sql})", params
+
+    def _count_sql(self) -> tuple[str, list]:
+        """The number of matches of every type (SQL, params)."""
+        sqls, params = [], []
+        for _, _, table, published, published_params in self._tables():
+            match, match_params = self._match(table)
+            sqls.append(f"(SELECT COUNT(*) FROM {table} WHERE {published} AND {match})")
+            params += [*published_params, *match_params]
+        return " + ".join(sqls), params
+
+    def _candidates(self, table: str, published: str, published_params: list,
+                    depth: int, has_prose: bool) -> tuple[str, list]:
+        """Primary keys of the rows of `table` that can rank among the first `depth` (SQL).
+
+        A row that matches no word in its names (nor a typo by similarity) scores exactly
+        0.6 x (its prose length factor) x k / n, k being how many of the query's n concepts
+        its prose contains: for a given k, the shorter the row the better, and ties are then
+        broken by size and slug as the full order does. So each row of the first `depth` is
+        either a names match (all of which are candidates) or among the first `depth` by
+        (size, slug) of the other rows with at least k concepts, for its own k: one
+        index-ordered probe per k. A row missed would have `depth` rows of its own table
+        ranked before it. tests/search/test_pruning.py checks both paths agree."""
+        names, names_params = self._match(table, "search_names_vector")
+        sqls = [f"SELECT {table}.id FROM {table} WHERE {published} AND {names}"]
+        params = [*published_params, *names_params]
+        for k in range(1, len(self.parsed.concepts) + 1 if has_prose else 1):
+            sqls.append(
+                f"(SELECT {table}.id FROM {table} WHERE {published}"
+                f" AND {table}.search_vector @@ %s::tsquery AND NOT {names}"
+                f" ORDER BY length({table}.search_vector), {table}.slug LIMIT %s)"
+            )
+            params += [*published_params, _at_least(self.parsed, k), *names_params, depth]
+        return " UNION ".join(sqls), params
+
+    def _hits_sql(self, depth: int | None) -> tuple[str, list]:
+        """Every type's scored matches, or with `depth` its candidates, as one UNION ALL."""
+        sqls, params = [], []
+        for type_, model, table, published, published_params in self._tables():
+            base, base_params = _pg_base_score_sql(self.parsed, table)
+            if depth is None:
+                where, where_params = self._match(table)
+                where, where_params = f"{published} AND {where}", [
+                    *published_params, *where_params]
+            else:
+                candidates, where_params = self._candidates(
+                    table, published, published_params, depth, type_ not in NAMES_ONLY)
+                where = f"{table}.id IN ({candidates})"
+            title = connection.ops.quote_name(model._meta.get_field(_title_field(type_)).column)
+            sqls.append(
+                f"SELECT '{type_}'::text AS hit_type, {table}.id AS hit_pk,"
+                f" {table}.slug AS hit_slug, {table}.{title}::text AS hit_title,"
+                f" {base} AS hit_base, length({table}.search_vector) AS hit_size,"
+                f" {table}.search_names AS hit_names,"
+                f" {table}.search_names_vector AS hit_names_vector"
+                f" FROM {table} WHERE {where}"
+            )
+            params += [*base_params, *where_params]
         return " UNION ALL ".join(sqls), params
 
-    def _fetch_count(self) -> int:
-        union, params = self._union("hit_pk")
+    def _execute(self, sql: str, params: list) -> list[tuple]:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({union}) AS hits", params)
-            return cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
-    def _body_sql(self, alias: str) -> str:
-        """The page row's stored prose, read from its own table (only for the page)."""
+    def _fetch_count(self) -> int:
+        sql, params = self._count_sql()
+        return self._execute(f"SELECT {sql}", params)[0][0]
+
+    def _text_sql(self, alias: str, column: str) -> str:
+        """The page row's stored `column`, read from its own table (only for the page)."""
         quote = connection.ops.quote_name
         whens = " ".join(
-            f"WHEN '{type_}' THEN (SELECT body.search_body FROM {quote(model._meta.db_table)}"
-            f" AS body WHERE body.{quote(model._meta.pk.column)} = {alias}.hit_pk)"
+            f"WHEN '{type_}' THEN (SELECT text.{column} FROM {quote(model._meta.db_table)}"
+            f" AS text WHERE text.{quote(model._meta.pk.column)} = {alias}.hit_pk)"
             for type_, model in ((t, _live_model(t)) for t in self.types)
         )
         return f"CASE {alias}.hit_type {whens} END"
 
     def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
-        union, union_params = self._union(
-            "hit_type", "hit_pk", "hit_slug", "hit_title", "hit_names", "hit_vector"
-        )
-        score, score_params = _pg_score_sql(self.parsed, "hits")
-        order = "score DESC, size, hit_type, hit_slug"
+        pruned = stop is not None and stop <= PRUNE_DEPTH
+        hits, hits_params = self._hits_sql(stop if pruned else None)
+        if pruned:
+            total, total_params = self._count_sql()
+        else:
+            total, total_params = "(SELECT COUNT(*) FROM hits)", []
+        order = "hit_score DESC, hit_size, hit_type, hit_slug"
         stems = sorted({stem for term in self.parsed.terms for stem in term.stems})
         first_match = ", ".join(["NULLIF(strpos(lower(page.source), %s), 0)"] * len(stems))
+        body, names = self._text_sql("page", "search_body"), self._text_sql("page", "search_names")
+        # The tie-break adds at most TIE_SHARE: a row whose score before it is lower than the
+        # stop-th best by more than that cannot reach the page, so it is not computed.
         sql = f"""
-            SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.score,
-                   page.total,
+            WITH hits AS MATERIALIZED ({hits}),
+            ranked AS (
+                SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title, hits.hit_size,
+                       hits.hit_base + CASE WHEN hits.hit_names_vector @@ %s::tsquery
+                           THEN {TIE_SHARE}::float8
+                                * similarity(split_part(hits.hit_names, E'\\n', 1), %s)
+                           ELSE 0::float8 END AS hit_score
+                FROM hits
+                WHERE hits.hit_base >= (
+                    SELECT COALESCE(MIN(top.hit_base), 0) - {TIE_SHARE * 1.000001}
+                    FROM (SELECT hit_base FROM hits ORDER BY hit_base DESC LIMIT %s) AS top)
+            )
+            SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.hit_score,
+                   ({total}) AS total,
                    ts_headline(
                        %s::regconfig,
                        CASE WHEN length(page.source) <= {SNIPPET_SOURCE} THEN page.source
@@ -701,28 +830,20 @@ class _PostgresResults(SearchResults):
                                         1) - {SNIPPET_SOURCE // 4}), {SNIPPET_SOURCE}) END,
                        %s::tsquery, %s)
             FROM (
-                SELECT page.*,
-                       COALESCE(NULLIF({self._body_sql("page")}, ''), page.hit_names) AS source
-                FROM (
-                    SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title,
-                           hits.hit_names, {score} AS score, length(hits.hit_vector) AS size,
-                           COUNT(*) OVER () AS total
-                    FROM ({union}) AS hits
-                    ORDER BY {order}
-                    LIMIT %s OFFSET %s
-                ) AS page
+                SELECT page.*, COALESCE(NULLIF({body}, ''), {names}) AS source
+                FROM (SELECT * FROM ranked ORDER BY {order} LIMIT %s OFFSET %s) AS page
                 OFFSET 0
             ) AS page
             ORDER BY {order}
         """
         params = [
+            *hits_params,
+            tsquery_text(self.parsed.terms, "A"), self.parsed.text[:MAX_QUERY_LENGTH], stop,
+            *total_params,
             CONFIG, *stems, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
-            *score_params, *union_params,
             None if stop is None else stop - start, start,
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = self._execute(sql, params)
         hits = [
             SearchHit(type=t, pk=pk, slug=slug, title=title, score=score,
                       snippet=snippet_render(snippet))

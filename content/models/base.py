@@ -68,6 +68,12 @@ class PublishedContent(models.Model):
         editable=False,
         help_text="Search index on PostgreSQL: names weighted A, other names B, prose C.",
     )
+    search_names_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Search index on PostgreSQL: the names part of search_vector alone (A and "
+        "B), small enough to test every candidate's names cheaply.",
+    )
 
     objects = PublishedQuerySet.as_manager()
 

@@ -173,7 +173,8 @@ def test_an_articles_index_has_title_summary_headings_and_section_text(db):
 
 def test_rebuild_recomputes_every_rows_index(db):
     ConditionFactory(slug="c", name="Hip bursitis")
-    Condition.objects.update(search_names="", search_body="", search_vector=None)
+    Condition.objects.update(search_names="", search_body="", search_vector=None,
+                             search_names_vector=None)
     assert _found("bursitis") == []
 
     assert search_index_rebuild([Condition]) == 1
