@@ -1,14 +1,19 @@
-"""Refuse request bodies over DATA_UPLOAD_MAX_MEMORY_SIZE under /api/ with 413 problem+json.
+"""Problem+json where Django would answer /api/ otherwise.
 
-DRF parsers read the request stream directly, so Django's own DATA_UPLOAD_MAX_MEMORY_SIZE
-check (made only for form data and `request.body`) never fires for JSON. This middleware
-looks at the declared Content-Length before anything reads the body.
+`RequestSizeLimitMiddleware` refuses request bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with
+413: DRF parsers read the request stream directly, so Django's own check (made only for form
+data and `request.body`) never fires for JSON; it looks at the declared Content-Length before
+anything reads the body.
+
+`DebugNotFoundMiddleware` answers an unknown /api/ path with the same problem+json 404 as
+production when DEBUG is on (`make run`), where Django would show its HTML debug page.
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
+from django.urls import Resolver404, resolve
 
-from content.api.errors import bad_request
+from content.api.errors import bad_request, not_found
 
 
 class RequestSizeLimitMiddleware:
@@ -26,4 +31,25 @@ class RequestSizeLimitMiddleware:
                 length = 0  # Django reads an unparsable length as an empty body
             if length > limit:
                 return bad_request(request, RequestDataTooBig())
+        return self.get_response(request)
+
+
+class DebugNotFoundMiddleware:
+    """Under DEBUG only (production's handler404 already answers problem+json): an /api/
+    path that resolves to nothing gets the problem+json 404. Listed after CommonMiddleware,
+    which still redirects a path missing its slash when the slashed one exists."""
+
+    prefix = "/api/"
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.prefix):
+            try:
+                resolve(request.path_info)
+            except Resolver404:
+                return not_found(request)
         return self.get_response(request)

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "content.api.caching.CachedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # DEBUG only: problem+json, not Django's HTML debug page, for an unknown /api/ path.
+    "content.api.middleware.DebugNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

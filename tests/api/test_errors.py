@@ -32,6 +32,38 @@ def test_unknown_paths_are_404_problems(api_client, path):
     )
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/nothing/", "/api/"])
+def test_unknown_paths_are_404_problems_under_debug_too(settings, path):
+    """`make run` serves with DEBUG on: Django would answer its HTML debug page."""
+    from rest_framework.test import APIClient
+
+    settings.DEBUG = True
+    response = APIClient().get(path)  # a new client loads the middleware under DEBUG
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json() == {
+        "type": "urn:hipknee:problem:not-found",
+        "title": "Not found.",
+        "status": 404,
+        "detail": f"No resource at {path}.",
+        "code": "not_found",
+    }
+
+
+def test_under_debug_a_path_missing_its_slash_is_still_redirected(settings):
+    from rest_framework.test import APIClient
+
+    settings.DEBUG = True
+    client = APIClient()
+
+    assert client.get("/api/v1/symptoms")["Location"] == "/api/v1/symptoms/"
+    assert client.get("/api/v1/symptoms").status_code == 301
+    unknown = client.get("/api/v1/nothing-here")
+    assert (unknown.status_code, unknown["Content-Type"]) == (404, PROBLEM)
+    assert client.get("/api/v1/symptoms/").status_code == 200
+
+
 def test_unknown_path_names_the_path(api_client):
     response = api_client.get("/api/v1/nothing-here/")
 
