@@ -22,7 +22,10 @@ def is_visible(row, now=None) -> bool:
 
 #: The search index columns of a live row (content/search.py): large, and never shown, so the
 #: public shapes below leave them out.
-SEARCH_FIELDS = ("search_names", "search_body", "search_vector", "search_names_vector")
+SEARCH_FIELDS = (
+    "search_names", "search_body", "search_vector", "search_names_vector", "search_size",
+    "search_name_size",
+)
 
 
 class PublishedQuerySet(models.QuerySet):

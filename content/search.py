@@ -81,6 +81,7 @@ from django.db.models import (
     BooleanField,
     F,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     TextField,
@@ -341,6 +342,15 @@ def _vector(title, others, body):
     return _names_vector(title, others) + SearchVector(body, config=CONFIG, weight="C")
 
 
+def _sizes(vector, title) -> dict:
+    """The sizes the score uses, as expressions: the vector's length, the title's."""
+    return {
+        "search_size": Func(vector, function="length", output_field=IntegerField()),
+        "search_name_size": Func(SearchVector(title, config=CONFIG), function="length",
+                                 output_field=IntegerField()),
+    }
+
+
 def search_index_update(row) -> None:
     """Recompute the search index of one live row (called on every publish)."""
     document = search_document(row)
@@ -348,10 +358,10 @@ def search_index_update(row) -> None:
     if _is_postgres():
         title = Value(document.title, output_field=TextField())
         others = Value("\n".join(document.names), output_field=TextField())
-        values["search_vector"] = _vector(
-            title, others, Value(document.search_body, output_field=TextField())
-        )
+        vector = _vector(title, others, Value(document.search_body, output_field=TextField()))
+        values["search_vector"] = vector
         values["search_names_vector"] = _names_vector(title, others)
+        values.update(_sizes(vector, title))
     type(row).objects.filter(pk=row.pk).update(**values)
     row.search_names, row.search_body = values["search_names"], values["search_body"]
 
@@ -391,10 +401,12 @@ def search_vectors_refresh(models: Iterable) -> None:
         others = Func(F("search_names"), Value("^[^\n]*\n?"), Value(""),
                       function="regexp_replace", output_field=TextField())
         for model in models:
-            values = {"search_vector": _vector(title, others, F("search_body"))}
-            # Historical models (migrations before 0009) have no names vector yet.
+            vector = _vector(title, others, F("search_body"))
+            values = {"search_vector": vector}
+            # Historical models (migrations before 0009) have no names vector or sizes yet.
             if any(f.name == "search_names_vector" for f in model._meta.get_fields()):
                 values["search_names_vector"] = _names_vector(title, others)
+                values.update(_sizes(vector, title))
             model.objects.update(**values)
 
 
@@ -605,28 +617,30 @@ def _at_least(parsed: ParsedQuery, k: int) -> str:
     )
 
 
-def _pg_base_score_sql(parsed: ParsedQuery, table: str) -> tuple[str, list]:
+def _pg_base_score_sql(parsed: ParsedQuery, table: str,
+                       close: dict[int, str]) -> tuple[str, list]:
     """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
     the mean over concepts of how well each matched (see the module docstring), in double
     precision. The names are tested on the small names vector first; the prose vector, large
-    and stored compressed, is read only for a concept that is not in the names."""
+    and stored compressed, is read only for a concept that is not in the names. `close` holds,
+    for each typo concept (by index), the SQL condition that the row has a name close to it."""
     vector, names_vector = f"{table}.search_vector", f"{table}.search_names_vector"
     names = f"{table}.search_names"
     name_factor = (
-        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST(length(ts_filter({names_vector},"
-        f" '{{a}}')), 1))::float8, {LENGTH_DAMPING}::float8)"
+        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST({table}.search_name_size, 1))::float8,"
+        f" {LENGTH_DAMPING}::float8)"
     )
     body_factor = (
-        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST(length({vector}), 1))::float8,"
+        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST({table}.search_size, 1))::float8,"
         f" {LENGTH_DAMPING}::float8)"
     )
     parts, params = [], []
-    for concept in parsed.concepts:
+    for index, concept in enumerate(parsed.concepts):
         if concept.fuzzy:
-            missing = (f"CASE WHEN {names} %%> %s"
+            missing = (f"CASE WHEN {close[index]}"
                        f" THEN {FUZZY_FACTOR}::float8 * word_similarity(%s, {names})"
                        " ELSE 0::float8 END")
-            fuzzy_params = [concept.fuzzy, concept.fuzzy]
+            fuzzy_params = [concept.fuzzy]
         else:
             missing, fuzzy_params = "0::float8", []
         a, b, c = (f"{FIELD_SCORES[w]}::float8" for w in "ABC")
@@ -708,26 +722,49 @@ class _PostgresResults(SearchResults):
         self._compiled_tables = tables
         return tables
 
-    def _match(self, table: str, column: str = "search_vector") -> tuple[str, list]:
-        """A row of `table` matches: a word in its `column` vector, or a name close to a
-        typo. With search_names_vector, a match in the names."""
-        sql, params = f"{table}.{column} @@ %s::tsquery", [tsquery_text(self.parsed.terms)]
-        for concept in self.parsed.concepts:
-            if concept.fuzzy:
-                sql += f" OR {table}.search_names %%> %s"
-                params.append(concept.fuzzy)
-        return f"({sql})", params
+    def _typos(self) -> list[int]:
+        """Indexes of the concepts matched by similarity (typos)."""
+        return [i for i, concept in enumerate(self.parsed.concepts) if concept.fuzzy]
+
+    def _close_ctes(self) -> tuple[list[str], list]:
+        """For each type and typo: the ids of the rows whose names are close to it, as a CTE
+        (`close_<type>_<concept>`) read once through the trigram index, rather than the
+        similarity computed row by row wherever it is needed."""
+        ctes, params = [], []
+        for n, (_, _, table, _, _) in enumerate(self._tables()):
+            for index in self._typos():
+                ctes.append(f"close_{n}_{index} AS MATERIALIZED (SELECT close.id FROM {table}"
+                            " AS close WHERE close.search_names %%> %s)")
+                params.append(self.parsed.concepts[index].fuzzy)
+        return ctes, params
+
+    def _close(self, n: int, table: str) -> dict[int, str]:
+        """Typo concept index -> SQL: table number `n`'s row has a name close to it."""
+        return {i: f"{table}.id IN (SELECT id FROM close_{n}_{i})" for i in self._typos()}
+
+    def _match_ids(self, n: int, table: str, published: str, published_params: list,
+                   column: str = "search_vector") -> tuple[str, list]:
+        """Ids of the published rows of `table` that match: a word in their `column` vector
+        (search_names_vector: in their names), or a name close to a typo. One indexed
+        branch each, joined by UNION."""
+        sqls = [f"SELECT {table}.id FROM {table} WHERE {published}"
+                f" AND {table}.{column} @@ %s::tsquery"]
+        params = [*published_params, tsquery_text(self.parsed.terms)]
+        for close in self._close(n, table).values():
+            sqls.append(f"SELECT {table}.id FROM {table} WHERE {published} AND {close}")
+            params += published_params
+        return " UNION ".join(sqls), params
 
     def _count_sql(self) -> tuple[str, list]:
-        """The number of matches of every type (SQL, params)."""
+        """The number of matches of every type (SQL, params; needs the close CTEs)."""
         sqls, params = [], []
-        for _, _, table, published, published_params in self._tables():
-            match, match_params = self._match(table)
-            sqls.append(f"(SELECT COUNT(*) FROM {table} WHERE {published} AND {match})")
-            params += [*published_params, *match_params]
+        for n, (_, _, table, published, published_params) in enumerate(self._tables()):
+            ids, ids_params = self._match_ids(n, table, published, published_params)
+            sqls.append(f"(SELECT COUNT(*) FROM ({ids}) AS matches)")
+            params += ids_params
         return " + ".join(sqls), params
 
-    def _candidates(self, table: str, published: str, published_params: list,
+    def _candidates(self, n: int, table: str, published: str, published_params: list,
                     depth: int, has_prose: bool) -> tuple[str, list]:
         """Primary keys of the rows of `table` that can rank among the first `depth` (SQL).
 
@@ -739,36 +776,37 @@ class _PostgresResults(SearchResults):
         (size, slug) of the other rows with at least k concepts, for its own k: one
         index-ordered probe per k. A row missed would have `depth` rows of its own table
         ranked before it. tests/search/test_pruning.py checks both paths agree."""
-        names, names_params = self._match(table, "search_names_vector")
-        sqls = [f"SELECT {table}.id FROM {table} WHERE {published} AND {names}"]
-        params = [*published_params, *names_params]
+        sql, params = self._match_ids(n, table, published, published_params,
+                                      "search_names_vector")
+        sqls = [sql]
+        in_names = " OR ".join([f"{table}.search_names_vector @@ %s::tsquery",
+                                *self._close(n, table).values()])
         for k in range(1, len(self.parsed.concepts) + 1 if has_prose else 1):
             sqls.append(
                 f"(SELECT {table}.id FROM {table} WHERE {published}"
-                f" AND {table}.search_vector @@ %s::tsquery AND NOT {names}"
-                f" ORDER BY length({table}.search_vector), {table}.slug LIMIT %s)"
+                f" AND {table}.search_vector @@ %s::tsquery AND NOT ({in_names})"
+                f" ORDER BY {table}.search_size, {table}.slug LIMIT %s)"
             )
-            params += [*published_params, _at_least(self.parsed, k), *names_params, depth]
+            params += [*published_params, _at_least(self.parsed, k),
+                       tsquery_text(self.parsed.terms), depth]
         return " UNION ".join(sqls), params
 
     def _hits_sql(self, depth: int | None) -> tuple[str, list]:
         """Every type's scored matches, or with `depth` its candidates, as one UNION ALL."""
         sqls, params = [], []
-        for type_, model, table, published, published_params in self._tables():
-            base, base_params = _pg_base_score_sql(self.parsed, table)
+        for n, (type_, model, table, published, published_params) in enumerate(self._tables()):
+            base, base_params = _pg_base_score_sql(self.parsed, table, self._close(n, table))
             if depth is None:
-                where, where_params = self._match(table)
-                where, where_params = f"{published} AND {where}", [
-                    *published_params, *where_params]
+                ids, where_params = self._match_ids(n, table, published, published_params)
             else:
-                candidates, where_params = self._candidates(
-                    table, published, published_params, depth, type_ not in NAMES_ONLY)
-                where = f"{table}.id IN ({candidates})"
+                ids, where_params = self._candidates(
+                    n, table, published, published_params, depth, type_ not in NAMES_ONLY)
+            where = f"{table}.id IN ({ids})"
             title = connection.ops.quote_name(model._meta.get_field(_title_field(type_)).column)
             sqls.append(
                 f"SELECT '{type_}'::text AS hit_type, {table}.id AS hit_pk,"
                 f" {table}.slug AS hit_slug, {table}.{title}::text AS hit_title,"
-                f" {base} AS hit_base, length({table}.search_vector) AS hit_size,"
+                f" {base} AS hit_base, {table}.search_size AS hit_size,"
                 f" {table}.search_names AS hit_names,"
                 f" {table}.search_names_vector AS hit_names_vector"
                 f" FROM {table} WHERE {where}"
@@ -781,9 +819,16 @@ class _PostgresResults(SearchResults):
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def _with(self, *ctes: str) -> tuple[str, list]:
+        """The WITH clause of a statement: the close CTEs, then `ctes` (SQL, params)."""
+        close, params = self._close_ctes()
+        every = [*close, *ctes]
+        return (f"WITH {', '.join(every)}" if every else ""), params
+
     def _fetch_count(self) -> int:
         sql, params = self._count_sql()
-        return self._execute(f"SELECT {sql}", params)[0][0]
+        with_, with_params = self._with()
+        return self._execute(f"{with_} SELECT {sql}", [*with_params, *params])[0][0]
 
     def _text_sql(self, alias: str, column: str) -> str:
         """The page row's stored `column`, read from its own table (only for the page)."""
@@ -808,9 +853,7 @@ class _PostgresResults(SearchResults):
         body, names = self._text_sql("page", "search_body"), self._text_sql("page", "search_names")
         # The tie-break adds at most TIE_SHARE: a row whose score before it is lower than the
         # stop-th best by more than that cannot reach the page, so it is not computed.
-        sql = f"""
-            WITH hits AS MATERIALIZED ({hits}),
-            ranked AS (
+        with_, with_params = self._with(f"hits AS MATERIALIZED ({hits})", f"""ranked AS (
                 SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title, hits.hit_size,
                        hits.hit_base + CASE WHEN hits.hit_names_vector @@ %s::tsquery
                            THEN {TIE_SHARE}::float8
@@ -820,7 +863,9 @@ class _PostgresResults(SearchResults):
                 WHERE hits.hit_base >= (
                     SELECT COALESCE(MIN(top.hit_base), 0) - {TIE_SHARE * 1.000001}
                     FROM (SELECT hit_base FROM hits ORDER BY hit_base DESC LIMIT %s) AS top)
-            )
+            )""")
+        sql = f"""
+            {with_}
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.hit_score,
                    ({total}) AS total,
                    ts_headline(
@@ -837,7 +882,7 @@ class _PostgresResults(SearchResults):
             ORDER BY {order}
         """
         params = [
-            *hits_params,
+            *with_params, *hits_params,
             tsquery_text(self.parsed.terms, "A"), self.parsed.text[:MAX_QUERY_LENGTH], stop,
             *total_params,
             CONFIG, *stems, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,

@@ -74,6 +74,16 @@ class PublishedContent(models.Model):
         help_text="Search index on PostgreSQL: the names part of search_vector alone (A and "
         "B), small enough to test every candidate's names cheaply.",
     )
+    search_size = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Search index on PostgreSQL: distinct words of search_vector (its length).",
+    )
+    search_name_size = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Search index on PostgreSQL: distinct words of the title or name.",
+    )
 
     objects = PublishedQuerySet.as_manager()
 
