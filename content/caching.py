@@ -6,6 +6,12 @@ Nothing is ever deleted: a publish, unpublish or recorded expiry moves the versi
 entry of an older version is never served again (it is rendered anew and overwritten, or ages
 out of the cache). `versioned_get` reads the version and an entry in one round trip.
 
+With a shared cache each process also keeps the entries it last read or wrote in its own
+memory (`local_keep`, at most ``HIPKNEE_LOCAL_CACHE_ENTRIES``, 256 by default; 0 turns it off):
+a hit then reads only the small version from the shared cache, not a body of tens of
+kilobytes, and uses the local copy only if it was rendered under that very version. A publish
+through any process moves the shared version on, so it is seen by all of them at once.
+
 Where the version lives depends on the cache:
 
 * a cache shared by every process (Redis, via ``REDIS_URL``): an integer in the cache,
@@ -39,7 +45,9 @@ import functools
 import hashlib
 import logging
 import math
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -109,21 +117,65 @@ def content_version() -> str:
     return versioned_get(None)[0]
 
 
+_local: OrderedDict[str, object] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_limit() -> int:
+    return int(getattr(settings, "HIPKNEE_LOCAL_CACHE_ENTRIES", 256))
+
+
+def local_keep(key: str, entry) -> None:
+    """Keep `entry` (an object with the `version` it was rendered under) in this process too,
+    the least recently used going first. Only with a shared cache: with a per-process cache
+    the cache itself is local."""
+    if version_source() != "cache" or _local_limit() <= 0:
+        return
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > _local_limit():
+            _local.popitem(last=False)
+
+
+def _local_get(key: str):
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is not None:
+            _local.move_to_end(key)
+        return entry
+
+
+def local_clear() -> None:
+    """Forget every local copy (tests)."""
+    with _local_lock:
+        _local.clear()
+
+
 def versioned_get(key: str | None) -> tuple[str, object]:
     """The current content version and the cached value at `key` (None if absent), read
-    together: one cache round trip when the version lives in the cache."""
+    together: one cache round trip when the version lives in the cache, and then only the
+    version when this process holds a copy rendered under it."""
     if version_source() == "database":
         with connection.cursor() as cursor:
             cursor.execute(_database_version_sql())
             newest, synonyms, edited = cursor.fetchone()
         version = f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
         return version, cache.get(key) if key is not None else None
+    local = _local_get(key) if key is not None else None
+    if local is not None:
+        number = cache.get(VERSION_KEY)
+        if number is not None and getattr(local, "version", None) == f"c{number}":
+            return f"c{number}", local
     found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
     number = found.get(VERSION_KEY)
     if number is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         number = cache.get(VERSION_KEY)
-    return f"c{number}", found.get(key)
+    entry = found.get(key)
+    if entry is not None:
+        local_keep(key, entry)
+    return f"c{number}", entry
 
 
 def content_version_bump() -> None:

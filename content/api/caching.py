@@ -46,7 +46,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from content import representations
-from content.caching import CODE_FINGERPRINT, content_valid_until, versioned_get
+from content.caching import CODE_FINGERPRINT, content_valid_until, local_keep, versioned_get
 
 logger = logging.getLogger(__name__)
 
@@ -411,6 +411,7 @@ class CachedResponseMixin:
             timeout = entry.valid_until - time.time()
             if timeout > 0:
                 cache.set(self.cache_key, entry, timeout=max(1, int(timeout)))
+                local_keep(self.cache_key, entry)
         except Exception:
             logger.warning("Response cache unreachable; not stored.", exc_info=True)
 

@@ -6,7 +6,7 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``CSRF_TRUSTED_ORIGINS`` (comma-separated), ``DEBUG`` (``1``/``0``), ``LOG_LEVEL``,
 ``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE`` and
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
-``HIPKNEE_CONTENT_VERSION_SOURCE``.
+``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``.
 """
 
 import os
@@ -287,6 +287,9 @@ HIPKNEE_STORED_RENDERINGS = env_bool("HIPKNEE_STORED_RENDERINGS", True)
 #: Where the content version lives (content/caching.py): "cache" or "database"; empty picks
 #: the cache when it is shared (Redis), the database when it is private to each process.
 HIPKNEE_CONTENT_VERSION_SOURCE = os.environ.get("HIPKNEE_CONTENT_VERSION_SOURCE", "")
+#: With a shared cache, how many cached responses each process also keeps in its own memory
+#: (used only under the current content version; 0 turns the local copies off).
+HIPKNEE_LOCAL_CACHE_ENTRIES = int(os.environ.get("HIPKNEE_LOCAL_CACHE_ENTRIES", "256"))
 
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.

@@ -713,3 +713,80 @@ def test_rate_limits_apply_to_answers_from_the_cache(api_client, content, respon
     assert answers[3]["Content-Type"] == "application/problem+json"
     assert answers[3]["Retry-After"] == "60"
     assert answers[3]["Cache-Control"] == "no-store"
+
+
+def test_a_hit_reads_only_the_version_when_this_process_holds_a_copy_of_that_version(
+    api_client, content, response_cache, monkeypatch
+):
+    """With a shared cache the body of a hit comes from this process's own copy: one small
+    read of the version instead of the version and a body of tens of kilobytes."""
+    from content import caching as content_caching
+
+    api_client.get("/api/v1/articles/hip-and-knee/")  # rendered, stored, kept locally
+    reads = []
+    real_get, real_get_many = cache.get, cache.get_many
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(("get", key))
+                        or real_get(key, *a, **k))
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: reads.append(("get_many",
+                        tuple(keys))) or real_get_many(keys, *a, **k))
+
+    hit = api_client.get("/api/v1/articles/hip-and-knee/")
+
+    assert hit.status_code == 200
+    assert reads == [("get", VERSION_KEY)]
+    reads.clear()
+    content_caching.local_clear()
+    assert api_client.get("/api/v1/articles/hip-and-knee/").content == hit.content
+    name, keys = reads[0]  # (local memory's get_many then calls get for each key)
+    assert (name, keys[0], len(keys)) == ("get_many", VERSION_KEY, 2)
+
+
+def test_a_local_copy_rendered_under_another_version_is_never_served(
+    api_client, response_cache, newsroom
+):
+    document = newsroom.go_live(ContentType.SYMPTOM, "stiffness")
+    before = api_client.get("/api/v1/symptoms/stiffness/")
+    assert api_client.get("/api/v1/symptoms/stiffness/").content == before.content
+
+    # Another process publishes: only the shared version moves; this process's copy stays.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)):
+        newsroom.update(document)
+    after = api_client.get("/api/v1/symptoms/stiffness/")
+
+    assert after.json()["version"] == 2
+    assert after["ETag"] != before["ETag"]
+
+
+def test_local_copies_are_bounded_and_can_be_turned_off(api_client, content, response_cache):
+    from content import caching as content_caching
+
+    response_cache.HIPKNEE_LOCAL_CACHE_ENTRIES = 2
+    for path in ("/api/v1/symptoms/", "/api/v1/causes/", "/api/v1/treatments/"):
+        api_client.get(path)
+    assert len(content_caching._local) == 2
+
+    content_caching.local_clear()
+    response_cache.HIPKNEE_LOCAL_CACHE_ENTRIES = 0
+    api_client.get("/api/v1/symptoms/")
+    assert len(content_caching._local) == 0
+
+
+def test_a_copy_rendered_by_another_process_under_the_new_version_is_taken_from_the_cache(
+    api_client, content, response_cache
+):
+    import copy
+
+    from content import caching as content_caching
+
+    api_client.get("/api/v1/symptoms/stiffness/")
+    (key, mine), = content_caching._local.items()
+    # Another process publishes, then renders and stores this URL under the new version.
+    cache.incr(VERSION_KEY)
+    theirs = copy.copy(mine)
+    theirs.version, theirs.body = f"c{cache.get(VERSION_KEY)}", b'{"from": "the other process"}'
+    cache.set(key, theirs)
+
+    served = api_client.get("/api/v1/symptoms/stiffness/")
+
+    assert served.content == b'{"from": "the other process"}'
+    assert content_caching._local[key] is not mine
