@@ -160,6 +160,7 @@ class EditorialAction(models.TextChoices):
     APPROVED = "approved", "Approved"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     SCHEDULED = "scheduled", "Scheduled"
+    SCHEDULE_CANCELLED = "schedule_cancelled", "Schedule cancelled"
     PUBLISHED = "published", "Published"
     UNPUBLISHED = "unpublished", "Unpublished"
     EXPIRED = "expired", "Expired"

@@ -845,6 +845,38 @@ def test_schedule_then_unpublish(client, api_client, article, editor, reviewer, 
                 .order_by("id").values_list("action", flat=True)) == ["scheduled", "unpublished"]
 
 
+def test_schedule_then_cancel_the_schedule(client, article, editor, reviewer, publisher):
+    revision = edited(article, editor)
+    review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED)
+    client_for(client, publisher)
+    with time_machine.travel(T0, tick=False):
+        scheduled = client.post(change_url(article), {
+            "_workflow": "schedule", "publish-revision": 2,
+            "publish-go_live_at": "2026-03-03T08:00"}, follow=True)
+        assert b'id="workflow-cancel-schedule"' in scheduled.content
+        assert b"Revision 2 will not go live at 3 Mar 2026, 08:00 UTC; revision 1 stays live." \
+            in scheduled.content
+
+        response = client.post(change_url(article), {"_workflow": "cancel_schedule"},
+                               follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "The schedule of revision 2 is cancelled; nothing else changed."]
+    assert b'id="workflow-cancel-schedule"' not in response.content
+    article.refresh_from_db()
+    assert (article.status, article.live_revision.number, article.scheduled_revision) == (
+        "published", 1, None)
+    assert live_bodies()["introduction"] == "<p>Your hip and knee work together.</p>"
+    assert list(EditorialEvent.objects.filter(document=article, actor=publisher, at__gte=T0)
+                .order_by("id").values_list("action", flat=True)) == [
+        "scheduled", "schedule_cancelled"]
+
+
+def test_only_publishers_may_cancel_a_schedule(client, article, editor):
+    client_for(client, editor)
+    response = client.post(change_url(article), {"_workflow": "cancel_schedule"})
+    assert response.status_code == 403
+
+
 def test_schedule_needs_a_future_time(client, article, editor, reviewer, publisher):
     revision = edited(article, editor)
     review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED)

@@ -5,9 +5,9 @@ review state and next review date. The change form edits the LATEST REVISION's s
 (never the live row): saving calls `revision_create` with the revision number the form was
 loaded from, so a stale save is refused and the editor's input stays on screen. The history
 page lists revisions, compares any two field by field and reverts to any of them; workflow
-buttons (submit for review, approve / request changes, publish, schedule, unpublish) call
-the same services as the editorial API. Every screen needs an editorial role (Django
-groups, `content.roles`) and the model permission the role's group carries.
+buttons (submit for review, approve / request changes, publish, schedule, cancel the schedule,
+unpublish) call the same services as the editorial API. Every screen needs an editorial role
+(Django groups, `content.roles`) and the model permission the role's group carries.
 """
 
 import datetime as dt
@@ -61,7 +61,7 @@ from content.selectors import (
     revision_diff,
     revision_review_state,
 )
-from content.services.publishing import document_unpublish, revision_publish
+from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_request, review_submit
 from content.services.versioning import (
     document_create,
@@ -78,6 +78,7 @@ WORKFLOW = {
     "publish": (Role.PUBLISHERS, PublishForm),
     "schedule": (Role.PUBLISHERS, PublishForm),
     "unpublish": (Role.PUBLISHERS, None),
+    "cancel_schedule": (Role.PUBLISHERS, None),
 }
 #: Form prefix of each workflow form (publish and schedule share one form).
 WORKFLOW_PREFIX = {"submit": "submit", "review": "review", "publish": "publish",
@@ -467,6 +468,10 @@ class DocumentAdmin(admin.ModelAdmin):
         if action == "unpublish":
             document_unpublish(document=document, user=user)
             return "Unpublished: the public API no longer shows this item. Its history is kept."
+        if action == "cancel_schedule":
+            number = document.scheduled_revision.number
+            schedule_cancel(document=document, user=user)
+            return f"The schedule of revision {number} is cancelled; nothing else changed."
         data = form.cleaned_data
         if action == "schedule":
             if data["go_live_at"] is None:

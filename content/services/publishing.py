@@ -286,6 +286,26 @@ def document_unpublish(*, document: Document, user) -> Document:
     return document
 
 
+@transaction.atomic
+def schedule_cancel(*, document: Document, user) -> Document:
+    """Cancel a scheduled publication; what is live (if anything) stays live, untouched."""
+    document = _lock(document)
+    if document.scheduled_revision_id is None:
+        raise InvalidTransition("Nothing is scheduled, so there is no schedule to cancel.")
+    revision, go_live_at = document.scheduled_revision, document.go_live_at
+    document.scheduled_revision = None
+    document.go_live_at = None
+    document.scheduled_expire_at = None
+    if document.status == EditorialStatus.SCHEDULED:
+        document.status = (
+            EditorialStatus.UNPUBLISHED if document.first_published_at else EditorialStatus.DRAFT
+        )
+    attribute_to(document, user).save()
+    event_record(document=document, action=EditorialAction.SCHEDULE_CANCELLED, actor=user,
+                 revision=revision, detail={"go_live_at": go_live_at.isoformat()})
+    return document
+
+
 @dataclass
 class ScheduleReport:
     """What `publish_due` did, and schedules that had waited too long."""

@@ -16,6 +16,7 @@ from content.services.publishing import (
     document_unpublish,
     publish_due,
     revision_publish,
+    schedule_cancel,
 )
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create
@@ -234,3 +235,43 @@ def test_scheduling_a_revision_keeps_the_live_revisions_own_expiry(people):
     document.refresh_from_db()
     assert (document.status, document.expire_at, document.scheduled_expire_at) == (
         EditorialStatus.PUBLISHED, T0 + dt.timedelta(days=9), None)
+
+
+def test_cancelling_a_schedule_keeps_what_is_live_and_nothing_goes_live_later(people):
+    editor, reviewer, publisher = people
+    first = document_create(type_="condition", data=CONDITION, author=editor)
+    second = revision_create(document=first.document, data={"name": "Hip OA"}, author=editor,
+                             expected_revision=1)
+    with time_machine.travel(T0, tick=False):
+        approve(first, reviewer)
+        approve(second, reviewer)
+        revision_publish(revision=first, user=publisher, expire_at=T0 + dt.timedelta(days=9))
+        revision_publish(revision=second, user=publisher, go_live_at=T0 + dt.timedelta(days=1),
+                         expire_at=T0 + dt.timedelta(days=5))
+        document = schedule_cancel(document=first.document, user=publisher)
+
+    assert (document.status, document.live_revision.number, document.scheduled_revision,
+            document.go_live_at, document.scheduled_expire_at, document.expire_at) == (
+        EditorialStatus.PUBLISHED, 1, None, None, None, T0 + dt.timedelta(days=9))
+    cancelled = EditorialEvent.objects.get(action=EditorialAction.SCHEDULE_CANCELLED)
+    assert (cancelled.actor.username, cancelled.revision.number, cancelled.at,
+            cancelled.detail) == ("paul", 2, T0, {"go_live_at": "2026-05-05T08:00:00+00:00"})
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        assert publish_due().published == []
+        assert Condition.objects.published().get().name == "Hip osteoarthritis"
+    with pytest.raises(InvalidTransition):
+        schedule_cancel(document=first.document, user=publisher)
+
+
+def test_cancelling_the_schedule_of_an_item_never_live_leaves_a_draft(people):
+    editor, reviewer, publisher = people
+    revision = document_create(type_="condition", data=CONDITION, author=editor)
+    approve(revision, reviewer)
+    with time_machine.travel(T0, tick=False):
+        revision_publish(revision=revision, user=publisher, go_live_at=T0 + dt.timedelta(hours=1))
+        document = schedule_cancel(document=revision.document, user=publisher)
+    assert (document.status, document.live_revision, document.scheduled_revision) == (
+        EditorialStatus.DRAFT, None, None)
+    with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
+        assert publish_due().published == []
+    assert not Condition.objects.exists()

@@ -30,6 +30,8 @@ for type_path, viewset in editorial_viewsets().items():
              name=f"{type_path}-publish"),
         path(f"{type_path}/<slug:slug>/unpublish/", viewset.as_view({"post": "unpublish"}),
              name=f"{type_path}-unpublish"),
+        path(f"{type_path}/<slug:slug>/cancel-schedule/",
+             viewset.as_view({"post": "cancel_schedule"}), name=f"{type_path}-cancel-schedule"),
         path(f"{type_path}/<slug:slug>/events/", viewset.as_view({"get": "events"}),
              name=f"{type_path}-events"),
     ]

@@ -43,7 +43,7 @@ from content.selectors import (
     revision_diff,
     snapshot_diff,
 )
-from content.services.publishing import document_unpublish, revision_publish
+from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_submit
 from content.services.versioning import (
     document_create,
@@ -130,6 +130,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
         "review_create": Role.MEDICAL_REVIEWERS,
         "publish": Role.PUBLISHERS,
         "unpublish": Role.PUBLISHERS,
+        "cancel_schedule": Role.PUBLISHERS,
     }
     lookup_field = "slug"
     filter_backends = []
@@ -387,6 +388,11 @@ class EditorialViewSet(viewsets.GenericViewSet):
         document_unpublish(document=document, user=request.user)
         return self.detail_response(document)
 
+    def cancel_schedule(self, request, *args, **kwargs):
+        document = self.get_document()
+        schedule_cancel(document=document, user=request.user)
+        return self.detail_response(document)
+
     def events(self, request, *args, **kwargs):
         document = self.get_document()
         page = self.paginate_queryset(
@@ -483,6 +489,14 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         },
         "unpublish": {
             "summary": f"Withdraw a {label} from the public API (publishers)",
+            "request": None,
+            "responses": {200: detail, **problems(401, 403, 404, 409)},
+        },
+        "cancel_schedule": {
+            "summary": "Cancel the scheduled publication; what is live stays (publishers)",
+            "description": "Clears `scheduled_revision`, `go_live_at` and "
+            "`scheduled_expire_at`; what is live stays live. 409 when nothing is scheduled. "
+            "Recorded as `schedule_cancelled` in the audit trail.",
             "request": None,
             "responses": {200: detail, **problems(401, 403, 404, 409)},
         },

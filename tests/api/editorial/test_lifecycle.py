@@ -215,3 +215,39 @@ def test_full_lifecycle_over_http(
             "actor": "paul", "action": "unpublished", "revision": 2,
             "at": "2026-03-05T10:00:00+00:00", "detail": {},
         }
+
+
+@pytest.mark.django_db
+def test_cancelling_a_schedule_over_http(
+    api_client, editor_client, reviewer_client, publisher_client
+):
+    create, _ = PAYLOADS["symptoms"]
+    slug = create["slug"]
+    with time_machine.travel(T0, tick=False):
+        assert editor_client.post(url("symptoms"), create, format="json").status_code == 201
+        assert reviewer_client.post(url("symptoms", slug, "reviews/"), {
+            "revision": 1, "decision": "approved"}, format="json").status_code == 201
+        scheduled = publisher_client.post(url("symptoms", slug, "publish/"), {
+            "go_live_at": "2026-03-03T09:00:00Z"}, format="json")
+        assert scheduled.json()["status"] == "scheduled"
+
+        refused = editor_client.post(url("symptoms", slug, "cancel-schedule/"))
+        assert (refused.status_code, refused["Content-Type"]) == (403, "application/problem+json")
+        response = publisher_client.post(url("symptoms", slug, "cancel-schedule/"))
+        assert response.status_code == 200
+        body = response.json()
+        assert {k: body[k] for k in ("status", "live_revision", "scheduled_revision",
+                                     "go_live_at", "scheduled_expire_at")} == {
+            "status": "draft", "live_revision": None, "scheduled_revision": None,
+            "go_live_at": None, "scheduled_expire_at": None}
+        again = publisher_client.post(url("symptoms", slug, "cancel-schedule/"))
+        assert again.status_code == 409
+        assert again.json()["detail"] == (
+            "Nothing is scheduled, so there is no schedule to cancel.")
+        events = publisher_client.get(url("symptoms", slug, "events/")).json()["results"]
+        assert events[0] == {"actor": "paul", "action": "schedule_cancelled", "revision": 1,
+                             "at": "2026-03-02T09:00:00+00:00",
+                             "detail": {"go_live_at": "2026-03-03T09:00:00+00:00"}}
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        assert publish_due().published == []
+        assert public(api_client, "symptoms", slug).status_code == 404
