@@ -9,6 +9,7 @@ read-only. Access follows the role, not model permissions: publishers (and super
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -65,6 +66,14 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["url", "secret", "event_types", "description"]
+
+        @staticmethod
+        def formfield_callback(field, **kwargs):
+            """Model fields' form fields (the read-only change page builds its own): a URL
+            without a scheme is read as https, as Django 6 will by default."""
+            if isinstance(field, models.URLField):
+                kwargs.setdefault("assume_scheme", "https")
+            return field.formfield(**kwargs)
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -6,7 +6,8 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``CSRF_TRUSTED_ORIGINS`` (comma-separated), ``DEBUG`` (``1``/``0``), ``LOG_LEVEL``,
 ``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE`` and
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
-``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``.
+``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``,
+``HIPKNEE_CACHE_KEY_PREFIX``.
 """
 
 import os
@@ -138,7 +139,8 @@ if REDIS_URL:
             # Django's backend, reusing one redis client per pool (content/redis_cache.py).
             "BACKEND": "content.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "hipknee",
+            # Deployments (or test runs) sharing one Redis database need distinct prefixes.
+            "KEY_PREFIX": os.environ.get("HIPKNEE_CACHE_KEY_PREFIX", "hipknee"),
             # Fail fast (and let /readyz say so) rather than hang a worker on a dead Redis.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

@@ -25,6 +25,8 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
+#: This run's own cache keys and database: runs on one machine at once do not meet.
+KEY_PREFIX = f"hipknee-twoproc-{os.getpid()}"
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -42,7 +44,7 @@ def _free_port() -> int:
 def _database_url() -> str:
     """A database of this test's own, on the server the suite uses, created empty."""
     config = settings.DATABASES["default"]
-    name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_twoproc"
+    name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_twoproc_{os.getpid()}"
     credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
     server = f"{credentials}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
     with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as admin:
@@ -51,14 +53,25 @@ def _database_url() -> str:
     return f"postgres://{server}/{name}"
 
 
+def _forget(database_url: str) -> None:
+    """Drop this run's database and cache keys."""
+    parsed = dj_database_url.parse(database_url)
+    server = database_url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{parsed["NAME"]}" WITH (FORCE)')
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{KEY_PREFIX}:*"):
+        client.delete(key)
+
+
 @pytest.fixture(scope="module")
 def environment():
-    redis.Redis.from_url(REDIS_URL).flushdb()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hipknee_api.settings.production",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": REDIS_URL,
+        "HIPKNEE_CACHE_KEY_PREFIX": KEY_PREFIX,
         "SECRET_KEY": "two-process-test-only-8Hq3Zr6Vt1Lp9Wx4Nc7Bm2Ky5Dg0Fs",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
@@ -83,7 +96,8 @@ def environment():
                           "--credentials", "MD"),
         "publisher": token("paul", "publishers"),
     }
-    return env, tokens
+    yield env, tokens
+    _forget(env["DATABASE_URL"])
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +181,7 @@ def test_a_publish_through_one_process_is_served_by_the_other_at_once(servers):
     status, again_headers, _ = call("GET", public, headers={"If-None-Match": headers["ETag"]})
     assert status == 304
     assert again_headers["ETag"] == headers["ETag"]
-    stored = redis.Redis.from_url(REDIS_URL).keys("hipknee:*response:*")
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"{KEY_PREFIX}:*response:*")
     assert stored, "server B stored no response in Redis"
 
     # Revision 2 goes live through A: B serves it at once, and the list too.
