@@ -589,26 +589,6 @@ def _pg_match(parsed: ParsedQuery) -> Q:
     return match
 
 
-class _TsQueryText(Func):
-    """A tsquery literal given in PostgreSQL's input syntax (built by tsquery_text)."""
-
-    template = "%(expressions)s::tsquery"
-    output_field = SearchQueryField()
-
-    def __init__(self, text: str):
-        super().__init__(Value(text))
-
-
-def _pg_names_match(parsed: ParsedQuery) -> Q:
-    """Rows that match a word of the query in their names, or a typo by similarity: the rows
-    whose score can exceed a prose-only match's (see _PostgresResults._pruned)."""
-    match = Q(_Matches(F("search_names_vector"), _TsQueryText(tsquery_text(parsed.terms))))
-    for concept in parsed.concepts:
-        if concept.fuzzy:
-            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
-    return match
-
-
 def _at_least(parsed: ParsedQuery, k: int) -> str:
     """The tsquery matching rows that contain at least `k` of the query's concepts."""
     groups = [f"({tsquery_text(concept.terms)})" for concept in parsed.concepts]
