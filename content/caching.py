@@ -6,6 +6,12 @@ Nothing is ever deleted: a publish, unpublish or recorded expiry moves the versi
 entry of an older version is never served again (it is rendered anew and overwritten, or ages
 out of the cache). `versioned_get` reads the version and an entry in one round trip.
 
+With Redis, each process also keeps the version it last read, for as long as Redis has not
+said that it changed (`_VersionWatch`: Redis's "tracking" of the version key, whose
+invalidations arrive on a connection of this process that each request polls): a hit then costs
+no round trip at all, and a publish through any process is still seen by the others as soon as
+its request has returned.
+
 With a shared cache each process also keeps the entries it last read or wrote in its own
 memory (`local_keep`, at most ``HIPKNEE_LOCAL_CACHE_ENTRIES``, 256 by default; 0 turns it off):
 a hit then reads only the small version from the shared cache, not a body of tens of
@@ -40,18 +46,22 @@ a deploy that changes how a representation is rendered never serves bodies rende
 previous release from a Redis that outlived it.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import logging
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -147,24 +157,130 @@ def _local_get(key: str):
 
 
 def local_clear() -> None:
-    """Forget every local copy (tests)."""
+    """Forget every local copy, and the watched version (tests)."""
     with _local_lock:
         _local.clear()
+    with _watch._lock:
+        _watch._reset()
+
+
+class _VersionWatch:
+    """The content version as this process last read it from Redis, trusted only while Redis
+    has not reported a change of its key.
+
+    A dedicated connection (RESP2) asks Redis to track the version key in broadcast mode and to
+    send the invalidations to that same connection, subscribed to `__redis__:invalidate`. Redis
+    writes an invalidation there while it executes the write that moved the version on, before
+    the writer's request can return; every read polls the connection without blocking (a few
+    microseconds) and forgets the version if anything arrived. If the connection fails, the
+    version is read from Redis again, and so it is at least every VERSION_RECHECK seconds
+    whatever happens (a connection that died silently cannot keep an old version alive longer).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._connection = None
+        self._number = None
+        self._read_at = 0.0
+        self._failed_at = -math.inf
+
+    def _connect(self) -> bool:
+        """Open the watch connection of this process (after a fork too); False if it cannot,
+        and then no new attempt for VERSION_RECHECK seconds (Redis may be down)."""
+        if self._connection is not None and self._pid == os.getpid():
+            return True
+        self._reset()
+        if time.monotonic() - self._failed_at < VERSION_RECHECK:
+            return False
+        try:
+            backend = caches["default"]
+            connection = redis.ConnectionPool.from_url(
+                backend._servers[0], protocol=2,
+                **{name: value for name, value in backend._options.items()
+                   if name in ("socket_connect_timeout", "socket_timeout")},
+            ).make_connection()
+            connection.connect()
+            connection.send_command("CLIENT", "ID")
+            client_id = self.client_id = connection.read_response()
+            connection.send_command("CLIENT", "TRACKING", "on", "REDIRECT", client_id, "BCAST",
+                                    "PREFIX", cache.make_key(VERSION_KEY))
+            connection.read_response()
+            connection.send_command("SUBSCRIBE", "__redis__:invalidate")
+            connection.read_response()
+        except Exception:
+            logger.warning("Cannot watch the content version; reading it on every request.",
+                           exc_info=True)
+            self._failed_at = time.monotonic()
+            return False
+        self._connection, self._pid = connection, os.getpid()
+        return True
+
+    def _reset(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            with contextlib.suppress(Exception):
+                self._connection.disconnect()
+        self._connection, self._pid, self._number = None, None, None
+
+    def number(self):
+        """The version number, if known and unchanged since it was read; else None."""
+        with self._lock:
+            if self._connection is None or self._pid != os.getpid():
+                return None
+            try:
+                while self._connection.can_read(timeout=0):
+                    self._connection.read_response()  # any message: the key changed
+                    self._number = None
+            except Exception:
+                self._reset()
+                return None
+            if time.monotonic() - self._read_at > VERSION_RECHECK:
+                self._number = None
+            return self._number
+
+    def watching(self) -> bool:
+        """Make sure the watch is on before a read whose result will be remembered."""
+        with self._lock:
+            return self._connect()
+
+    def remember(self, number) -> None:
+        """Keep `number`, read from Redis after `watching()` returned True."""
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._number, self._read_at = number, time.monotonic()
+
+
+#: Seconds after which the watched version is read from Redis again regardless.
+VERSION_RECHECK = 1.0
+_watch = _VersionWatch()
+
+
+def _version_watched() -> bool:
+    """The watch is on (HIPKNEE_VERSION_WATCH) and the cache is Redis."""
+    return getattr(settings, "HIPKNEE_VERSION_WATCH", True) and isinstance(
+        caches["default"], RedisCache)
 
 
 def versioned_get(key: str | None) -> tuple[str, object]:
     """The current content version and the cached value at `key` (None if absent), read
-    together: one cache round trip when the version lives in the cache, and then only the
-    version when this process holds a copy rendered under it."""
+    together: one cache round trip when the version lives in the cache, none when this
+    process holds both the version (see `_VersionWatch`) and a copy rendered under it."""
     if version_source() == "database":
         with connection.cursor() as cursor:
             cursor.execute(_database_version_sql())
             newest, synonyms, edited = cursor.fetchone()
         version = f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
         return version, cache.get(key) if key is not None else None
+    watched = _version_watched() and _watch.watching()
+    if key is None and watched and (number := _watch.number()) is not None:
+        return f"c{number}", None
     local = _local_get(key) if key is not None else None
     if local is not None:
-        number = cache.get(VERSION_KEY)
+        number = _watch.number() if watched else None
+        if number is None:
+            number = cache.get(VERSION_KEY)
+            if watched and number is not None:
+                _watch.remember(number)
         if number is not None and getattr(local, "version", None) == f"c{number}":
             return f"c{number}", local
     found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
@@ -172,6 +288,8 @@ def versioned_get(key: str | None) -> tuple[str, object]:
     if number is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         number = cache.get(VERSION_KEY)
+    elif watched:
+        _watch.remember(number)
     entry = found.get(key)
     if entry is not None:
         local_keep(key, entry)

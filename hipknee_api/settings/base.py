@@ -7,7 +7,7 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE`` and
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
 ``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``,
-``HIPKNEE_CACHE_KEY_PREFIX``.
+``HIPKNEE_CACHE_KEY_PREFIX``, ``HIPKNEE_VERSION_WATCH``.
 """
 
 import os
@@ -292,6 +292,9 @@ HIPKNEE_CONTENT_VERSION_SOURCE = os.environ.get("HIPKNEE_CONTENT_VERSION_SOURCE"
 #: With a shared cache, how many cached responses each process also keeps in its own memory
 #: (used only under the current content version; 0 turns the local copies off).
 HIPKNEE_LOCAL_CACHE_ENTRIES = int(os.environ.get("HIPKNEE_LOCAL_CACHE_ENTRIES", "256"))
+#: With Redis, whether each process keeps the content version it read until Redis reports a
+#: change of it (content/caching.py, `_VersionWatch`), rather than reading it per request.
+HIPKNEE_VERSION_WATCH = env_bool("HIPKNEE_VERSION_WATCH", True)
 
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.
