@@ -184,6 +184,8 @@ class _VersionWatch:
         self._number = None
         self._read_at = 0.0
         self._failed_at = -math.inf
+        #: Moves on with every invalidation seen: a value read before one is not remembered.
+        self._generation = 0
 
     def _connect(self) -> bool:
         """Open the watch connection of this process (after a fork too); False if it cannot,
@@ -221,32 +223,37 @@ class _VersionWatch:
             with contextlib.suppress(Exception):
                 self._connection.disconnect()
         self._connection, self._pid, self._number = None, None, None
+        self._generation += 1
 
-    def number(self):
-        """The version number, if known and unchanged since it was read; else None."""
+    def number(self) -> tuple[object, int]:
+        """(the version number if known and unchanged since it was read, else None; the token
+        to remember a number read from Redis from now on with)."""
         with self._lock:
             if self._connection is None or self._pid != os.getpid():
-                return None
+                return None, self._generation
             try:
                 while self._connection.can_read(timeout=0):
                     self._connection.read_response()  # any message: the key changed
                     self._number = None
+                    self._generation += 1
             except Exception:
                 self._reset()
-                return None
+                return None, self._generation
             if time.monotonic() - self._read_at > VERSION_RECHECK:
                 self._number = None
-            return self._number
+            return self._number, self._generation
 
     def watching(self) -> bool:
-        """Make sure the watch is on before a read whose result will be remembered."""
+        """Make sure the watch is on before a read whose result may be remembered."""
         with self._lock:
             return self._connect()
 
-    def remember(self, number) -> None:
-        """Keep `number`, read from Redis after `watching()` returned True."""
+    def remember(self, number, since: int) -> None:
+        """Keep `number`, read from Redis after `number()` handed out `since`, unless an
+        invalidation has been seen in between (by any thread): it may be older than that."""
         with self._lock:
-            if self._connection is not None and self._pid == os.getpid():
+            if (self._connection is not None and self._pid == os.getpid()
+                    and self._generation == since):
                 self._number, self._read_at = number, time.monotonic()
 
 
@@ -272,15 +279,15 @@ def versioned_get(key: str | None) -> tuple[str, object]:
         version = f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
         return version, cache.get(key) if key is not None else None
     watched = _version_watched() and _watch.watching()
-    if key is None and watched and (number := _watch.number()) is not None:
+    number, since = _watch.number() if watched else (None, None)
+    if key is None and number is not None:
         return f"c{number}", None
     local = _local_get(key) if key is not None else None
     if local is not None:
-        number = _watch.number() if watched else None
         if number is None:
             number = cache.get(VERSION_KEY)
             if watched and number is not None:
-                _watch.remember(number)
+                _watch.remember(number, since)
         if number is not None and getattr(local, "version", None) == f"c{number}":
             return f"c{number}", local
     found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
@@ -289,7 +296,7 @@ def versioned_get(key: str | None) -> tuple[str, object]:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         number = cache.get(VERSION_KEY)
     elif watched:
-        _watch.remember(number)
+        _watch.remember(number, since)
     entry = found.get(key)
     if entry is not None:
         local_keep(key, entry)

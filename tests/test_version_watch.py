@@ -119,3 +119,21 @@ def test_without_the_watch_every_read_asks_redis(redis_cache, round_trips, setti
     content_version()
     content_version()
     assert round_trips.count("get_many") == 2
+
+
+def test_a_value_read_before_an_invalidation_another_thread_saw_is_not_kept(redis_cache):
+    """Thread 1 reads the version from Redis; meanwhile it changes and thread 2's read takes
+    the invalidation off the connection: thread 1's older value must not be remembered."""
+    content_version()
+    assert caching._watch.watching()
+    _, since = caching._watch.number()
+    old = cache.get(VERSION_KEY)  # thread 1's read
+    redis_cache.incr(cache.make_key(VERSION_KEY))
+    deadline = time.monotonic() + 0.05
+    while caching._watch.number()[1] == since and time.monotonic() < deadline:  # thread 2
+        time.sleep(0.001)
+
+    caching._watch.remember(old, since)
+
+    assert caching._watch.number()[0] is None
+    assert content_version() == f"c{old + 1}"
