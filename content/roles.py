@@ -2,8 +2,9 @@
 
 A role is membership of one of the groups named by `content.choices.Role`. Each group also
 carries the model permissions listed in `ROLE_PERMISSIONS`, which is what the Django admin
-checks; migration `0004_editorial_groups` creates the groups with exactly these permissions
-and `content.services.roles.role_groups_ensure()` restores them on any database.
+checks; migration `0004_editorial_groups` creates the groups with these permissions,
+`0011_editors_edit_synonyms` adds the synonym sets to the editors', and
+`content.services.roles.role_groups_ensure()` restores them on any database.
 """
 
 from content.choices import Role
@@ -18,6 +19,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "content.add_revision",
         "content.view_review",
         "content.view_editorialevent",
+        # Search synonym sets ("runner's knee" = patellofemoral pain syndrome) are editorial
+        # knowledge; they are configuration, not versioned content (content/services/synonyms.py).
+        "content.view_synonym",
+        "content.add_synonym",
+        "content.change_synonym",
+        "content.delete_synonym",
     ),
     Role.MEDICAL_REVIEWERS: (
         "content.view_document",

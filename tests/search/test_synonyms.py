@@ -119,3 +119,29 @@ def test_admin_edits_terms_one_per_line_through_the_service(client, db):
     assert refused.status_code == 200
     assert "Enter at least two different words or phrases." in refused.content.decode()
     assert Synonym.objects.count() == 1
+
+
+def test_editors_maintain_synonym_sets_and_other_roles_only_see_none(client, db):
+    from django.contrib.auth.models import Group
+
+    from content.choices import Role
+    from content.services.roles import role_groups_ensure
+
+    role_groups_ensure()
+    editor = UserFactory(username="eddie", is_staff=True)
+    editor.groups.add(Group.objects.get(name=Role.EDITORS))
+    reviewer = UserFactory(username="rita", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name=Role.MEDICAL_REVIEWERS))
+
+    client.force_login(editor)
+    added = client.post("/admin/content/synonym/add/",
+                        {"name": "physio", "terms": "physio\nphysical therapy"})
+    synonym = Synonym.objects.get()
+    changed = client.post(f"/admin/content/synonym/{synonym.pk}/change/",
+                          {"name": "physio", "terms": "physio\nphysiotherapy"})
+    client.force_login(reviewer)
+    refused = client.get("/admin/content/synonym/")
+
+    assert (added.status_code, changed.status_code) == (302, 302)
+    assert Synonym.objects.get().terms == ["physio", "physiotherapy"]
+    assert refused.status_code == 403
