@@ -7,9 +7,13 @@ the index current (`search_index_update(row)` on every publish).
 **The index.** Each live row stores its searchable text, derived on publish: `search_names`
 (the title or name on the first line — weight A — then its other names, one per line:
 also known as, a treatment's examples, an article's summary and headings — weight B) and
-`search_body` (its prose as plain text — weight C). On PostgreSQL `search_vector` holds the
-weighted `tsvector` of those texts (GIN-indexed), and `search_names` has a trigram GIN index
-(pg_trgm) for typos.
+`search_body` (its prose as plain text — weight C). On PostgreSQL the row also stores the
+weighted `tsvector` of those texts (`search_vector`) and of its names alone
+(`search_names_vector`), and their sizes; and `SearchEntry` holds a copy of those columns
+and the row's visibility for every live row of every type (`search_entries_sync`, on
+publish, unpublish and expiry): one narrow table, GIN-indexed on both vectors, with a trigram
+GIN index (pg_trgm) on the names for typos and a btree on the size, which the search
+endpoint reads instead of six wide tables.
 
 **A query** is read the same way on every backend (`query_parse`): words are lowercased,
 split at anything that is not a letter or digit (so apostrophes split, as PostgreSQL's parser
@@ -32,16 +36,17 @@ the whole title is to the whole query (pg_trgm similarity, so "hip pain" puts th
 "Hip Pain" first). Equal scores are ordered shorter row first (fewer distinct words), then
 by type and slug: a total order, so pages never overlap.
 
-**PostgreSQL** does all of that in SQL: an OR-query built from the user's words and their
-synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances, `:A` weight labels
-for the name checks), `@@` on the stored, GIN-indexed vectors (`search_vector`, and
-`search_names_vector`, the names part alone), pg_trgm's `%>` (trigram-indexed) and
-`word_similarity` on `search_names`, `similarity` for the title; one UNION ALL across types
-scored, ordered and paged in one statement with the total and `ts_headline` snippets for
-that page only. A page within the first PRUNE_DEPTH places scores only the rows that can
-reach it: every names match, and for prose-only matches, whose score depends only on how
-many concepts they hold and their length, the shortest few with at least k concepts for
-each k (`_PostgresResults._candidates`; a test checks it against scoring every match).
+**PostgreSQL** does all of that in SQL over `SearchEntry`: an OR-query built from the user's
+words and their synonyms (one `tsquery`: stems computed here, phrases as `<N>` distances,
+`:A` weight labels for the name checks), `@@` on the GIN-indexed vectors, pg_trgm's `%>`
+(trigram-indexed) and `word_similarity` on the names, `similarity` for the title; scored,
+ordered and paged in one statement with the total and `ts_headline` snippets for that page
+only (the prose read from the live tables for those rows). A page within the first
+PRUNE_DEPTH scores only the rows that can reach it (`_PostgresResults._pruned_hits`): every
+names match, and for prose-only matches, whose score depends only on how many concepts they
+hold and their length, the shortest few with at least k concepts for each k; an exact bound
+then drops the names matches that cannot reach the page (a test checks pages against scoring
+every match). Lists' `search=` filters a list's own table through its stored vector.
 `ts_rank` (`SearchRank`) is not used: the score above replaces it, and computing it for
 every match of a broad query cost more than the whole rest of the query
 (bench/search_bench.py).
@@ -112,8 +117,11 @@ TIE_SHARE = 0.01
 #: Words after this many concepts are ignored (a pasted paragraph is not a query).
 MAX_CONCEPTS = 8
 #: On PostgreSQL, pages ending at most this deep score only the rows that can reach them
-#: (see _PostgresResults._candidates); deeper pages score every match.
+#: (see _PostgresResults._pruned_hits); deeper pages score every match.
 PRUNE_DEPTH = 200
+#: How many of the shortest entries a prose tier reads in size order before it asks the GIN
+#: index instead (see _PostgresResults._pruned_hits).
+TIER_SCAN = 1000
 #: The longest query accepted, in characters.
 MAX_QUERY_LENGTH = 200
 
@@ -123,7 +131,7 @@ SNIPPET_MIN_WORDS = 15
 #: On PostgreSQL, ts_headline reads at most this many characters of a long text, from a
 #: little before its first match (parsing a whole 15,000-character article for each result
 #: of a page cost more than the search itself).
-SNIPPET_SOURCE = 1200
+SNIPPET_SOURCE = 480
 #: Private-use characters that mark matches until the snippet is escaped.
 _START, _STOP = "\ue000", "\ue001"
 
@@ -364,6 +372,7 @@ def search_index_update(row) -> None:
         values.update(_sizes(vector, title))
     type(row).objects.filter(pk=row.pk).update(**values)
     row.search_names, row.search_body = values["search_names"], values["search_body"]
+    search_entries_sync(type(row), [row.pk])
 
 
 def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 500) -> int:
@@ -408,6 +417,48 @@ def search_vectors_refresh(models: Iterable) -> None:
                 values["search_names_vector"] = _names_vector(title, others)
                 values.update(_sizes(vector, title))
             model.objects.update(**values)
+            if model in _current_live_models():  # not a migration's historical model
+                search_entries_sync(model)
+
+
+def _current_live_models() -> dict:
+    """Live model -> its content type."""
+    from content.models import LIVE_MODELS
+
+    return {model: type_ for type_, model in LIVE_MODELS.items()}
+
+
+def search_entries_sync(model, pks: Iterable[int] | None = None) -> None:
+    """On PostgreSQL, copy into SearchEntry the search columns and the visibility (`live`,
+    `expire_at`) of `model`'s rows: those of `pks`, or every row (and then drop the entries
+    of rows that are gone). Called whenever any of them changes: on publish (through
+    search_index_update), on unpublish and expiry, and by bulk refreshes. One statement."""
+    if not _is_postgres():
+        return
+    from content.models import SearchEntry
+
+    quote = connection.ops.quote_name
+    type_ = _current_live_models()[model]
+    entry, table = quote(SearchEntry._meta.db_table), quote(model._meta.db_table)
+    title = quote(model._meta.get_field(_title_field(type_)).column)
+    columns = ["slug", "live", "expire_at", "search_names", "search_vector",
+               "search_names_vector", "search_size", "search_name_size"]
+    sql = (
+        f"INSERT INTO {entry} (type, row_id, title, {', '.join(columns)})"
+        f" SELECT %s, id, {title}, {', '.join(columns)} FROM {table}"
+        + (" WHERE id = ANY(%s)" if pks is not None else "")
+        + " ON CONFLICT (type, row_id) DO UPDATE SET title = EXCLUDED.title, "
+        + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    )
+    params = [type_] + ([list(pks)] if pks is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if pks is None:
+            cursor.execute(
+                f"DELETE FROM {entry} WHERE type = %s AND NOT EXISTS"
+                f" (SELECT 1 FROM {table} WHERE {table}.id = {entry}.row_id)",
+                [type_],
+            )
 
 
 # --- Matching: one set of rules, two engines ----------------------------------------------
@@ -545,6 +596,12 @@ def snippet_render(raw: str) -> str:
 
 
 def tsquery_text(terms: Iterable[Term], weights: str = "") -> str:
+    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: see _tsquery_text."""
+    return _tsquery_text(tuple(terms), weights)
+
+
+@lru_cache(maxsize=4096)
+def _tsquery_text(terms: tuple[Term, ...], weights: str) -> str:
     """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
     computed here (the same Snowball stemmer as the `english` configuration), a phrase as
     its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`.
@@ -589,6 +646,7 @@ def _pg_match(parsed: ParsedQuery) -> Q:
     return match
 
 
+@lru_cache(maxsize=1024)
 def _at_least(parsed: ParsedQuery, k: int) -> str:
     """The tsquery matching rows that contain at least `k` of the query's concepts."""
     groups = [f"({tsquery_text(concept.terms)})" for concept in parsed.concepts]
@@ -597,15 +655,8 @@ def _at_least(parsed: ParsedQuery, k: int) -> str:
     )
 
 
-def _pg_base_score_sql(parsed: ParsedQuery, table: str,
-                       close: dict[int, str]) -> tuple[str, list]:
-    """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
-    the mean over concepts of how well each matched (see the module docstring), in double
-    precision. The names are tested on the small names vector first; the prose vector, large
-    and stored compressed, is read only for a concept that is not in the names. `close` holds,
-    for each typo concept (by index), the SQL condition that the row has a name close to it."""
-    vector, names_vector = f"{table}.search_vector", f"{table}.search_names_vector"
-    names = f"{table}.search_names"
+def _pg_factors(table: str) -> tuple[str, str]:
+    """The length damping of a row's name and of its whole text (SQL over `table`'s sizes)."""
     name_factor = (
         f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST({table}.search_name_size, 1))::float8,"
         f" {LENGTH_DAMPING}::float8)"
@@ -614,25 +665,54 @@ def _pg_base_score_sql(parsed: ParsedQuery, table: str,
         f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST({table}.search_size, 1))::float8,"
         f" {LENGTH_DAMPING}::float8)"
     )
+    return name_factor, body_factor
+
+
+def _pg_names_part_sql(concept: Concept, table: str, close: str | None) -> tuple[str, list]:
+    """What one concept scores in a row's names (SQL over `table`, and its params): in the
+    title (A), in another name (B), or a name close to it (`close`: the SQL condition, for a
+    typo); 0 when none of these."""
+    name_factor, _ = _pg_factors(table)
+    names_vector = f"{table}.search_names_vector"
+    # The A test (weight labels, dearer) only for the rows whose names hold the concept.
+    sql = (f"CASE WHEN {names_vector} @@ %s::tsquery THEN CASE WHEN {names_vector} @@"
+           f" %s::tsquery THEN {FIELD_SCORES['A']}::float8 * {name_factor}"
+           f" ELSE {FIELD_SCORES['B']}::float8 END")
+    params = [tsquery_text(concept.terms), tsquery_text(concept.terms, "A")]
+    if close:
+        sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * word_similarity(%s,"
+                f" {table}.search_names)")
+        params.append(concept.fuzzy)
+    return sql + " ELSE 0::float8 END", params
+
+
+def _pg_prose_part_sql(concept: Concept, table: str) -> tuple[str, list]:
+    """What one concept scores in a row's prose (SQL over `table`, and its params)."""
+    _, body_factor = _pg_factors(table)
+    return (f"CASE WHEN {table}.search_vector @@ %s::tsquery THEN {FIELD_SCORES['C']}::float8"
+            f" * {body_factor} ELSE 0::float8 END"), [tsquery_text(concept.terms)]
+
+
+def _pg_mean_sql(parts: list[str]) -> str:
+    """The mean of the concepts' parts, summed in concept order (so every path that scores a
+    row computes the very same number)."""
+    return f"({' + '.join(parts)}) / {float(len(parts))}::float8"
+
+
+def _pg_base_score_sql(parsed: ParsedQuery, table: str,
+                       close: dict[int, str]) -> tuple[str, list]:
+    """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
+    the mean over concepts of how well each matched (see the module docstring), in double
+    precision: its names part when that is not 0, else its prose part. `close` holds, for
+    each typo concept (by index), the SQL condition that the row has a name close to it."""
     parts, params = [], []
     for index, concept in enumerate(parsed.concepts):
-        if concept.fuzzy:
-            missing = (f"CASE WHEN {close[index]}"
-                       f" THEN {FUZZY_FACTOR}::float8 * word_similarity(%s, {names})"
-                       " ELSE 0::float8 END")
-            fuzzy_params = [concept.fuzzy]
-        else:
-            missing, fuzzy_params = "0::float8", []
-        a, b, c = (f"{FIELD_SCORES[w]}::float8" for w in "ABC")
-        parts.append(
-            f"CASE WHEN {names_vector} @@ %s::tsquery THEN {a} * {name_factor}"
-            f" WHEN {names_vector} @@ %s::tsquery THEN {b}"
-            f" WHEN {vector} @@ %s::tsquery THEN {c} * {body_factor}"
-            f" ELSE {missing} END"
-        )
-        params += [tsquery_text(concept.terms, "A"), tsquery_text(concept.terms),
-                   tsquery_text(concept.terms), *fuzzy_params]
-    return f"({' + '.join(parts)}) / {float(len(parts))}::float8", params
+        names, names_params = _pg_names_part_sql(concept, table, close.get(index))
+        prose, prose_params = _pg_prose_part_sql(concept, table)
+        # A names part is never 0 when it matched (the factors are positive).
+        parts.append(f"COALESCE(NULLIF({names}, 0::float8), {prose})")
+        params += [*names_params, *prose_params]
+    return _pg_mean_sql(parts), params
 
 
 #: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
@@ -668,131 +748,245 @@ def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuer
 
 
 class _PostgresResults(SearchResults):
-    """A page and the total in one query; the count alone, when asked first, in another.
-    Before either, one query of index probes finds which long words are typos, when the
-    query has any (see _pg_typos_only).
+    """Ranked hits read from SearchEntry, every type in one table: a page and the total in
+    one query; the count alone, when asked first, in another. Before either, one query of
+    index probes finds which long words are typos, when the query has any (_pg_typos_only).
 
-    The page query scores, for each type, only the rows that can reach the page
-    (`_candidates`) when it ends within PRUNE_DEPTH, every match otherwise; adds the title
-    tie-break (a trigram similarity, the dearest part) only to rows whose score before it is
-    within TIE_SHARE of the page's last; orders, pages, and marks the page's snippets. The
-    SQL is written here rather than through the ORM: building some forty querysets per
-    request cost more than running them. Each table's visibility rule is still the ORM's
-    (`published()`), compiled once per query."""
+    A page ending within PRUNE_DEPTH scores only the rows that can reach it (`_pruned_hits`),
+    a deeper one every match; then the title tie-break (a trigram similarity) is added only
+    to rows whose score before it is within TIE_SHARE of the page's last, and the page's
+    snippets are marked. The SQL is written here rather than through the ORM (building dozens
+    of querysets per request cost more than running them); the visibility rule is still the
+    ORM's (`SearchEntry.objects.published()`), compiled once per query."""
+
+    #: Added to an upper bound before it is compared, so that rounding never prunes a tie.
+    _EPSILON = 1e-9
 
     def _prepare(self) -> None:
         if not getattr(self, "_prepared", False):
             self._prepared = True
-            querysets = [_live_model(t).objects.published() for t in self.types]
-            self.parsed = _pg_typos_only(self.parsed, querysets)
+            if any(concept.fuzzy for concept in self.parsed.concepts):
+                self.parsed = _pg_typos_only(self.parsed, [self._entries()])
 
-    def _tables(self) -> list[tuple[str, object, str, str, list]]:
-        """(type, model, quoted table, its `published()` condition as SQL, params); compiled
-        once per query."""
-        if hasattr(self, "_compiled_tables"):
-            return self._compiled_tables
-        tables = []
-        for type_ in self.types:
-            model = _live_model(type_)
-            query = model.objects.published().query
-            where, params = query.get_compiler(connection=connection).compile(query.where)
-            tables.append(
-                (type_, model, connection.ops.quote_name(model._meta.db_table), where, params)
+    def _entries(self) -> QuerySet:
+        """The entries a public client may see, of the types asked for."""
+        from content.models import SearchEntry
+
+        entries = SearchEntry.objects.published()
+        if set(self.types) != set(ContentType.values):
+            entries = entries.filter(type__in=self.types)
+        return entries
+
+    @property
+    def _table(self) -> str:
+        from content.models import SearchEntry
+
+        return connection.ops.quote_name(SearchEntry._meta.db_table)
+
+    def _visible(self) -> tuple[str, list]:
+        """`_entries()`'s condition as SQL and params, compiled once per query."""
+        if not hasattr(self, "_compiled_visible"):
+            query = self._entries().query
+            self._compiled_visible = query.get_compiler(connection=connection).compile(
+                query.where
             )
-        self._compiled_tables = tables
-        return tables
+        return self._compiled_visible
 
     def _typos(self) -> list[int]:
         """Indexes of the concepts matched by similarity (typos)."""
         return [i for i, concept in enumerate(self.parsed.concepts) if concept.fuzzy]
 
     def _close_ctes(self) -> tuple[list[str], list]:
-        """For each type and typo: the ids of the rows whose names are close to it, as a CTE
-        (`close_<type>_<concept>`) read once through the trigram index, rather than the
-        similarity computed row by row wherever it is needed."""
+        """For each typo: the ids of the visible entries whose names are close to it, as a CTE
+        (`close_<concept>`) read once through the trigram index, rather than the similarity
+        computed row by row wherever it is needed."""
+        table, (visible, visible_params) = self._table, self._visible()
         ctes, params = [], []
-        for n, (_, _, table, _, _) in enumerate(self._tables()):
-            for index in self._typos():
-                ctes.append(f"close_{n}_{index} AS MATERIALIZED (SELECT close.id FROM {table}"
-                            " AS close WHERE close.search_names %%> %s)")
-                params.append(self.parsed.concepts[index].fuzzy)
+        for index in self._typos():
+            ctes.append(f"close_{index} AS MATERIALIZED (SELECT {table}.id FROM {table}"
+                        f" WHERE {visible} AND {table}.search_names %%> %s)")
+            params += [*visible_params, self.parsed.concepts[index].fuzzy]
         return ctes, params
 
-    def _close(self, n: int, table: str) -> dict[int, str]:
-        """Typo concept index -> SQL: table number `n`'s row has a name close to it."""
-        return {i: f"{table}.id IN (SELECT id FROM close_{n}_{i})" for i in self._typos()}
+    def _close(self) -> dict[int, str]:
+        """Typo concept index -> SQL: the entry has a name close to it."""
+        return {i: f"{self._table}.id IN (SELECT id FROM close_{i})" for i in self._typos()}
 
-    def _match_ids(self, n: int, table: str, published: str, published_params: list,
-                   column: str = "search_vector") -> tuple[str, list]:
-        """Ids of the published rows of `table` that match: a word in their `column` vector
-        (search_names_vector: in their names), or a name close to a typo. One indexed
-        branch each, joined by UNION."""
-        sqls = [f"SELECT {table}.id FROM {table} WHERE {published}"
-                f" AND {table}.{column} @@ %s::tsquery"]
-        params = [*published_params, tsquery_text(self.parsed.terms)]
-        for close in self._close(n, table).values():
-            sqls.append(f"SELECT {table}.id FROM {table} WHERE {published} AND {close}")
-            params += published_params
-        return " UNION ".join(sqls), params
+    def _close_ids(self) -> str | None:
+        """SQL: the ids of the entries with a name close to one of the query's typos (None
+        without typos)."""
+        typos = self._typos()
+        if not typos:
+            return None
+        return " UNION ".join(f"SELECT id FROM close_{i}" for i in typos)
+
+    def _matches_sql(self, columns: str, params: Sequence = ()) -> tuple[str, list]:
+        """`columns` (with their `params`) of every visible entry that matches (a word in
+        its vector, or a name close to a typo): two disjoint branches, the first through the
+        GIN index, the second (only with typos) the close names that hold none of the words."""
+        table, (visible, visible_params) = self._table, self._visible()
+        query = tsquery_text(self.parsed.terms)
+        sql = (f"SELECT {columns} FROM {table} WHERE {visible}"
+               f" AND {table}.search_vector @@ %s::tsquery")
+        every = [*params, *visible_params, query]
+        close = self._close_ids()
+        if close:
+            sql += (f" UNION ALL SELECT {columns} FROM {table} WHERE {table}.id IN ({close})"
+                    f" AND NOT {table}.search_vector @@ %s::tsquery")
+            every += [*params, query]
+        return sql, every
 
     def _count_sql(self) -> tuple[str, list]:
-        """The number of matches of every type (SQL, params; needs the close CTEs)."""
-        sqls, params = [], []
-        for n, (_, _, table, published, published_params) in enumerate(self._tables()):
-            ids, ids_params = self._match_ids(n, table, published, published_params)
-            sqls.append(f"(SELECT COUNT(*) FROM ({ids}) AS matches)")
-            params += ids_params
-        return " + ".join(sqls), params
+        """The number of matches (SQL, params; needs the close CTEs)."""
+        sql, params = self._matches_sql(f"{self._table}.id")
+        return f"(SELECT COUNT(*) FROM ({sql}) AS matches)", params
 
-    def _candidates(self, n: int, table: str, published: str, published_params: list,
-                    depth: int, has_prose: bool) -> tuple[str, list]:
-        """Primary keys of the rows of `table` that can rank among the first `depth` (SQL).
+    def _in_names_sql(self) -> tuple[str, list]:
+        """SQL (and params): the entry matches in its names (a word, or a name close to a
+        typo)."""
+        sql = f"{self._table}.search_names_vector @@ %s::tsquery"
+        close = self._close_ids()
+        if close:
+            sql = f"({sql} OR {self._table}.id IN ({close}))"
+        return sql, [tsquery_text(self.parsed.terms)]
 
-        A row that matches no word in its names (nor a typo by similarity) scores exactly
-        0.6 x (its prose length factor) x k / n, k being how many of the query's n concepts
-        its prose contains: for a given k, the shorter the row the better, and ties are then
-        broken by size and slug as the full order does. So each row of the first `depth` is
-        either a names match (all of which are candidates) or among the first `depth` by
-        (size, slug) of the other rows with at least k concepts, for its own k: one
-        index-ordered probe per k. A row missed would have `depth` rows of its own table
-        ranked before it. tests/search/test_pruning.py checks both paths agree."""
-        sql, params = self._match_ids(n, table, published, published_params,
-                                      "search_names_vector")
-        sqls = [sql]
-        in_names = " OR ".join([f"{table}.search_names_vector @@ %s::tsquery",
-                                *self._close(n, table).values()])
-        for k in range(1, len(self.parsed.concepts) + 1 if has_prose else 1):
-            sqls.append(
-                f"(SELECT {table}.id FROM {table} WHERE {published}"
-                f" AND {table}.search_vector @@ %s::tsquery AND NOT ({in_names})"
-                f" ORDER BY {table}.search_size, {table}.slug LIMIT %s)"
+    def _hit_columns(self, base: str) -> str:
+        """The columns of a hit: its entry's, and `base`, its score before the tie-break."""
+        table = self._table
+        return (f"{table}.type::text AS hit_type, {table}.row_id AS hit_pk,"
+                f" {table}.slug AS hit_slug, {table}.title AS hit_title, {base} AS hit_base,"
+                f" {table}.search_size AS hit_size, {table}.search_names AS hit_names,"
+                f" {table}.search_names_vector AS hit_names_vector")
+
+    def _every_hit(self) -> tuple[list[str], list]:
+        """The hits CTE of every match, scored."""
+        table = self._table
+        base, base_params = _pg_base_score_sql(self.parsed, table, self._close())
+        sql, params = self._matches_sql(self._hit_columns(base), base_params)
+        return [f"hits AS MATERIALIZED ({sql})"], params
+
+    def _pruned_hits(self, depth: int) -> tuple[list[str], list]:
+        """The hits CTE of the rows that can rank among the first `depth`, scored, and the
+        CTEs it reads. Exact: a row left out is ranked after `depth` others.
+
+        - `names`: every names match (a word in its names, or a name close to a typo), with
+          what each concept scores in its names (n0, n1, …). Its prose can add at most
+          0.6 x its prose length factor for each concept not in its names: an upper bound.
+        - `prose`: the other matches score exactly 0.6 x (prose length factor) x k / n, k of
+          the query's n concepts being in their prose: for a given k, the shorter the better,
+          ties broken by size, type and slug as the full order does. So only the first
+          `depth` by (size, type, slug) with at least k concepts can rank, for each k: one
+          index-ordered probe per k; each row is known to score at least its k's value.
+        - `theta`: the `depth`-th best of those lower bounds (a names match scores at least
+          its names part), 0 with fewer rows: `depth` rows score at least theta, so a names
+          match whose upper bound is below it cannot rank and is not scored.
+        tests/search/test_pruning.py checks pages against scoring every match."""
+        table, (visible, visible_params) = self._table, self._visible()
+        concepts, close = self.parsed.concepts, self._close()
+        n = len(concepts)
+        _, body_factor = _pg_factors(table)
+        # Every match once, with what scoring its names needs when it matched in its names
+        # (the names vector is NULL when not): read under the table's name, so the names
+        # parts are the same SQL as everywhere.
+        in_names, in_names_params = self._in_names_sql()
+        fuzzy = f", {table}.search_names" if close else ""
+        matches, params = self._matches_sql(
+            f"{table}.id, {table}.type, {table}.search_size, {table}.search_name_size,"
+            f" CASE WHEN {in_names} THEN COALESCE({table}.search_names_vector, ''::tsvector)"
+            f" END AS search_names_vector{fuzzy}",
+            in_names_params,
+        )
+        parts = []
+        for index, concept in enumerate(concepts):
+            part, part_params = _pg_names_part_sql(concept, table, close.get(index))
+            parts.append(f"{part} AS n{index}")
+            params += part_params
+        names = (f"names AS MATERIALIZED (SELECT {table}.id, {table}.type, {table}.search_size,"
+                 f" {', '.join(parts)} FROM matches AS {table}"
+                 f" WHERE {table}.search_names_vector IS NOT NULL)")
+        # Each kept row's entry is read by its primary key (OFFSET 0 keeps the planner from
+        # hashing the whole table instead).
+        entry = (f"CROSS JOIN LATERAL (SELECT * FROM {table} WHERE {table}.id = {{cte}}.id"
+                 f" OFFSET 0) AS {table}")
+        names_sum = " + ".join(f"names.n{i}" for i in range(n))
+        in_names_count = " + ".join(f"(names.n{i} > 0)::int" for i in range(n))
+        # The factor of a CTE row's size, written as the one of a table row.
+        cte_factor = body_factor.replace(f"{table}.search_size", "{cte}.search_size")
+        prose_share = FIELD_SCORES["C"] / n  # what each concept in the prose adds, at most
+        names_top = (f"names_top AS MATERIALIZED (SELECT ({names_sum}) / {float(n)}::float8"
+                     " AS bound FROM names ORDER BY bound DESC LIMIT %s)")
+        params.append(depth)
+        ctes, tiers = [f"matches AS MATERIALIZED ({matches})", names, names_top], []
+        for k in range(n, 0, -1):
+            # Tier k runs only when a row of exactly k concepts could still reach the page.
+            gate = (f"(SELECT theta FROM theta_{k + 1}) <= {prose_share * k + self._EPSILON}"
+                    "::float8 AND " if tiers else "")
+            # The shortest entries first, through the size index, but only the first
+            # TIER_SCAN of them: when fewer than `depth` of those hold k concepts (rare
+            # words), all the entries holding them, through the GIN index.
+            order = f"{table}.search_size, {table}.type, {table}.slug"
+            holds = (f"{table}.search_vector @@ %s::tsquery AND NOT ({in_names})")
+            holds_params = [_at_least(self.parsed, k), *in_names_params]
+            ctes.append(
+                f"tier_{k}_head AS MATERIALIZED (SELECT {table}.id, {table}.search_size"
+                f" FROM (SELECT {table}.id, {table}.search_size, {table}.type, {table}.slug,"
+                f" {table}.search_vector, {table}.search_names_vector FROM {table}"
+                f" WHERE {gate}{visible} ORDER BY {order} LIMIT {TIER_SCAN}) AS {table}"
+                f" WHERE {holds} ORDER BY {order} LIMIT %s)"
             )
-            params += [*published_params, _at_least(self.parsed, k),
-                       tsquery_text(self.parsed.terms), depth]
-        return " UNION ".join(sqls), params
-
-    def _hits_sql(self, depth: int | None) -> tuple[str, list]:
-        """Every type's scored matches, or with `depth` its candidates, as one UNION ALL."""
-        sqls, params = [], []
-        for n, (type_, model, table, published, published_params) in enumerate(self._tables()):
-            base, base_params = _pg_base_score_sql(self.parsed, table, self._close(n, table))
-            if depth is None:
-                ids, where_params = self._match_ids(n, table, published, published_params)
-            else:
-                ids, where_params = self._candidates(
-                    n, table, published, published_params, depth, type_ not in NAMES_ONLY)
-            where = f"{table}.id IN ({ids})"
-            title = connection.ops.quote_name(model._meta.get_field(_title_field(type_)).column)
-            sqls.append(
-                f"SELECT '{type_}'::text AS hit_type, {table}.id AS hit_pk,"
-                f" {table}.slug AS hit_slug, {table}.{title}::text AS hit_title,"
-                f" {base} AS hit_base, {table}.search_size AS hit_size,"
-                f" {table}.search_names AS hit_names,"
-                f" {table}.search_names_vector AS hit_names_vector"
-                f" FROM {table} WHERE {where}"
+            params += [*visible_params, *holds_params, depth]
+            ctes.append(
+                f"tier_{k} AS MATERIALIZED (SELECT id, search_size, {k} AS k"
+                f" FROM tier_{k}_head UNION (SELECT {table}.id, {table}.search_size, {k} AS k"
+                f" FROM {table} WHERE {gate}(SELECT COUNT(*) FROM tier_{k}_head) < %s"
+                f" AND {visible} AND {holds}"
+                # Not in index order (+ 0): the GIN index finds them, then they are sorted.
+                f" ORDER BY {table}.search_size + 0, {table}.type, {table}.slug LIMIT %s))"
             )
-            params += [*base_params, *where_params]
-        return " UNION ALL ".join(sqls), params
+            params += [depth, *visible_params, *holds_params, depth]
+            tiers.append(f"tier_{k}")
+            rows = " UNION ALL ".join(
+                f"SELECT {tier}.id, {FIELD_SCORES['C']}::float8 *"
+                f" {cte_factor.format(cte=tier)} * {tier}.k / {float(n)}::float8 AS bound"
+                f" FROM {tier}" for tier in tiers
+            )
+            ctes.append(
+                f"theta_{k} AS (SELECT CASE WHEN COUNT(*) >= %s THEN MIN(bound)"
+                " ELSE 0::float8 END AS theta FROM (SELECT bound FROM ("
+                "SELECT bound FROM names_top"
+                f" UNION ALL SELECT MAX(bound) FROM ({rows}) AS tiers GROUP BY id"
+                ") AS bounds ORDER BY bound DESC LIMIT %s) AS top)"
+            )
+            params += [depth, depth]
+        ctes.append(
+            "prose AS MATERIALIZED (SELECT id, search_size, MAX(k) AS k FROM ("
+            + " UNION ALL ".join(f"SELECT * FROM {tier}" for tier in tiers)
+            + ") AS tiers GROUP BY id, search_size)"
+        )
+
+        names_scores, prose_scores = [], []
+        for index, concept in enumerate(concepts):
+            part, part_params = _pg_prose_part_sql(concept, table)
+            names_scores.append(f"COALESCE(NULLIF(names.n{index}, 0::float8), {part})")
+            params += part_params
+        for concept in concepts:
+            part, part_params = _pg_prose_part_sql(concept, table)
+            prose_scores.append(part)  # their names part is 0
+            params += part_params
+        names_only = ", ".join(f"'{type_}'" for type_ in sorted(NAMES_ONLY))
+        prose_cap = (f"CASE WHEN names.type IN ({names_only}) THEN 0::float8"
+                     f" ELSE {FIELD_SCORES['C']}::float8 * {cte_factor.format(cte='names')} END")
+        bound = (f"({names_sum} + ({n} - ({in_names_count})) * {prose_cap})"
+                 f" / {float(n)}::float8")
+        ctes.append(
+            f"hits AS MATERIALIZED ("
+            f"SELECT {self._hit_columns(_pg_mean_sql(names_scores))}"
+            f" FROM (SELECT * FROM names WHERE {bound} + {TIE_SHARE + self._EPSILON}::float8"
+            f" >= (SELECT theta FROM theta_1)) AS names {entry.format(cte='names')}"
+            f" UNION ALL SELECT {self._hit_columns(_pg_mean_sql(prose_scores))}"
+            f" FROM prose {entry.format(cte='prose')})"
+        )
+        return ctes, params
 
     def _execute(self, sql: str, params: list) -> list[tuple]:
         with connection.cursor() as cursor:
@@ -810,31 +1004,33 @@ class _PostgresResults(SearchResults):
         with_, with_params = self._with()
         return self._execute(f"{with_} SELECT {sql}", [*with_params, *params])[0][0]
 
-    def _text_sql(self, alias: str, column: str) -> str:
-        """The page row's stored `column`, read from its own table (only for the page)."""
+    def _body_sql(self, alias: str) -> str:
+        """The page row's prose, read from its live table (only for the page)."""
         quote = connection.ops.quote_name
         whens = " ".join(
-            f"WHEN '{type_}' THEN (SELECT text.{column} FROM {quote(model._meta.db_table)}"
+            f"WHEN '{type_}' THEN (SELECT text.search_body FROM {quote(model._meta.db_table)}"
             f" AS text WHERE text.{quote(model._meta.pk.column)} = {alias}.hit_pk)"
             for type_, model in ((t, _live_model(t)) for t in self.types)
+            if type_ not in NAMES_ONLY
         )
-        return f"CASE {alias}.hit_type {whens} END"
+        return f"CASE {alias}.hit_type {whens} END" if whens else "NULL::text"
 
     def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
         pruned = stop is not None and stop <= PRUNE_DEPTH
-        hits, hits_params = self._hits_sql(stop if pruned else None)
         if pruned:
-            total, total_params = self._count_sql()
+            hits, hits_params = self._pruned_hits(stop)
+            total, total_params = "(SELECT COUNT(*) FROM matches)", []
         else:
+            hits, hits_params = self._every_hit()
             total, total_params = "(SELECT COUNT(*) FROM hits)", []
         order = "hit_score DESC, hit_size, hit_type, hit_slug"
         stems = sorted({stem for term in self.parsed.terms for stem in term.stems})
-        first_match = ", ".join(["NULLIF(strpos(lower(page.source), %s), 0)"] * len(stems))
-        body, names = self._text_sql("page", "search_body"), self._text_sql("page", "search_names")
+        first_match = ", ".join(["NULLIF(strpos(page.lowered, %s), 0)"] * len(stems))
         # The tie-break adds at most TIE_SHARE: a row whose score before it is lower than the
         # stop-th best by more than that cannot reach the page, so it is not computed.
-        with_, with_params = self._with(f"hits AS MATERIALIZED ({hits})", f"""ranked AS (
+        with_, with_params = self._with(*hits, f"""ranked AS (
                 SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title, hits.hit_size,
+                       hits.hit_names,
                        hits.hit_base + CASE WHEN hits.hit_names_vector @@ %s::tsquery
                            THEN {TIE_SHARE}::float8
                                 * similarity(split_part(hits.hit_names, E'\\n', 1), %s)
@@ -855,8 +1051,13 @@ class _PostgresResults(SearchResults):
                                         1) - {SNIPPET_SOURCE // 4}), {SNIPPET_SOURCE}) END,
                        %s::tsquery, %s)
             FROM (
-                SELECT page.*, COALESCE(NULLIF({body}, ''), {names}) AS source
-                FROM (SELECT * FROM ranked ORDER BY {order} LIMIT %s OFFSET %s) AS page
+                SELECT page.*, lower(page.source) AS lowered FROM (
+                    SELECT page.*,
+                           COALESCE(NULLIF({self._body_sql("page")}, ''), page.hit_names)
+                           || '' AS source
+                    FROM (SELECT * FROM ranked ORDER BY {order} LIMIT %s OFFSET %s) AS page
+                    OFFSET 0
+                ) AS page
                 OFFSET 0
             ) AS page
             ORDER BY {order}

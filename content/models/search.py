@@ -1,15 +1,20 @@
-"""Search configuration that editors maintain: sets of words that mean the same thing.
+"""Search: the configuration editors maintain, and PostgreSQL's ranked-search index.
 
 Patients search in their own words ("physio", "runner's knee", "pins and needles"), not in our
 titles. A `Synonym` set lists words or phrases that a searcher means interchangeably; when a
 query contains one of them, the search engine (content/search.py) also looks for the others.
 Synonyms are search configuration, not content: they are not versioned or reviewed.
+`SearchEntry` is derived data: the index the search endpoint reads on PostgreSQL.
 """
 
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from content.choices import ContentType
+from content.querysets import PublishedQuerySet
 
 #: The most terms one synonym set may hold, and the longest term.
 MAX_TERMS = 30
@@ -67,3 +72,38 @@ class Synonym(models.Model):
             raise ValidationError({"terms": errors})
         self.terms = terms
         self.name = _SPACES.sub(" ", self.name).strip()
+
+
+class SearchEntry(models.Model):
+    """PostgreSQL's ranked-search index: one narrow row per live row of every type.
+
+    A copy of each live row's search columns (content/search.py derives them on publish) and
+    of what the visibility rule reads (`live`, `expire_at`), so that the search endpoint scores,
+    counts and pages every type in one table: one GIN index to probe, one set of plans, and
+    rows a tenth as wide as the live tables, whose prose stays where it is (read only for a
+    page's snippets). Written only by content/search.py (`search_entries_sync`) whenever the
+    row's index or visibility changes; never edited. Filled on PostgreSQL only: the SQLite
+    engine reads the live rows themselves.
+    """
+
+    type = models.CharField(max_length=16, choices=ContentType.choices)
+    row_id = models.BigIntegerField(help_text="Primary key of the live row in its type's table.")
+    slug = models.CharField(max_length=120)
+    title = models.TextField(help_text="The live row's title, name or (warning sign) text.")
+    live = models.BooleanField()
+    expire_at = models.DateTimeField(null=True)
+    search_names = models.TextField(help_text="As the live row's search_names.")
+    search_vector = SearchVectorField(null=True)
+    search_names_vector = SearchVectorField(null=True)
+    search_size = models.PositiveIntegerField(default=0)
+    search_name_size = models.PositiveIntegerField(default=0)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["type", "row_id"], name="searchentry_one_per_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.slug}"

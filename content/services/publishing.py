@@ -30,7 +30,7 @@ from content.models import (
     Section,
     SectionItem,
 )
-from content.search import search_index_update
+from content.search import search_entries_sync, search_index_update
 from content.services.audit import attribute_to, event_record
 from content.services.feed import change_went_live, change_withdrawn
 from content.services.versioning import document_create, revision_content
@@ -191,6 +191,14 @@ def _lock(document: Document, now: dt.datetime | None = None) -> Document:
     return document
 
 
+def _withdraw(document: Document) -> None:
+    """Take the document's live row out of the public API (and out of search)."""
+    model = LIVE_MODELS[document.type]
+    pks = list(model.objects.filter(document=document).values_list("pk", flat=True))
+    model.objects.filter(pk__in=pks).update(live=False)
+    search_entries_sync(model, pks)
+
+
 def _expiry_record(document: Document, now: dt.datetime) -> bool:
     """If the live item's expire_at has passed, withdraw it and log `expired` at that time.
 
@@ -204,7 +212,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     ):
         return False
     revision = document.live_revision
-    LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
+    _withdraw(document)
     document.status = EditorialStatus.EXPIRED
     document.live_revision = None
     attribute_to(document, None).save()
@@ -270,7 +278,7 @@ def document_unpublish(*, document: Document, user) -> Document:
         raise InvalidTransition("Nothing is published or scheduled, so there is nothing to "
                                 "unpublish.")
     revision = document.live_revision
-    LIVE_MODELS[document.type].objects.filter(document=document).update(live=False)
+    _withdraw(document)
     document.live_revision = None
     document.scheduled_revision = None
     document.go_live_at = None

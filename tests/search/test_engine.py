@@ -1,23 +1,35 @@
 """content/search.py: reading queries, the index, matching and ranking rules, on either backend."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db import connection
 
 from content.choices import ContentType, ReviewDecision, Role, TreatmentCategory
-from content.models import Article, Condition, Symptom, Synonym, Treatment, WarningSign
+from content.models import (
+    Article,
+    Condition,
+    SearchEntry,
+    Symptom,
+    Synonym,
+    Treatment,
+    WarningSign,
+)
 from content.search import (
     Term,
     html_to_text,
     query_parse,
     search,
     search_document,
+    search_entries_sync,
     search_filter,
     search_index_rebuild,
     similarity,
     tsquery_text,
     word_similarity,
 )
-from content.services.publishing import document_unpublish, revision_publish
+from content.services.publishing import document_unpublish, publish_due, revision_publish
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create
 from tests.factories import (
@@ -31,6 +43,8 @@ from tests.factories import (
     UserFactory,
     WarningSignFactory,
 )
+
+T0 = dt.datetime(2026, 5, 4, 8, 0, tzinfo=dt.UTC)
 
 
 def _found(query: str, **kwargs) -> list[tuple[str, str]]:
@@ -175,6 +189,7 @@ def test_rebuild_recomputes_every_rows_index(db):
     ConditionFactory(slug="c", name="Hip bursitis")
     Condition.objects.update(search_names="", search_body="", search_vector=None,
                              search_names_vector=None)
+    search_entries_sync(Condition)  # PostgreSQL searches a copy of the live rows' index
     assert _found("bursitis") == []
 
     assert search_index_rebuild([Condition]) == 1
@@ -218,6 +233,57 @@ def test_publishing_keeps_the_index_current_and_drafts_are_never_found(staff):
     document_unpublish(document=document, user=staff["publisher"])
     assert _found("greater") == []
     assert search_filter(Condition.objects.published(), "greater").count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SearchEntry is PostgreSQL's index; SQLite reads the live rows")
+def test_the_search_entries_follow_the_live_rows_through_publish_expiry_and_unpublish(staff):
+    def entry() -> dict:
+        return SearchEntry.objects.values(
+            "type", "row_id", "slug", "title", "live", "expire_at", "search_names",
+            "search_size", "search_name_size",
+        ).get()
+
+    def vectors_match(row) -> bool:
+        vectors = ("search_vector", "search_names_vector")
+        row_vectors = type(row).objects.values_list(*vectors).get(pk=row.pk)
+        return SearchEntry.objects.values_list(*vectors).get() == row_vectors
+
+    body = {"body_region": "hip", "description": "Inflamed bursa."}
+    expiry = T0 + dt.timedelta(days=1)
+    first = document_create(type_=ContentType.CONDITION, author=staff["editor"],
+                            data={"slug": "bursitis", "name": "Trochanteric bursitis", **body})
+    assert not SearchEntry.objects.exists()  # a draft has no live row
+    review_submit(revision=first, reviewer=staff["reviewer"], decision=ReviewDecision.APPROVED)
+    with time_machine.travel(T0, tick=False):
+        document = revision_publish(revision=first, user=staff["publisher"], expire_at=expiry)
+    row = Condition.objects.get()
+    assert entry() == {
+        "type": "condition", "row_id": row.pk, "slug": "bursitis",
+        "title": "Trochanteric bursitis", "live": True, "expire_at": expiry,
+        "search_names": "Trochanteric bursitis", "search_size": 4, "search_name_size": 2,
+    }
+    assert vectors_match(row)
+
+    with time_machine.travel(expiry + dt.timedelta(hours=1), tick=False):
+        assert [d.slug for d in publish_due().expired] == ["bursitis"]
+    assert entry()["live"] is False
+
+    second = revision_create(document=document, author=staff["editor"], expected_revision=1,
+                             data={"name": "Greater trochanteric pain syndrome", **body})
+    _approve_and_publish(second, staff)
+    row.refresh_from_db()
+    assert {k: v for k, v in entry().items() if k in ("title", "live", "expire_at")} == {
+        "title": "Greater trochanteric pain syndrome", "live": True, "expire_at": None,
+    }
+    assert vectors_match(row)
+
+    document_unpublish(document=document, user=staff["publisher"])
+    assert entry()["live"] is False
+
+    Condition.objects.all().delete()
+    search_entries_sync(Condition)  # a full sync also drops the entries of rows that are gone
+    assert not SearchEntry.objects.exists()
 
 
 # --- Matching and ranking -----------------------------------------------------------------

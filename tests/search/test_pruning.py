@@ -1,4 +1,4 @@
-"""content/search.py on PostgreSQL: a page scored from its candidates only (`_candidates`)
+"""content/search.py on PostgreSQL: a page scored from its candidates only (`_pruned_hits`)
 is exactly the page of scoring every match, with the same total.
 
 Generated content (bench/search_bench.py's generator: names and prose drawn from the seed's
