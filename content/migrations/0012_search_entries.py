@@ -35,6 +35,12 @@ def pg_indexes_and_fill(apps, schema_editor):
     execute(f"CREATE INDEX {ENTRY}_names_trgm ON {ENTRY} USING gin"
             " (search_names gin_trgm_ops) WITH (fastupdate = off)")
     execute(f"CREATE INDEX {ENTRY}_size ON {ENTRY} (search_size, type, slug)")
+    pg_fill(schema_editor)
+
+
+def pg_fill(schema_editor):
+    """One entry per row of every live table, published or not."""
+    execute = schema_editor.execute
     for type_, (table, title) in LIVE_TABLES.items():
         execute(
             f"INSERT INTO {ENTRY} (type, row_id, slug, title, live, expire_at, search_names,"

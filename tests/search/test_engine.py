@@ -1,6 +1,7 @@
 """content/search.py: reading queries, the index, matching and ranking rules, on either backend."""
 
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
@@ -284,6 +285,27 @@ def test_the_search_entries_follow_the_live_rows_through_publish_expiry_and_unpu
     Condition.objects.all().delete()
     search_entries_sync(Condition)  # a full sync also drops the entries of rows that are gone
     assert not SearchEntry.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SearchEntry is PostgreSQL's index; SQLite reads the live rows")
+def test_the_migration_fills_the_same_entries_as_publishing(db):
+    fill = importlib.import_module("content.migrations.0012_search_entries").pg_fill
+    ConditionFactory(slug="c", name="Hip bursitis", also_known_as=["Trochanteric bursitis"])
+    WarningSignFactory(slug="w", text="You cannot put weight on your leg", live=False)
+    article = ArticleFactory(slug="a", title="Hip and knee")
+    SectionFactory(article=article, heading="Causes", body="<p>Weak glutes.</p>")
+    columns = [f.column for f in SearchEntry._meta.concrete_fields if f.column != "id"]
+    published = sorted(SearchEntry.objects.values_list(*columns))
+    assert [(row[0], row[2]) for row in published] == [
+        ("article", "a"), ("condition", "c"), ("warning_sign", "w"),
+    ]
+
+    SearchEntry.objects.all().delete()
+    with connection.schema_editor() as schema_editor:
+        fill(schema_editor)
+
+    assert sorted(SearchEntry.objects.values_list(*columns)) == published
 
 
 # --- Matching and ranking -----------------------------------------------------------------
