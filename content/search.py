@@ -128,9 +128,10 @@ MAX_QUERY_LENGTH = 200
 #: Snippet shape: one stretch of 15 to 35 words of the prose around the matches.
 SNIPPET_WORDS = 35
 SNIPPET_MIN_WORDS = 15
-#: On PostgreSQL, ts_headline reads at most this many characters of a long text, from a
-#: little before its first match (parsing a whole 15,000-character article for each result
-#: of a page cost more than the search itself).
+#: On PostgreSQL, ts_headline reads at most this many characters of a long text (about 80
+#: words, over twice a snippet), from a quarter of it before its first match: parsing a whole
+#: 15,000-character article for each result of a page cost more than the search itself, and
+#: 1,200 characters cost 3-4 ms more per page than 480 (bench/search_bench.py).
 SNIPPET_SOURCE = 480
 #: Private-use characters that mark matches until the snippet is escaped.
 _START, _STOP = "\ue000", "\ue001"
@@ -1040,6 +1041,9 @@ class _PostgresResults(SearchResults):
                     SELECT COALESCE(MIN(top.hit_base), 0) - {TIE_SHARE * 1.000001}
                     FROM (SELECT hit_base FROM hits ORDER BY hit_base DESC LIMIT %s) AS top)
             )""")
+        # Each page row's prose is read, decompressed (`|| ''`) and lowercased once, in
+        # subqueries kept apart by OFFSET 0: each use of a stored (TOASTed) value would
+        # decompress it again, and the first-match search uses it once per query word.
         sql = f"""
             {with_}
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.hit_score,
