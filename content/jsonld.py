@@ -11,7 +11,18 @@ one (every kind but the conclusion), and `mentions` the conditions the article n
 condition is a `MedicalWebPage` about that `MedicalCondition` (`alternateName`,
 `associatedAnatomy`, `cause`). Both carry `lastReviewed` and `reviewedBy` once a clinician
 has approved the live revision.
+
+Sites embed the document in their pages as `<script type="application/ld+json">…</script>`,
+where the HTML parser ends the element at the first `</script` even inside a JSON string, so
+`jsonld_dumps` is the only way its bytes are made: `<`, `>` and `&` (and U+2028, U+2029) are
+written as `\\u003c`, `\\u003e`, `\\u0026` escapes, which every JSON parser reads back as the
+same characters. The JSON-LD renderer (content/api/formats.py) uses it for every response,
+so the representation cache stores these bytes too.
 """
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from content.bodyformats import html_to_text
 from content.choices import ContentType, SectionKind
@@ -19,6 +30,25 @@ from content.choices import ContentType, SectionKind
 CONTEXT = "https://schema.org"
 SCHEMA = "https://schema.org/"
 MEDIA_TYPE = "application/ld+json"
+
+#: Characters a JSON-LD document never holds raw. They occur in JSON only inside strings, so
+#: replacing them in the serialised text with their `\uXXXX` escapes keeps the same data.
+EMBED_ESCAPES = {
+    ord(character): f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"
+}
+
+
+def jsonld_dumps(document, *, indent: int | None = None) -> bytes:
+    """A JSON-LD document as UTF-8 bytes safe to paste into an HTML <script> element."""
+    text = json.dumps(
+        document,
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=indent,
+        separators=(",", ":") if indent is None else (",", ": "),
+    )
+    return text.translate(EMBED_ESCAPES).encode()
 
 #: schema.org types of the things a section's items link to, by section kind.
 ITEM_TYPES = {

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from pyld import jsonld
 
 from content.choices import HealthAspect, ItemGroup, SectionKind
-from content.jsonld import article_jsonld
+from content.jsonld import article_jsonld, jsonld_dumps
 from tests.factories import (
     ArticleFactory,
     CauseFactory,
@@ -306,3 +307,105 @@ def test_a_term_unknown_to_schema_org_would_fail_the_check():
     properties, types, ids = set(), set(), set()
     iris(expanded, properties, types, ids)
     assert properties == set()  # the misspelt property was dropped: the check above fails
+
+
+# --- safe to embed in an HTML <script> element ------------------------------------------------
+
+SCRIPT_ARTICLE = f"{BASE}/articles/script-test/"
+
+
+@pytest.fixture
+def script_article():
+    """An article whose words hold what would end an HTML <script> element if left raw."""
+    article = ArticleFactory(
+        slug="script-test", title="Hips </script><script>alert(2)</script>",
+        summary="Hip & knee <!-- a comment -->\u2028", version=1, updated_at=NOW,
+    )
+    SectionFactory(
+        article=article, kind=SectionKind.CONCLUSION, heading="Conclusion", position=1,
+        body="<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>",
+    )
+    return article
+
+
+EXPECTED_SCRIPT_ARTICLE = {
+    "@context": "https://schema.org",
+    "@type": "MedicalWebPage",
+    "@id": SCRIPT_ARTICLE,
+    "url": SCRIPT_ARTICLE,
+    "name": "Hips </script><script>alert(2)</script>",
+    "description": "Hip & knee <!-- a comment -->\u2028",
+    "version": 1,
+    "dateModified": "2026-03-02T09:00:00+00:00",
+    "headline": "Hips </script><script>alert(2)</script>",
+    "inLanguage": "en",
+    "about": {"@type": "MedicalCondition", "@id": f"{SCRIPT_ARTICLE}#subject",
+              "name": "Hips </script><script>alert(2)</script>",
+              "description": "Hip & knee <!-- a comment -->\u2028"},
+    "mentions": [],
+    "hasPart": [
+        {"@type": "WebPageElement", "@id": f"{SCRIPT_ARTICLE}sections/conclusion/",
+         "url": f"{SCRIPT_ARTICLE}sections/conclusion/", "name": "Conclusion", "position": 1,
+         "text": "<script>alert(1)</script> & more"},
+    ],
+}
+
+
+def assert_embeddable(body: bytes) -> None:
+    """No byte of the document can end or change an HTML <script> element."""
+    assert not set(body) & set(b"<>&"), body
+    assert "\u2028".encode() not in body and "\u2029".encode() not in body
+
+
+def test_json_ld_escapes_markup_characters_and_keeps_the_same_data(api_client, script_article):
+    response = api_client.get("/api/v1/articles/script-test/", HTTP_ACCEPT=LD)
+
+    assert response.status_code == 200
+    assert_embeddable(response.content)
+    assert b'"text":"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 more"' \
+        in response.content
+    assert b'"description":"Hip \\u0026 knee \\u003c!-- a comment --\\u003e\\u2028"' \
+        in response.content
+    assert json.loads(response.content) == EXPECTED_SCRIPT_ARTICLE
+    as_json = api_client.get("/api/v1/articles/script-test/").json()
+    assert json.loads(response.content) == article_jsonld(as_json)
+
+
+def test_indented_json_ld_is_escaped_too(api_client, script_article):
+    response = api_client.get("/api/v1/articles/script-test/",
+                              HTTP_ACCEPT=f"{LD}; indent=2")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b'{\n  "@context": "https://schema.org",\n')
+    assert_embeddable(response.content)
+    assert json.loads(response.content) == EXPECTED_SCRIPT_ARTICLE
+
+
+def test_json_ld_from_the_representation_cache_is_the_escaped_bytes(
+    api_client, script_article, settings, django_assert_num_queries
+):
+    settings.HIPKNEE_RESPONSE_CACHE = True
+    settings.HIPKNEE_CONTENT_VERSION_SOURCE = "cache"
+    cache.clear()
+    rendered = api_client.get("/api/v1/articles/script-test/", HTTP_ACCEPT=LD)
+
+    with django_assert_num_queries(0):  # answered from the cache, not rendered
+        cached = api_client.get("/api/v1/articles/script-test/", HTTP_ACCEPT=LD)
+
+    cache.clear()
+    assert (cached.status_code, cached["ETag"]) == (200, rendered["ETag"])
+    assert cached.content == rendered.content
+    assert_embeddable(cached.content)
+    assert json.loads(cached.content) == EXPECTED_SCRIPT_ARTICLE
+
+
+def test_jsonld_dumps_escapes_only_inside_strings():
+    document = {"a<b": ["</script>", "x & y", "\u2028\u2029", 1, None, True], "é": "ü"}
+
+    body = jsonld_dumps(document)
+
+    assert body == (
+        b'{"a\\u003cb":["\\u003c/script\\u003e","x \\u0026 y","\\u2028\\u2029",1,null,true],'
+        + '"é":"ü"}'.encode()
+    )
+    assert json.loads(body) == document

@@ -18,22 +18,25 @@ from rest_framework.response import Response
 
 from content.bodyformats import body_render
 from content.choices import BodyFormat
-from content.jsonld import BUILDERS, MEDIA_TYPE
+from content.jsonld import BUILDERS, MEDIA_TYPE, jsonld_dumps
 
 
 class JSONLDRenderer(JSONRenderer):
-    """Renders a detail's public JSON as its schema.org JSON-LD document."""
+    """Renders a detail's public JSON as its schema.org JSON-LD document, with `<`, `>` and
+    `&` escaped (`jsonld_dumps`) so that it can be embedded in an HTML <script> element."""
 
     media_type = MEDIA_TYPE
     format = "jsonld"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
         context = renderer_context or {}
         response = context.get("response")
         view = context.get("view")
-        if response is not None and not response.exception and data is not None:
+        if response is not None and not response.exception:
             data = BUILDERS[view.content_type](data)
-        return super().render(data, accepted_media_type, renderer_context)
+        return jsonld_dumps(data, indent=self.get_indent(accepted_media_type, context))
 
 
 class JsonLdMixin:
