@@ -19,6 +19,7 @@ from content.exceptions import (
     ContentError,
     ContentInvalid,
     InvalidTransition,
+    NoChanges,
     ReviewRequired,
     SelfApproval,
     StaleRevision,
@@ -36,6 +37,7 @@ DOMAIN_STATUS = {
     ReviewRequired: status.HTTP_409_CONFLICT,
     UnpublishedReference: status.HTTP_409_CONFLICT,
     InvalidTransition: status.HTTP_409_CONFLICT,
+    NoChanges: status.HTTP_409_CONFLICT,
     SelfApproval: status.HTTP_403_FORBIDDEN,
 }
 
@@ -66,11 +68,17 @@ class PreconditionRequired(exceptions.APIException):
 
 
 class PreconditionFailed(exceptions.APIException):
-    """If-Match did not name the current revision."""
+    """If-Match did not name the current revision; `etag` (the current one) is sent back in
+    the response's ETag header. Same problem type and title as the services' StaleRevision."""
 
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The content changed since you loaded it."
-    default_code = "stale_revision"
+    default_detail = StaleRevision.title
+    default_code = StaleRevision.code
+    title = StaleRevision.title
+
+    def __init__(self, detail: str | None = None, *, etag: str | None = None) -> None:
+        super().__init__(detail)
+        self.response_headers = {"ETag": etag} if etag else {}
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -153,7 +161,7 @@ def problem_exception_handler(exc, context):
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: Django's 500 handler answers (problem+json, no trace)
 
-    headers = {}
+    headers = dict(getattr(exc, "response_headers", None) or {})
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
@@ -181,7 +189,9 @@ def problem_exception_handler(exc, context):
             headers,
         )
     code = getattr(detail, "code", None) or exc.default_code
-    return problem_response(problem(exc.status_code, code, str(detail)), headers)
+    return problem_response(
+        problem(exc.status_code, code, str(detail), title=getattr(exc, "title", None)), headers
+    )
 
 
 def _json_problem(body: dict) -> JsonResponse:

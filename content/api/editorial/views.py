@@ -1,12 +1,10 @@
 """The editorial API: drafts, revisions, diffs, reverts, reviews, publishing and the audit
 trail of every content type, under /api/v1/editorial/<type>/.
 
-HTTP only: each write calls one service; `If-Match` becomes the service's
-`expected_revision`, and the services' domain errors become problem+json in
-content/api/errors.py.
+HTTP only: each write calls one service; `If-Match` (content/api/preconditions.py) must name
+the latest revision's ETag, which becomes the service's `expected_revision`, and the services'
+domain errors become problem+json in content/api/errors.py.
 """
-
-import re
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -32,10 +30,12 @@ from content.api.editorial.serializers import (
     editorial_serializer,
     write_serializer,
 )
-from content.api.errors import PreconditionRequired
+from content.api.errors import PreconditionFailed
 from content.api.permissions import HasEditorialRole
+from content.api.preconditions import if_match_require
 from content.api.schema import problem_responses
 from content.choices import ContentType, EditorialStatus, ReviewDecision, Role
+from content.exceptions import StaleRevision
 from content.models import Document, EditorialEvent, Review, Revision
 from content.selectors import (
     document_live_revision_number,
@@ -62,26 +62,22 @@ TYPE_PATHS = {
     "treatments": ContentType.TREATMENT,
 }
 
-ETAG_RE = re.compile(r'^(?:W/)?"rev-(\d+)"$')
-
-
 def revision_etag(number: int) -> str:
     """The ETag of an editorial resource names its latest revision."""
     return f'"rev-{number}"'
 
 
-def expected_revision(request) -> int:
-    """The revision number an If-Match header names; 428 when it names none."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired()
-    numbers = [ETAG_RE.match(tag.strip()) for tag in header.split(",")]
-    if not all(numbers):
-        raise PreconditionRequired(
-            'If-Match must carry the ETag of the revision you edited, e.g. "rev-3"; '
-            "`*` is not accepted because it would overwrite a colleague's edit."
-        )
-    return max(int(match.group(1)) for match in numbers)
+def expected_revision(request, document: Document) -> int:
+    """The latest revision's number, when If-Match names its ETag (428, 400 or 412 if not)."""
+    number = document.latest_revision.number
+    if_match_require(request, revision_etag(number))
+    return number
+
+
+def precondition_failed(error: StaleRevision) -> PreconditionFailed:
+    """A revision written between our If-Match check and the service's locked one: 412 with
+    the new latest ETag, as when If-Match names an older revision."""
+    return PreconditionFailed(error.detail, etag=revision_etag(error.latest))
 
 
 EDITORIAL_PROBLEMS = {
@@ -94,7 +90,9 @@ EDITORIAL_PROBLEMS = {
     404: "No item of this type with this slug, no such revision, or a page past the end.",
     409: "Not possible in the current state: the revision is not approved as it is, it links "
     "to items never published, or nothing is published to withdraw.",
-    412: "If-Match names a revision that is no longer the latest; nothing was saved.",
+    412: "If-Match names no ETag of the latest revision (an older revision's, another "
+    "resource's, or a weak `W/` tag, which never matches: If-Match compares strongly); nothing "
+    "was saved. The response's ETag header names the latest revision.",
     413: "The request body is larger than 1 MB.",
     428: "If-Match is missing (or `*`): send the ETag of the revision you edited.",
 }
@@ -112,7 +110,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description='The ETag of the latest revision you loaded, e.g. "rev-3".',
+    description='The ETag of the latest revision you loaded, e.g. "rev-3" (a list of entity '
+    "tags is accepted; `*` is not; a value that is not a list of entity tags is 400).",
 )
 ETAG_HEADER = {"ETag": {"description": "Names the latest revision.", "schema": {"type": "string"}}}
 
@@ -274,16 +273,19 @@ class EditorialViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         document = self.get_document()
-        expected = expected_revision(request)
+        expected = expected_revision(request, document)
         data = self.request_object()
         change_note = data.pop("change_note", "")
-        revision_create(
-            document=document,
-            data=data,
-            author=request.user,
-            expected_revision=expected,
-            change_note=change_note,
-        )
+        try:
+            revision_create(
+                document=document,
+                data=data,
+                author=request.user,
+                expected_revision=expected,
+                change_note=change_note,
+            )
+        except StaleRevision as error:
+            raise precondition_failed(error) from error
         return self.detail_response(document)
 
     # --- history ----------------------------------------------------------------------------
@@ -328,10 +330,14 @@ class EditorialViewSet(viewsets.GenericViewSet):
     def revert(self, request, *args, **kwargs):
         document = self.get_document()
         target = self.get_revision(document, kwargs["number"])
-        expected = expected_revision(request)
-        revision_revert(
-            document=document, revision=target, author=request.user, expected_revision=expected
-        )
+        expected = expected_revision(request, document)
+        try:
+            revision_revert(
+                document=document, revision=target, author=request.user,
+                expected_revision=expected,
+            )
+        except StaleRevision as error:
+            raise precondition_failed(error) from error
         response = self.detail_response(document, status.HTTP_201_CREATED)
         response["Location"] = response.data["url"]
         return response
