@@ -6,12 +6,15 @@ that do not render HTML (native apps, voice assistants, chat) ask the public API
 stored HTML, so every format says exactly the same words.
 
 Markdown (CommonMark): blocks separated by a blank line; `**strong**`, `*emphasis*`,
-`[text](href)`, `### ` for h3 and `#### ` for h4, `> ` for quotes, bulleted list items as
+`[text](target)`, `### ` for h3 and `#### ` for h4, `> ` for quotes, bulleted list items as
 `- `, numbered ones as `1. `, nested content indented by four spaces, a line break as two
 spaces at the end of the line, two lists in a row kept apart by `<!-- -->` — forms that
 CommonMark and Python-Markdown read alike. Characters that would otherwise be read as
-markup are escaped with a backslash (`<` as `&lt;`). Tags Markdown has no syntax for (u,
-sub, sup, abbr) keep their text.
+markup are escaped with a backslash, `<` and `>` as `&lt;` and `&gt;`. A link's target is its
+href percent-encoded (`link_target`): no space, parenthesis, `<`, `>`, quote, backslash or
+character outside ASCII is left raw, so the target cannot end the link early, and no `<` or
+`>` reaches the Markdown but its own quote markers and list separators. Tags Markdown has no
+syntax for (u, sub, sup, abbr) keep their text.
 
 Text: the same blocks without markup; list items still start with `- ` or `1. ` and quotes
 with `> `; a link reads `text (href)` unless its text already is the address.
@@ -19,6 +22,7 @@ with `> `; a link reads `text (href)` unless its text already is the address.
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 from content.choices import BodyFormat
 
@@ -71,12 +75,21 @@ def _tree(source: str) -> _Node:
 
 
 _SPACE = re.compile(r"\s+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 #: Where a <br> was, until its line is finished (Markdown: two spaces and a newline).
 BREAK = "\x00"
 _MD_BULLET_START = re.compile(r"^([#+\-=])(?=\s|$)|^([=\-])(?=[=\-]*\s*$)", re.MULTILINE)
 _MD_NUMBER_START = re.compile(r"^(\d+)([.)])(?=\s|$)", re.MULTILINE)
+#: What a link target keeps raw: RFC 3986's reserved characters and `%` (so an href that is
+#: already percent-encoded stays as it is), less the parentheses, which would end the target.
+_URL_SAFE = "!#$%&'*+,/:;=?@[]~"
+
+
+def link_target(href: str) -> str:
+    """An href as a Markdown link target: percent-encoded (UTF-8) except URL syntax, and `&`
+    too where it would start a character reference that Markdown would decode."""
+    return quote(_MD_ENTITY.sub("%26", href), safe=_URL_SAFE)
 
 
 class _Renderer:
@@ -92,9 +105,9 @@ class _Renderer:
         for node in nodes:
             if isinstance(node, str):
                 text = _SPACE.sub(" ", node)
-                if self.markdown:  # `<` as an entity: not every Markdown reads `\<`
+                if self.markdown:  # `<`, `>` as entities: not every Markdown reads `\<`
                     text = _MD_ENTITY.sub("&amp;", _MD_SPECIAL.sub(r"\\\1", text))
-                    text = text.replace("<", "&lt;")
+                    text = text.replace("<", "&lt;").replace(">", "&gt;")
                 parts.append(text)
             elif node.tag == "br":
                 parts.append(BREAK)
@@ -118,8 +131,7 @@ class _Renderer:
         if node.tag == "a" and node.attrs.get("href"):
             href = node.attrs["href"]
             if self.markdown:
-                target = href.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-                return f"{lead}[{core}]({target}){trail}"
+                return f"{lead}[{core}]({link_target(href)}){trail}"
             return inner if core == href else f"{lead}{core} ({href}){trail}"
         return inner
 

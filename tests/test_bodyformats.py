@@ -2,11 +2,12 @@
 `?body_format=` on the article detail and section endpoints (content/api/formats.py)."""
 
 import re
+from urllib.parse import unquote
 
 import markdown
 import pytest
 
-from content.bodyformats import body_render, html_to_markdown, html_to_text
+from content.bodyformats import body_render, html_to_markdown, html_to_text, link_target
 from content.choices import ItemGroup, SectionKind
 from content.snapshots import sanitise_html
 from tests.factories import ArticleFactory, SectionFactory, SectionItemFactory
@@ -56,7 +57,7 @@ Then rest 3 \\* 4 days\\_ \\[x\\].
 
 \\# not a heading
 
-Runner’s knee &lt;script\\> ITB H2O x2 underlined"""  # noqa: W291 (the two spaces are a line break)
+Runner’s knee &lt;script&gt; ITB H2O x2 underlined"""  # noqa: W291 (the two spaces are a line break)
 
 TEXT = """Getting & staying active
 
@@ -138,6 +139,49 @@ def test_markdown_reads_back_as_the_same_html():
 def test_edge_cases(source, markdown_text, text):
     assert html_to_markdown(source) == markdown_text
     assert html_to_text(source) == text
+
+
+#: An href the sanitiser lets through that holds what would end a Markdown link target or
+#: inject markup: a space, `<script>`, parentheses, a quote, a backslash, non-ASCII, and `&lt;`.
+HOSTILE_HREF = (
+    "https://example.org/a b<script>alert(1)</script>(x)\"q'\\é?a=1&lt;b&c=2#top"
+)
+HOSTILE_LINK = sanitise_html(
+    '<p>See <a href="https://example.org/a b&lt;script&gt;alert(1)&lt;/script&gt;(x)&quot;'
+    "q'\\é?a=1&amp;lt;b&amp;c=2#top\">this</a> &gt; that</p>"
+)
+HOSTILE_TARGET = (
+    "https://example.org/a%20b%3Cscript%3Ealert%281%29%3C/script%3E%28x%29%22q'%5C%C3%A9"
+    "?a=1%26lt;b&c=2#top"
+)
+
+
+def test_markdown_link_targets_are_percent_encoded():
+    assert HOSTILE_HREF in html_to_text(HOSTILE_LINK)  # the sanitiser kept the href as it is
+
+    rendered = html_to_markdown(HOSTILE_LINK)
+
+    assert rendered == f"See [this]({HOSTILE_TARGET}) &gt; that"
+    assert "<" not in rendered and ">" not in rendered
+    assert unquote(HOSTILE_TARGET) == HOSTILE_HREF
+    # Read back, it is one link to the same address, and the text after it is text.
+    assert markdown.markdown(rendered) == (
+        f'<p>See <a href="{HOSTILE_TARGET.replace("&", "&amp;")}">this</a> &gt; that</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("href", "target"),
+    [
+        ("https://example.org/already%20encoded/", "https://example.org/already%20encoded/"),
+        ("https://example.org/?q=hip+knee&page=2#x", "https://example.org/?q=hip+knee&page=2#x"),
+        ("https://example.org/Knie_(Gelenk)", "https://example.org/Knie_%28Gelenk%29"),
+        ("mailto:help@example.org?subject=Hip pain", "mailto:help@example.org?subject=Hip%20pain"),
+        ("https://[2001:db8::1]:8080/a", "https://[2001:db8::1]:8080/a"),
+    ],
+)
+def test_link_target(href, target):
+    assert link_target(href) == target
 
 
 # --- the API -----------------------------------------------------------------------------
