@@ -3,13 +3,16 @@
 Body: `type` (a stable URN per problem), `title`, `status`, `detail`, `code` (the same
 stable code, for clients that switch on it) and, for validation errors, `errors`: a list of
 `{"field", "message", "code"}`. Domain errors from services map to statuses here, and
-Django-level failures (unknown path, body too large, server error) use the same shape.
+Django-level failures (unknown path, body too large, server error) use the same shape. A
+database that cannot answer is 503 `database_unavailable` with `Retry-After`, never a 500.
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -19,7 +22,6 @@ from content.exceptions import (
     ContentError,
     ContentInvalid,
     InvalidTransition,
-    NoChanges,
     ReviewRequired,
     SelfApproval,
     StaleRevision,
@@ -29,6 +31,11 @@ from content.exceptions import (
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+#: Errors of a database that cannot answer now (unreachable, connection lost, lock or
+#: statement timeout, deadlock): 503 with Retry-After, not 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+#: Seconds a client should wait before retrying after a 503 (as /readyz says).
+RETRY_AFTER_SECONDS = 5
 
 #: HTTP status of each domain error.
 DOMAIN_STATUS = {
@@ -37,7 +44,6 @@ DOMAIN_STATUS = {
     ReviewRequired: status.HTTP_409_CONFLICT,
     UnpublishedReference: status.HTTP_409_CONFLICT,
     InvalidTransition: status.HTTP_409_CONFLICT,
-    NoChanges: status.HTTP_409_CONFLICT,
     SelfApproval: status.HTTP_403_FORBIDDEN,
 }
 
@@ -145,8 +151,19 @@ def problem_response(body: dict, headers: dict | None = None) -> Response:
                            content_type=PROBLEM_CONTENT_TYPE)
 
 
+def database_unavailable_problem() -> tuple[dict, dict]:
+    """The 503 body and headers answered while the database cannot answer."""
+    body = problem(503, "database_unavailable",
+                   "The database could not answer; try again in a few seconds.")
+    return body, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
 def problem_exception_handler(exc, context):
     """DRF exception handler: every exception a view raises becomes problem+json."""
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("The database could not answer.", exc_info=exc)
+        body, headers = database_unavailable_problem()
+        return problem_response(body, headers)
     if isinstance(exc, ContentError):
         status_code = DOMAIN_STATUS.get(type(exc), status.HTTP_409_CONFLICT)
         errors = getattr(exc, "errors", None)
@@ -205,7 +222,14 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """handler500: a problem+json body that reveals nothing of the failure."""
+    """handler500: a problem+json body that reveals nothing of the failure; 503 with
+    Retry-After when the failure is the database's (outside DRF views, e.g. the admin)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        body, headers = database_unavailable_problem()
+        response = _json_problem(body)
+        for name, value in headers.items():
+            response[name] = value
+        return response
     return _json_problem(problem(500, "server_error", "Something went wrong on our side."))
 
 
