@@ -1,6 +1,6 @@
 """Every closed vocabulary of the content model, as TextChoices.
 
-Values are part of the public contract (API.md §1 and §7): never rename one.
+Values are part of the public contract (docs/api.md#content-types): never rename one.
 """
 
 from django.db import models
@@ -78,7 +78,7 @@ HEALTH_ASPECT_OF_KIND: dict[str, str | None] = {
 
 
 class ItemGroup(models.TextChoices):
-    """How the items of a section are grouped (API.md §1)."""
+    """How the items of a section are grouped (docs/api.md#sections-and-items)."""
 
     WHY_IT_MATTERS = "why_it_matters", "Why it matters"
     CAUSES = "causes", "Causes"
@@ -118,7 +118,7 @@ class TimeUnit(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    """The public review block's status (API.md §7)."""
+    """The public review block's status (docs/api.md#the-review-block)."""
 
     NOT_REVIEWED = "not_reviewed", "Not reviewed"
     REVIEWED = "reviewed", "Reviewed"
@@ -126,7 +126,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class EditorialStatus(models.TextChoices):
-    """Where a content item stands editorially (API.md §7)."""
+    """Where a content item stands editorially (docs/editorial.md#editorial-status)."""
 
     DRAFT = "draft", "Draft (never published)"
     SCHEDULED = "scheduled", "Scheduled"
@@ -150,7 +150,7 @@ class RevisionReviewState(models.TextChoices):
 
 
 class EditorialAction(models.TextChoices):
-    """Actions recorded in the audit trail (API.md §7)."""
+    """Actions recorded in the audit trail (docs/editorial.md#the-audit-trail)."""
 
     IMPORTED = "imported", "Imported"
     CREATED = "created", "Created"
@@ -175,7 +175,7 @@ class Role(models.TextChoices):
 
 
 class ChangeAction(models.TextChoices):
-    """What one change-feed entry, and the webhook event for it, says happened (API.md §8)."""
+    """What a change-feed entry (and its webhook) says happened: docs/api.md#the-change-feed."""
 
     PUBLISHED = "published", "Published (became publicly visible)"
     UPDATED = "updated", "Updated (a new revision of a visible item went live)"

@@ -1,4 +1,4 @@
-"""Query parameters of the public lists (API.md §3 and §7), as django-filter FilterSets.
+"""Query parameters of the public lists (docs/api.md#filters), as django-filter FilterSets.
 
 Every value is validated: one outside its choices or of the wrong form makes the request
 400 (problem+json, `errors` naming the parameter); unknown parameters are ignored. A slug

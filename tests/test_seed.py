@@ -1,5 +1,6 @@
-"""The seed, as a client reads it: every sentence of the source, the counts of API.md §2, and
-the recovery timeline of API.md §1, all through the public API.
+"""The seed, as a client reads it: every sentence of the source, the counts of
+docs/api.md#the-seed-content and the recovery timeline of docs/api.md#sections-and-items,
+all through the public API.
 
 This is the one test that is about the seed, so it loads it (`load_seed_content`).
 """
@@ -67,7 +68,7 @@ def count(client, query: str) -> int:
     return response.json()["count"]
 
 
-#: API.md §2 as queries a client can make, and what each must count.
+#: docs/api.md#the-seed-content as queries a client can make, and what each must count.
 COUNTS = {
     "articles/": 1,
     "causes/": 6,
@@ -92,7 +93,7 @@ COUNTS = {
     "articles/?condition=patellofemoral-pain-syndrome": 1,
 }
 
-#: API.md §2's slugs, per query (sorted).
+#: The slugs of docs/api.md#the-seed-content, per query (sorted).
 SLUGS = {
     "causes/": [
         "arthritis", "biomechanical-imbalances", "muscle-weakness-or-imbalance",

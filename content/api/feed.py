@@ -1,4 +1,4 @@
-"""GET /api/v1/changes/: the public change feed (API.md §8), for apps that mirror our content.
+"""GET /api/v1/changes/: the public change feed (docs/api.md#the-change-feed), for mirrors.
 
 The reads (cursors, gap-free pages, scheduled expiries) live in `content/feed.py`; this view
 parses the query, answers 304 to a matching If-None-Match, and documents the contract.

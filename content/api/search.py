@@ -1,4 +1,4 @@
-"""GET /api/v1/search/: ranked full-text search across every published type (API.md §3, §7).
+"""GET /api/v1/search/: ranked full-text search across every published type (docs/api.md#search).
 
 The view validates the query parameters, asks content/search.py for the ranked results
 (the engine behind lists' `search=` too) and pages them. Only published, unexpired content

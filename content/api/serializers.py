@@ -1,4 +1,4 @@
-"""Public read serializers: what a live row looks like over HTTP (API.md §1 and §7).
+"""Public read serializers: what a live row looks like over HTTP (docs/api.md#content-types).
 
 Every type carries `slug`, `url`, `version`, `updated_at` and `review`. Relations and an
 item's `entity` point only at content that is published right now: the querysets prefetch

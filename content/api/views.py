@@ -1,4 +1,5 @@
-"""The public read API (API.md §3): read-only viewsets of published content, and the index.
+"""The public read API (docs/api.md#endpoints): read-only viewsets of published content, and
+the index.
 
 Every `get_queryset()` starts from `published()` (live and not expired) and picks the named
 shape of its endpoint (`for_list()`, `for_detail()`, `for_section()`); no query parameter can

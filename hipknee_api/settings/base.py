@@ -180,7 +180,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# A request body over 1 MB is refused with 413 (API.md §7).
+# A request body over 1 MB is refused with 413 (docs/api.md#error-codes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 REST_FRAMEWORK = {
