@@ -221,6 +221,16 @@ def not_found(request, exception=None):
     return _json_problem(problem(404, "not_found", f"No resource at {request.path}."))
 
 
+def slash_missing(request, url: str):
+    """A method other than GET or HEAD on a path missing its trailing slash: 404 naming the
+    URL to use (never a redirect, which would lose the body or the method)."""
+    return _json_problem(problem(
+        404, "slash_missing",
+        f"No resource at {request.path}: the URL ends with a slash. "
+        f"Send the {request.method} to {url}.",
+    ))
+
+
 def server_error(request):
     """handler500: a problem+json body that reveals nothing of the failure; 503 with
     Retry-After when the failure is the database's (outside DRF views, e.g. the admin)."""

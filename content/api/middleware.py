@@ -5,15 +5,22 @@
 data and `request.body`) never fires for JSON; it looks at the declared Content-Length before
 anything reads the body.
 
+`CommonMiddleware` is Django's, except that a path missing its trailing slash is redirected
+to the slashed URL only for GET and HEAD. Any other method gets a problem+json 404 naming the
+URL to use, where Django answers a 500 under DEBUG (its APPEND_SLASH RuntimeError) and a 301
+in production (which clients follow as a GET, or without the body).
+
 `DebugNotFoundMiddleware` answers an unknown /api/ path with the same problem+json 404 as
 production when DEBUG is on (`make run`), where Django would show its HTML debug page.
 """
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
+from django.middleware import common
 from django.urls import Resolver404, resolve
+from django.utils.http import escape_leading_slashes
 
-from content.api.errors import bad_request, not_found
+from content.api.errors import bad_request, not_found, slash_missing
 
 
 class RequestSizeLimitMiddleware:
@@ -34,10 +41,31 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's CommonMiddleware; a path missing its slash is redirected for GET and HEAD
+    only (see the module)."""
+
+    #: Methods without a body, which a redirect loses nothing of.
+    redirected_methods = ("GET", "HEAD")
+
+    def process_response(self, request, response):
+        if (
+            response.status_code == 404
+            and request.method not in self.redirected_methods
+            and self.should_redirect_with_slash(request)
+        ):
+            url = escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            response = slash_missing(request, url)
+            response.headers["Content-Length"] = str(len(response.content))
+            return response
+        return super().process_response(request, response)
+
+
 class DebugNotFoundMiddleware:
     """Under DEBUG only (production's handler404 already answers problem+json): an /api/
     path that resolves to nothing gets the problem+json 404. Listed after CommonMiddleware,
-    which still redirects a path missing its slash when the slashed one exists."""
+    which still redirects a GET or HEAD of a path missing its slash when the slashed one
+    exists (and answers other methods with a 404 naming it)."""
 
     prefix = "/api/"
 

@@ -86,7 +86,9 @@ MIDDLEWARE = [
     # and CSRF machinery, URL resolution and DRF (content/api/caching.py).
     "content.api.caching.CachedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, but a path missing its slash is redirected for GET and HEAD only; other
+    # methods get a problem+json 404 naming the slashed URL (no 500 under DEBUG, no 301).
+    "content.api.middleware.CommonMiddleware",
     # DEBUG only: problem+json, not Django's HTML debug page, for an unknown /api/ path.
     "content.api.middleware.DebugNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
