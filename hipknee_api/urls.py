@@ -1,4 +1,5 @@
-"""Top-level routes: admin, the v1 API, the OpenAPI schema and its docs, health checks."""
+"""Top-level routes: a landing document, admin, the v1 API, the OpenAPI schema and its docs,
+health checks."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -8,9 +9,10 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from content import health
+from content import health, landing
 
 urlpatterns = [
+    path("", landing.index, name="landing"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("content.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
