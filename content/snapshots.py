@@ -33,6 +33,13 @@ from content.choices import (
     Urgency,
 )
 from content.exceptions import ContentInvalid
+from content.plaintext import (
+    BIDI_CODE,
+    BIDI_MESSAGE,
+    CONTROL_RE,
+    MARKUP_RE,
+    bidi_control_found,
+)
 
 SCHEMA_VERSION = 1
 
@@ -48,9 +55,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Control characters other than tab and newline; NUL in particular cannot be stored.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 
 MAX_SHORT = 300
 MAX_LONG = 20_000
@@ -150,8 +154,13 @@ class _Checker:
             return None
         value = value.strip()
         if rich:
-            value = sanitise_html(value)
-        elif MARKUP_RE.search(value):
+            value = sanitise_html(value)  # decodes `&#x202e;` too: checked below, not before
+        if found := bidi_control_found(value):
+            # Refused, not stripped, in plain and rich text alike: the editor learns why, and
+            # what a clinician approves is exactly what was sent (content/plaintext.py).
+            self.error(field, f"{BIDI_MESSAGE} Found {found}.", BIDI_CODE)
+            return None
+        if not rich and MARKUP_RE.search(value):
             self.error(field, "This is a plain-text field: HTML markup is not allowed.", "markup")
             return None
         if not value and not blank:

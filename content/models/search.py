@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from content.choices import ContentType
+from content.plaintext import validate_no_bidi_controls
 from content.querysets import PublishedQuerySet
 
 #: The most terms one synonym set may hold, and the longest term.
@@ -64,12 +65,22 @@ class Synonym(models.Model):
         if len(terms) > MAX_TERMS:
             errors.append(f"Enter at most {MAX_TERMS} words or phrases.")
         for term in terms:
+            try:
+                validate_no_bidi_controls(term)
+            except ValidationError as error:
+                errors.extend(error.messages)
+                continue
             if len(term) > MAX_TERM_LENGTH:
                 errors.append(f"“{term[:40]}…” is longer than {MAX_TERM_LENGTH} characters.")
             elif not re.search(r"[a-z0-9]", term):
                 errors.append(f"“{term}” has no letters or digits.")
-        if errors:
-            raise ValidationError({"terms": errors})
+        problems = {"terms": errors} if errors else {}
+        try:
+            validate_no_bidi_controls(self.name)
+        except ValidationError as error:
+            problems["name"] = error.messages
+        if problems:
+            raise ValidationError(problems)
         self.terms = terms
         self.name = _SPACES.sub(" ", self.name).strip()
 

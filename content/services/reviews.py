@@ -8,6 +8,7 @@ from django.utils import timezone
 from content.choices import EditorialAction, ReviewDecision, RevisionReviewState
 from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
 from content.models import Document, EditorialEvent, Review, Revision
+from content.plaintext import bidi_error
 from content.selectors import revision_review_state
 from content.services.audit import attribute_to, event_record
 
@@ -47,6 +48,8 @@ def review_submit(
         raise ContentInvalid(
             [{"field": "comment", "message": "At most 5000 characters.", "code": "max_length"}]
         )
+    if error := bidi_error("comment", comment):
+        raise ContentInvalid([error])
     review = Review(
         revision=revision,
         content_hash=revision.content_hash,
@@ -88,6 +91,8 @@ def review_request(*, revision: Revision, user, comment: str = "") -> EditorialE
         raise ContentInvalid(
             [{"field": "comment", "message": "At most 5000 characters.", "code": "max_length"}]
         )
+    if error := bidi_error("comment", comment):
+        raise ContentInvalid([error])
     return event_record(
         document=document,
         action=EditorialAction.REVIEW_REQUESTED,

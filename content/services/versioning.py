@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from content.choices import EditorialAction, EditorialStatus
 from content.exceptions import ContentInvalid, StaleRevision
 from content.models import Document, Revision
+from content.plaintext import bidi_error
 from content.services.audit import attribute_to, event_record
 from content.snapshots import (
     SCHEMA_VERSION,
@@ -96,6 +97,8 @@ def _change_note(note) -> str:
         raise ContentInvalid(
             [{"field": "change_note", "message": "At most 500 characters.", "code": "max_length"}]
         )
+    if error := bidi_error("change_note", note):
+        raise ContentInvalid([error])
     return note
 
 

@@ -41,6 +41,7 @@ from content.choices import ChangeAction, DeliveryStatus
 from content.exceptions import ContentInvalid
 from content.feed import change_entry, feed_lock
 from content.models import Change, WebhookDelivery, WebhookSubscription
+from content.plaintext import bidi_error
 
 USER_AGENT = "HipKnee-Webhooks/1"
 MIN_SECRET_LENGTH = 16
@@ -135,6 +136,8 @@ def webhook_subscribe(
             "secret", f"Give a secret of {MIN_SECRET_LENGTH} to 200 characters.", "invalid"
         )
     events = _event_types(event_types)
+    if error := bidi_error("description", description):
+        raise ContentInvalid([error])
     feed_lock(shared=False)  # no feed entry is written between our save and our backfill
     subscription = WebhookSubscription(
         url=url,
