@@ -35,6 +35,18 @@ Where the version lives depends on the cache:
 
 ``HIPKNEE_CONTENT_VERSION_SOURCE`` (``cache`` or ``database``) overrides the choice.
 
+With the version in the cache, **the database stays the truth**: a bump is lost if the
+publishing process cannot reach Redis when its transaction commits, and other processes would
+then serve what was withdrawn until their entries expire. So each process also reads the
+database's version (`_DatabaseCheck`, the query above) at least every
+``HIPKNEE_CONTENT_VERSION_CHECK`` seconds (1 by default; 0 turns this off) and as soon as the
+cache's number changes, and the version is both (``c<number>.d<...>``): an unbumped publish
+is seen everywhere within that time, for one query per process per second. And while a
+process cannot reach the cache at all (its circuit breaker is open, content/redis_cache.py),
+its version is the database's, read on every request, and only its own copies of entries
+rendered under that version can answer: it never waits on Redis, and never serves a version
+it cannot check.
+
 Time changes the public content without any write: an item disappears at its ``expire_at``,
 and a review becomes ``overdue`` the day after its ``next_review_due``. `content_valid_until`
 gives the next such moment among live rows (one query per version, then cached); a cached
@@ -65,6 +77,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
+from content.redis_cache import UNREACHABLE, cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +136,14 @@ def _database_version_sql() -> str:
     )
 
 
+def _database_version() -> str:
+    """The content version as the database has it (one indexed query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_database_version_sql())
+        newest, synonyms, edited = cursor.fetchone()
+    return f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
+
+
 def content_version() -> str:
     """The current content version (a cache read, or one indexed query; see the module)."""
     return versioned_get(None)[0]
@@ -157,11 +179,19 @@ def _local_get(key: str):
 
 
 def local_clear() -> None:
-    """Forget every local copy, and the watched version (tests)."""
+    """Forget every local copy, the watched version and the database's, and any failure to
+    watch (tests)."""
     with _local_lock:
         _local.clear()
     with _watch._lock:
         _watch._reset()
+        _watch._failed_at = -math.inf
+    _database_check.reset()
+
+
+def _breaker():
+    """The default cache's circuit breaker (content/redis_cache.py), or None."""
+    return getattr(caches["default"], "breaker", None)
 
 
 class _VersionWatch:
@@ -186,14 +216,27 @@ class _VersionWatch:
         self._failed_at = -math.inf
         #: Moves on with every invalidation seen: a value read before one is not remembered.
         self._generation = 0
+        #: The cache's circuit breaker trips when the connection was made: once it trips
+        #: again, invalidations may have been lost, so the connection is dropped.
+        self._trips = 0
+
+    def _alive(self) -> bool:
+        if self._connection is None or self._pid != os.getpid():
+            return False
+        breaker = _breaker()
+        return breaker is None or breaker.trips == self._trips
 
     def _connect(self) -> bool:
         """Open the watch connection of this process (after a fork too); False if it cannot,
-        and then no new attempt for VERSION_RECHECK seconds (Redis may be down)."""
-        if self._connection is not None and self._pid == os.getpid():
+        and then no new attempt for VERSION_RECHECK seconds (Redis may be down). The cache's
+        circuit breaker decides too: no attempt while it is open, and a failure opens it."""
+        if self._alive():
             return True
         self._reset()
         if time.monotonic() - self._failed_at < VERSION_RECHECK:
+            return False
+        breaker = _breaker()
+        if breaker is not None and not breaker.allow():
             return False
         try:
             backend = caches["default"]
@@ -210,11 +253,17 @@ class _VersionWatch:
             connection.read_response()
             connection.send_command("SUBSCRIBE", "__redis__:invalidate")
             connection.read_response()
-        except Exception:
-            logger.warning("Cannot watch the content version; reading it on every request.",
-                           exc_info=True)
+        except Exception as error:
+            unreachable = isinstance(error, UNREACHABLE)
+            if breaker is not None and unreachable:
+                breaker.failed(error)
+            logger.warning("Cannot watch the content version (%s); reading it on every request.",
+                           error, exc_info=not unreachable)
             self._failed_at = time.monotonic()
             return False
+        if breaker is not None:
+            breaker.succeeded()
+            self._trips = breaker.trips
         self._connection, self._pid = connection, os.getpid()
         return True
 
@@ -229,7 +278,9 @@ class _VersionWatch:
         """(the version number if known and unchanged since it was read, else None; the token
         to remember a number read from Redis from now on with)."""
         with self._lock:
-            if self._connection is None or self._pid != os.getpid():
+            if not self._alive():
+                if self._connection is not None:
+                    self._reset()
                 return None, self._generation
             try:
                 while self._connection.can_read(timeout=0):
@@ -252,8 +303,7 @@ class _VersionWatch:
         """Keep `number`, read from Redis after `number()` handed out `since`, unless an
         invalidation has been seen in between (by any thread): it may be older than that."""
         with self._lock:
-            if (self._connection is not None and self._pid == os.getpid()
-                    and self._generation == since):
+            if self._alive() and self._generation == since:
                 self._number, self._read_at = number, time.monotonic()
 
 
@@ -268,55 +318,130 @@ def _version_watched() -> bool:
         caches["default"], RedisCache)
 
 
+class _DatabaseCheck:
+    """The database's content version as this process last read it, beside a version held in
+    the cache: read again once it is HIPKNEE_CONTENT_VERSION_CHECK seconds old, or as soon as
+    the cache's version is not the one it was read beside (a publish bumped it: the new data
+    has committed, so one query now spares every response a second render a moment later)."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self.clock = clock
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._value: str | None = None
+        self._number = None
+        self._read_at = -math.inf
+
+    def reset(self) -> None:
+        with self._lock:
+            self._reset_state()
+
+    def version(self, number, interval: float) -> str:
+        """The database's version, at most `interval` seconds old and read after `number`."""
+        started = self.clock()
+        with self._lock:
+            if (self._value is not None and self._number == number
+                    and started - self._read_at < interval):
+                return self._value
+        value = _database_version()
+        with self._lock:
+            if started >= self._read_at:  # never replace a newer reading with an older one
+                self._value, self._number, self._read_at = value, number, started
+        return value
+
+
+_database_check = _DatabaseCheck()
+
+
+def _checked(number) -> str:
+    """The version of cache number `number`: with HIPKNEE_CONTENT_VERSION_CHECK, joined with
+    the database's version (`_DatabaseCheck`), so that a publish whose bump never reached the
+    cache still changes it within that many seconds."""
+    interval = float(getattr(settings, "HIPKNEE_CONTENT_VERSION_CHECK", 0) or 0)
+    if interval <= 0:
+        return f"c{number}"
+    return f"c{number}.{_database_check.version(number, interval)}"
+
+
+def _uncached(key: str | None) -> tuple[str, object]:
+    """The cache is unreachable: the database's version (one query), and this process's own
+    copy of the entry if it was rendered under that very version (else None)."""
+    version = _database_version()
+    local = _local_get(key) if key is not None else None
+    if local is not None and getattr(local, "version", None) == version:
+        return version, local
+    return version, None
+
+
 def versioned_get(key: str | None) -> tuple[str, object]:
     """The current content version and the cached value at `key` (None if absent), read
     together: one cache round trip when the version lives in the cache, none when this
-    process holds both the version (see `_VersionWatch`) and a copy rendered under it."""
+    process holds both the version (see `_VersionWatch`) and a copy rendered under it.
+
+    When the cache cannot be reached (its circuit breaker is open, or a call fails on the
+    way), the version is the database's, as with ``HIPKNEE_CONTENT_VERSION_SOURCE=database``,
+    and only this process's own copies can answer: the database is the truth the cache's
+    version stands in for."""
     if version_source() == "database":
-        with connection.cursor() as cursor:
-            cursor.execute(_database_version_sql())
-            newest, synonyms, edited = cursor.fetchone()
-        version = f"d{newest}.{synonyms}.{as_datetime(edited).timestamp() if edited else 0}"
-        return version, cache.get(key) if key is not None else None
+        return _database_version(), cache.get(key) if key is not None else None
+    if not cache_worth_asking(cache):
+        return _uncached(key)  # the breaker is open, and not even a probe is due
     watched = _version_watched() and _watch.watching()
     number, since = _watch.number() if watched else (None, None)
     if key is None and number is not None:
-        return f"c{number}", None
+        return _checked(number), None
     local = _local_get(key) if key is not None else None
     if local is not None:
         if number is None:
             number = cache.get(VERSION_KEY)
             if watched and number is not None:
                 _watch.remember(number, since)
-        if number is not None and getattr(local, "version", None) == f"c{number}":
-            return f"c{number}", local
+        if number is not None and getattr(local, "version", None) == (
+            version := _checked(number)
+        ):
+            return version, local
     found = cache.get_many([VERSION_KEY] if key is None else [VERSION_KEY, key])
     number = found.get(VERSION_KEY)
     if number is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         number = cache.get(VERSION_KEY)
+        if number is None or not cache_reachable(cache):
+            return _uncached(key)  # the cache failed on the way (a miss, a no-op)
     elif watched:
         _watch.remember(number, since)
     entry = found.get(key)
     if entry is not None:
         local_keep(key, entry)
-    return f"c{number}", entry
+    return _checked(number), entry
 
 
 def content_version_bump() -> None:
     """Move the content version on, after a commit that changed what the public may see.
 
     Never raises: the publish has committed already. If the cache is unreachable the error is
-    logged, and entries written before are still bounded by HIPKNEE_RESPONSE_CACHE_TTL.
+    logged. The change is still seen: with HIPKNEE_CONTENT_VERSION_CHECK every process reads
+    the database's version within that many seconds (and at once, while it cannot reach the
+    cache either); without it, entries written before are bounded by
+    HIPKNEE_RESPONSE_CACHE_TTL.
     """
     try:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # the key is missing: start from a value never used before
             cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+            if not cache_reachable(cache):
+                raise ConnectionError("the cache became unreachable") from None
     except Exception:
-        logger.exception("Could not move the content version on; cached responses may be "
-                         "served for up to HIPKNEE_RESPONSE_CACHE_TTL seconds.")
+        interval = float(getattr(settings, "HIPKNEE_CONTENT_VERSION_CHECK", 0) or 0)
+        if interval > 0:
+            logger.exception(
+                "Could not move the content version on in the cache; every process sees the "
+                "change through the database's version within %g s.", interval)
+        else:
+            logger.exception("Could not move the content version on; cached responses may be "
+                             "served for up to HIPKNEE_RESPONSE_CACHE_TTL seconds.")
 
 
 def content_changed(*, document=None) -> None:

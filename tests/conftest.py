@@ -18,3 +18,12 @@ def no_local_cache_copies():
     local_clear()
     yield
     local_clear()
+
+
+@pytest.fixture
+def hung_redis():
+    """A Redis that accepts connections and never answers (tests/redis_outage.py)."""
+    from tests.redis_outage import HungRedis
+
+    with HungRedis() as server:
+        yield server

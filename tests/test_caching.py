@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from content import caching
 from content.caching import (
     CODE_FINGERPRINT,
     VERSION_KEY,
@@ -30,6 +31,7 @@ from tests.factories import (
     TreatmentFactory,
     WarningSignFactory,
 )
+from tests.redis_outage import redis_cache_settings
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -230,3 +232,97 @@ def test_synonym_writes_move_the_cached_version_on_commit(
 def test_the_code_fingerprint_is_a_short_hash():
     assert len(CODE_FINGERPRINT) == 12
     assert int(CODE_FINGERPRINT, 16) >= 0
+
+
+# The database is the truth behind a version held in the cache (HIPKNEE_CONTENT_VERSION_CHECK).
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def checked(settings, monkeypatch):
+    """The version in the (local-memory) cache, checked against the database every second
+    of a clock the test moves."""
+    settings.HIPKNEE_CONTENT_VERSION_SOURCE = "cache"
+    settings.HIPKNEE_CONTENT_VERSION_CHECK = 1
+    clock = Clock()
+    monkeypatch.setattr(caching._database_check, "clock", clock)
+    return clock
+
+
+def test_with_the_check_a_publish_without_a_bump_changes_the_version_within_a_second(
+    checked, django_assert_num_queries
+):
+    number = int(T0.timestamp() * 1e9)
+    with django_assert_num_queries(1):
+        first = content_version()
+    with django_assert_num_queries(0):
+        again = content_version()
+
+    Staff().go_live(ContentType.SYMPTOM, "stiffness")  # on-commit callbacks never run: no bump
+    newest = Change.objects.order_by("-id").first()
+    checked.now += 0.99
+    with django_assert_num_queries(0):
+        within = content_version()
+    checked.now += 0.01
+    with django_assert_num_queries(1):
+        after = content_version()
+
+    assert first == again == within == f"c{number}.d0.0.0"
+    assert after == f"c{number}.d{newest.pk}.0.0"
+
+
+def test_with_the_check_a_bump_reads_the_databases_version_at_once(
+    checked, django_assert_num_queries
+):
+    number = int(T0.timestamp() * 1e9)
+    content_version()
+    Staff().go_live(ContentType.SYMPTOM, "stiffness")
+    newest = Change.objects.order_by("-id").first()
+
+    content_version_bump()
+    with django_assert_num_queries(1):
+        bumped = content_version()
+
+    assert bumped == f"c{number + 1}.d{newest.pk}.0.0"
+
+
+def test_while_the_cache_is_unreachable_the_version_is_the_databases(
+    settings, hung_redis, django_assert_num_queries
+):
+    settings.CACHES = redis_cache_settings(hung_redis.url)
+    settings.HIPKNEE_CONTENT_VERSION_SOURCE = ""
+    settings.HIPKNEE_CONTENT_VERSION_CHECK = 1
+    content_version()  # finds Redis hung: one socket timeout, and the breaker opens
+    Staff().go_live(ContentType.SYMPTOM, "stiffness")
+    newest = Change.objects.order_by("-id").first()
+
+    with django_assert_num_queries(1):
+        version = content_version()
+
+    assert version == f"d{newest.pk}.0.0"
+    assert hung_redis.accepted == 1
+
+
+def test_a_failing_bump_with_the_check_is_logged_as_carried_by_the_database(
+    checked, monkeypatch, caplog
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "incr", down)
+    with caplog.at_level(logging.ERROR, logger="content.caching"):
+        content_version_bump()
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Could not move the content version on in the cache; every process sees the change "
+        "through the database's version within 1 s."
+    ]

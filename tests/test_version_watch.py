@@ -137,3 +137,23 @@ def test_a_value_read_before_an_invalidation_another_thread_saw_is_not_kept(redi
 
     assert caching._watch.number()[0] is None
     assert content_version() == f"c{old + 1}"
+
+
+def test_a_tripped_circuit_breaker_drops_the_watch_and_the_version_it_held(redis_cache):
+    """Invalidations may be lost while Redis does not answer: once the cache's breaker has
+    opened, the watched version is not trusted again, and the watch reconnects after it."""
+    content_version()
+    first = content_version()  # now held in memory
+    watched_by = caching._watch.client_id
+    breaker = caches["default"].breaker
+
+    breaker.failed(ConnectionError("a blip"))
+    during = caching._watch.number()[0]
+    connection_during = caching._watch._connection
+    breaker.reset()  # Redis answers again
+    redis_cache.incr(cache.make_key(VERSION_KEY))
+    after = content_version()
+
+    assert (during, connection_during) == (None, None)
+    assert after == f"c{int(first[1:]) + 1}"
+    assert caching._watch.client_id != watched_by  # a new watch connection

@@ -8,7 +8,8 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``HIPKNEE_CACHE_MAX_AGE`` and ``HIPKNEE_CACHE_SWR`` (seconds), ``HIPKNEE_RESPONSE_CACHE`` and
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
 ``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``,
-``HIPKNEE_CACHE_KEY_PREFIX``, ``HIPKNEE_VERSION_WATCH``.
+``HIPKNEE_CACHE_KEY_PREFIX``, ``HIPKNEE_VERSION_WATCH``, ``HIPKNEE_CONTENT_VERSION_CHECK``,
+``HIPKNEE_REDIS_TIMEOUT`` and ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS``.
 """
 
 import os
@@ -146,6 +147,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+#: Seconds to connect to Redis and to wait for each answer (HIPKNEE_REDIS_TIMEOUT, 0.1): a
+#: healthy Redis answers in well under a millisecond, so anything slower is treated as down.
+_redis_timeout = float(os.environ.get("HIPKNEE_REDIS_TIMEOUT", "0.1"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -154,8 +158,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Deployments (or test runs) sharing one Redis database need distinct prefixes.
             "KEY_PREFIX": os.environ.get("HIPKNEE_CACHE_KEY_PREFIX", "hipknee"),
-            # Fail fast (and let /readyz say so) rather than hang a worker on a dead Redis.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # A dead or hung Redis costs one short timeout, then the circuit breaker answers
+            # every call at once (a miss, a no-op) for a few seconds and /readyz says 503
+            # (content/redis_cache.py): reads are served from the database meanwhile.
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+                "circuit_open_seconds": float(
+                    os.environ.get("HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS", "5")
+                ),
+            },
         }
     }
 else:
@@ -308,6 +320,11 @@ HIPKNEE_LOCAL_CACHE_ENTRIES = int(os.environ.get("HIPKNEE_LOCAL_CACHE_ENTRIES", 
 #: With Redis, whether each process keeps the content version it read until Redis reports a
 #: change of it (content/caching.py, `_VersionWatch`), rather than reading it per request.
 HIPKNEE_VERSION_WATCH = env_bool("HIPKNEE_VERSION_WATCH", True)
+#: With the version in the cache, each process also reads the database's content version at
+#: least every HIPKNEE_CONTENT_VERSION_CHECK seconds (and whenever the cache's changes) and
+#: keys responses on both, so a publish whose cache bump was lost (Redis unreachable from the
+#: publishing process) is still seen everywhere within that time; 0 turns the check off.
+HIPKNEE_CONTENT_VERSION_CHECK = float(os.environ.get("HIPKNEE_CONTENT_VERSION_CHECK", "1"))
 
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.

@@ -46,6 +46,10 @@ HIPKNEE_RESPONSE_CACHE = False
 # Nor rendered at publish time (it adds queries to publishing); tests/test_representations.py
 # turns it on.
 HIPKNEE_STORED_RENDERINGS = False
+# Nor is the database's content version read beside the cache's once a second (a query that
+# would land in query counts by the clock); tests/test_caching.py and tests/api/test_caching.py
+# turn it on where it is the subject, and the two-process tests run with production settings.
+HIPKNEE_CONTENT_VERSION_CHECK = 0
 # Tests deliver webhooks to a receiver on 127.0.0.1.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
 # Tests never run collectstatic: let WhiteNoise look up files lazily instead of warning that

@@ -4,6 +4,7 @@ stale body after a publish, an unpublish, an expiry or a review falling overdue.
 
 import datetime as dt
 import re
+import time
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
+from content import caching
 from content.caching import VERSION_KEY
 from content.choices import ContentType, ItemGroup, SectionKind
 from content.services.publishing import document_unpublish, publish_due, revision_publish
@@ -30,6 +32,7 @@ from tests.factories import (
     UserFactory,
     WarningSignFactory,
 )
+from tests.redis_outage import redis_cache_settings
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 UPDATED = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)  # the factories' updated_at
@@ -598,6 +601,105 @@ def test_publishing_through_the_service_moves_the_version_only_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         document_unpublish(document=revision.document, user=staff.publisher)
     assert cache.get(VERSION_KEY) == 43
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_withdrawal_whose_cache_bump_was_lost_is_gone_after_the_database_check(
+    api_client, response_cache, monkeypatch
+):
+    """Another process unpublished while it could not reach Redis: the version in the cache
+    never moved, but this process reads the database's version within a second."""
+    response_cache.HIPKNEE_CONTENT_VERSION_CHECK = 1
+    clock = Clock()
+    monkeypatch.setattr(caching._database_check, "clock", clock)
+    staff = Staff()  # publishes without running on-commit callbacks: no bump
+    document = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    path = "/api/v1/symptoms/stiffness/"
+    served = api_client.get(path)
+    number = cache.get(VERSION_KEY)
+
+    staff.unpublish(document)
+    clock.now += 0.9
+    within_the_check = api_client.get(path, HTTP_IF_NONE_MATCH=served["ETag"])
+    clock.now += 0.1
+    after_the_check = api_client.get(path)
+
+    assert served.status_code == 200
+    assert cache.get(VERSION_KEY) == number  # the cache's version never moved
+    assert within_the_check.status_code == 304  # the documented bound: up to one second
+    assert (after_the_check.status_code, after_the_check["Content-Type"]) == (
+        404, "application/problem+json")
+    assert after_the_check.json()["code"] == "not_found"
+
+
+def _timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+@pytest.fixture
+def hung_cache(response_cache, hung_redis):
+    """The representation cache in a Redis that accepts connections and never answers, with
+    the production defaults (0.1 s timeouts, breaker open 5 s, version checked against the
+    database every second) and a rate limit on."""
+    response_cache.CACHES = redis_cache_settings(hung_redis.url)
+    response_cache.HIPKNEE_CONTENT_VERSION_SOURCE = ""
+    response_cache.HIPKNEE_CONTENT_VERSION_CHECK = 1
+    response_cache.HIPKNEE_THROTTLE_ANON = "100000/min"
+    return hung_redis
+
+
+def test_with_redis_hung_reads_come_from_the_database_with_p99_under_150_ms(
+    api_client, content, response_cache, request
+):
+    path = "/api/v1/articles/hip-and-knee/"
+    expected = api_client.get(path)  # rendered with a working (local-memory) cache
+    hung = request.getfixturevalue("hung_cache")
+
+    started = time.monotonic()
+    first, first_took = _timed(lambda: api_client.get(path))
+    while time.monotonic() - started < 1:
+        api_client.get(path)
+    measured = [_timed(lambda: api_client.get(path)) for _ in range(200)]
+    latencies = sorted(took for _, took in measured)
+    p50, p99 = latencies[99], latencies[197]
+    print(f"hung Redis, article detail after the first second: p50 {p50 * 1000:.1f} ms, "
+          f"p99 {p99 * 1000:.1f} ms (first request {first_took * 1000:.0f} ms)")
+    ready, alive = api_client.get("/readyz"), api_client.get("/healthz")
+
+    assert first_took < 0.5  # one socket timeout (0.1 s), then the breaker answers
+    assert p99 < 0.150
+    assert {(r.status_code, r.content) for r, _ in [(first, 0), *measured]} == {
+        (200, expected.content)
+    }
+    assert hung.accepted == 1  # asked once; not again while the breaker is open
+    assert (ready.status_code, ready.json()["checks"]) == (503, {"database": "ok",
+                                                                 "cache": "failed"})
+    assert alive.status_code == 200
+
+
+def test_with_redis_hung_a_withdrawal_is_served_at_once(api_client, response_cache, request):
+    staff = Staff()
+    document = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    request.getfixturevalue("hung_cache")
+    path = "/api/v1/symptoms/stiffness/"
+    served = [api_client.get(path).status_code for _ in range(2)]  # the second from a copy
+
+    staff.unpublish(document)
+    gone = api_client.get(path)
+
+    assert served == [200, 200]
+    assert gone.status_code == 404
 
 
 # CachedResponseMiddleware: anonymous reads answered before URL resolution and DRF.

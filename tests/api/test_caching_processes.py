@@ -5,8 +5,13 @@ The servers are real gunicorn processes under production settings on loopback po
 database of their own (`<test database>_twoproc`, created and migrated here) and Redis
 database 15. Everything goes over HTTP: editorial writes with tokens from `issue_token`
 through server A, public reads through server B.
+
+A second pair has a server A that cannot reach Redis at all (a socket that accepts and never
+answers): what it withdraws is still gone from B within two seconds, through the database's
+content version (HIPKNEE_CONTENT_VERSION_CHECK).
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -22,6 +27,8 @@ import psycopg
 import pytest
 import redis
 from django.conf import settings
+
+from tests.redis_outage import HungRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -100,11 +107,11 @@ def environment():
     _forget(env["DATABASE_URL"])
 
 
-@pytest.fixture(scope="module")
-def servers(environment):
-    env, tokens = environment
+@contextlib.contextmanager
+def _serving(*envs):
+    """One gunicorn server per environment; yields their base URLs."""
     processes, bases = [], []
-    for _ in range(2):
+    for env in envs:
         port = _free_port()
         processes.append(
             subprocess.Popen(
@@ -117,12 +124,28 @@ def servers(environment):
     try:
         for base in bases:
             _wait_until_up(base)
-        yield bases, tokens
+        yield bases
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def servers(environment):
+    env, tokens = environment
+    with _serving(env, env) as bases:
+        yield bases, tokens
+
+
+@pytest.fixture(scope="module")
+def servers_apart(environment):
+    """Server A cannot reach Redis (its REDIS_URL is a server that accepts connections and
+    never answers); server B shares Redis with nobody but reads the same database."""
+    env, tokens = environment
+    with HungRedis() as hung, _serving({**env, "REDIS_URL": hung.url}, env) as bases:
+        yield bases, tokens
 
 
 def _wait_until_up(base: str) -> None:
@@ -203,3 +226,56 @@ def test_a_publish_through_one_process_is_served_by_the_other_at_once(servers):
     status, _, listed = call("GET", f"{b}/api/v1/symptoms/")
     assert listed["results"] == []
 
+
+
+def test_a_withdrawal_by_a_process_that_cannot_reach_redis_is_gone_from_the_others_within_2_s(
+    servers_apart,
+):
+    """A's bump of the version in Redis is lost; B, which has the item cached in Redis, still
+    stops serving it within HIPKNEE_CONTENT_VERSION_CHECK (1 s): it reads the database's
+    version too."""
+    (a, b), tokens = servers_apart
+    editorial = f"{a}/api/v1/editorial/symptoms/"
+    public = f"{b}/api/v1/symptoms/swelling/"
+    version_key = f"{KEY_PREFIX}:1:content:version"
+    status, _, body = call("POST", editorial, {
+        "slug": "swelling", "name": "Swelling", "description": "Puffy around the joint.",
+        "frequency": "common",
+    }, tokens["editor"])
+    assert status == 201, body
+    status, _, body = call("POST", f"{editorial}swelling/reviews/",
+                           {"revision": 1, "decision": "approved"}, tokens["reviewer"])
+    assert status == 201, body
+    status, _, body = call("POST", f"{editorial}swelling/publish/", {"revision": 1},
+                           tokens["publisher"])
+    assert status == 200, body
+
+    # B serves it (within a second: A's bump was lost too) and caches it in Redis.
+    deadline = time.monotonic() + 5
+    while (found := call("GET", public))[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    status, headers, served = found
+    assert (status, served["name"]) == (200, "Swelling")
+    status, _, _ = call("GET", public, headers={"If-None-Match": headers["ETag"]})
+    assert status == 304
+    keys = redis.Redis.from_url(REDIS_URL)
+    assert keys.keys(f"{KEY_PREFIX}:*response:*"), "server B stored no response in Redis"
+    number = keys.get(version_key)
+
+    started = time.monotonic()
+    status, _, body = call("POST", f"{editorial}swelling/unpublish/", {}, tokens["publisher"])
+    unpublish_took = time.monotonic() - started
+    assert status == 200, body
+    while (gone := call("GET", public))[0] == 200 and time.monotonic() - started < 10:
+        time.sleep(0.02)
+    delay = time.monotonic() - started
+    print(f"withdrawn item gone from B {delay:.2f} s after A's unpublish began "
+          f"(the unpublish took {unpublish_took:.2f} s)")
+
+    assert keys.get(version_key) == number  # A never reached Redis: nothing was bumped
+    assert (gone[0], gone[1]["Content-Type"]) == (404, "application/problem+json")
+    assert delay < 2
+    assert unpublish_took < 1  # A did not wait on its hung Redis for long either
+    status, _, listed = call("GET", f"{b}/api/v1/symptoms/")
+    assert status == 200
+    assert "swelling" not in [row["slug"] for row in listed["results"]]
