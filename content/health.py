@@ -3,8 +3,12 @@
 `/healthz` says the process is up and serving (no database or cache touched). `/readyz` says
 it can do its work: the database answers a query and the cache stores and returns a value;
 200 with each check's status, or 503 problem+json naming what failed (the reason is logged,
-never sent). Both answer GET and HEAD only, are never cached, never throttled, and are exempt
-from the HTTPS redirect so a probe may use plain HTTP.
+never sent). While the cache's circuit breaker is open (Redis failed a call within the last
+few seconds, content/redis_cache.py) the cache check fails at once, without waiting on Redis:
+the process serves reads from the database meanwhile, but is not fully ready.
+
+Both answer GET and HEAD only, are never cached, never throttled, and are exempt from the HTTPS
+redirect so a probe may use plain HTTP.
 """
 
 import logging
@@ -15,6 +19,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from content.api.errors import PROBLEM_CONTENT_TYPE, problem
+from content.redis_cache import cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +59,17 @@ def check_database() -> str:
 def check_cache() -> str:
     """Whether the default cache stores a value and gives it back."""
     key, value = "hipknee:readyz", uuid.uuid4().hex
+    if not cache_worth_asking(cache):
+        logger.error("Readiness: the cache is unreachable (Redis failed lately; next try in "
+                     "%.1f s).", cache.breaker.retry_in())
+        return FAILED
     try:
         cache.set(key, value, timeout=10)
-        if cache.get(key) != value:
+        found = cache.get(key)
+        if not cache_reachable(cache):
+            logger.error("Readiness: the cache is unreachable (Redis does not answer).")
+            return FAILED
+        if found != value:
             logger.error("Readiness: the cache did not return what was stored.")
             return FAILED
     except Exception:

@@ -1,12 +1,14 @@
 """GET /healthz (process up) and GET /readyz (database and cache reachable, else 503)."""
 
 import runpy
+import time
 
 import pytest
 from django.db import OperationalError
 from django.test import Client
 
 from content import health
+from tests.redis_outage import redis_cache_settings
 
 
 @pytest.fixture
@@ -142,3 +144,38 @@ def test_under_production_the_health_checks_are_exempt_from_the_https_redirect(
     assert client.get("/readyz").status_code == 200
     assert client.get("/api/v1/").status_code == 301
     assert client.get("/healthz-not/").status_code == 301
+
+
+def test_readyz_is_503_at_once_while_redis_hangs_and_healthz_stays_200(
+    db, client, settings, hung_redis, caplog
+):
+    settings.CACHES = redis_cache_settings(hung_redis.url)
+
+    first, first_took = _timed(lambda: client.get("/readyz"))
+    again, again_took = _timed(lambda: client.get("/readyz"))
+    alive = client.get("/healthz")
+
+    not_ready = {
+        "type": "urn:hipknee:problem:not-ready",
+        "title": "Service unavailable.",
+        "status": 503,
+        "detail": "Not ready to serve: cache unreachable.",
+        "code": "not_ready",
+        "checks": {"database": "ok", "cache": "failed"},
+    }
+    assert (first.status_code, first["Content-Type"], first.json()) == (
+        503, "application/problem+json", not_ready)
+    assert (again.status_code, again.json()) == (503, not_ready)
+    assert first_took < 0.5  # one socket timeout (0.1 s), not one per call
+    assert again_took < 0.05  # the breaker is open: Redis is not asked at all
+    assert hung_redis.accepted == 1
+    assert "Readiness: the cache is unreachable (Redis does not answer)." in caplog.messages
+    assert any(m.startswith("Readiness: the cache is unreachable (Redis failed lately")
+               for m in caplog.messages)
+    assert (alive.status_code, alive.json()) == (200, {"status": "ok"})
+
+
+def _timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
