@@ -4,9 +4,15 @@ Rates come from the settings `HIPKNEE_THROTTLE_ANON` (anonymous clients) and
 `HIPKNEE_THROTTLE_KEY` (API keys, and signed-in staff), DRF rate strings such as "60/min";
 None means no limit. They are read on every request, so a test may change them. The window
 slides: a request counts for `duration` seconds after it was made, and refused requests do not
-count. Counters live in Django's default cache (Redis when REDIS_URL is set); if the cache
-cannot be reached the request is allowed and a warning logged, because a rate limiter must
-never take the content API down with it.
+count. Counters live in Django's default cache (Redis when REDIS_URL is set), shared by every
+process.
+
+While that cache cannot be reached (Redis's circuit breaker is open, content/redis_cache.py,
+or a call raised), each process counts in its own memory instead (`LOCAL_COUNTERS`) and a
+warning is logged: the limits fail open *per process*, so a client may get up to the rate
+times the number of processes, but never an unbounded number, and a rate limiter never takes
+the content API down with it, nor makes it wait on Redis. Counts start afresh in each process
+when Redis goes away, and the shared ones are used again as soon as it answers.
 
 Every response to a rate-limited request carries the IETF draft headers `RateLimit-Limit`,
 `RateLimit-Remaining`, `RateLimit-Reset` (seconds until the oldest counted request leaves the
@@ -22,10 +28,16 @@ import math
 import re
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 from rest_framework_api_key.models import APIKey
 
+from content.redis_cache import cache_reachable, cache_worth_asking
+
 logger = logging.getLogger(__name__)
+
+#: Where this process counts while the shared cache cannot be reached (see the module).
+LOCAL_COUNTERS = LocMemCache("hipknee-rate-limits", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 #: Where the throttle leaves what it measured for RateLimitHeadersMiddleware.
 REQUEST_ATTRIBUTE = "hipknee_rate_limit"
@@ -67,11 +79,7 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        try:
-            self.history = self.cache.get(self.key, [])
-        except Exception:
-            logger.warning("Rate limit cache unreachable; request allowed.", exc_info=True)
-            return True
+        store = self._counters()
         self.now = self.timer()
         while self.history and self.history[-1] <= self.now - self.duration:
             self.history.pop()
@@ -79,11 +87,27 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
         if allowed:
             self.history.insert(0, self.now)
             try:
-                self.cache.set(self.key, self.history, self.duration)
+                store.set(self.key, self.history, self.duration)
             except Exception:
                 logger.warning("Rate limit cache unreachable; request not counted.", exc_info=True)
         self._record(request)
         return allowed
+
+    def _counters(self):
+        """Read this client's history into `self.history`; returns where to write it back:
+        the shared cache, or this process's LOCAL_COUNTERS while that cannot be reached."""
+        if cache_worth_asking(self.cache):
+            try:
+                self.history = self.cache.get(self.key, [])
+            except Exception:
+                logger.warning("Rate limit cache unreachable; counting in this process.",
+                               exc_info=True)
+            else:
+                if cache_reachable(self.cache):  # not a miss because Redis failed meanwhile
+                    return self.cache
+        # (An open circuit breaker has logged it once already.)
+        self.history = LOCAL_COUNTERS.get(self.key, [])
+        return LOCAL_COUNTERS
 
     def _record(self, request) -> None:
         oldest = self.history[-1] if self.history else self.now

@@ -3,6 +3,7 @@
 import datetime as dt
 import itertools
 import runpy
+import time
 
 import pytest
 from django.core.cache import cache
@@ -12,9 +13,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
+from content.api.throttling import LOCAL_COUNTERS
 from content.choices import Role
 from hipknee_api.settings.base import env_rate
 from tests.factories import UserFactory
+from tests.redis_outage import redis_cache_settings
 
 START = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
 INDEX = "/api/v1/"
@@ -205,7 +208,16 @@ def test_behind_one_proxy_clients_are_counted_by_their_forwarded_address(
     assert [one.status_code, other.status_code, one_again.status_code] == [200, 200, 429]
 
 
-def test_an_unreachable_cache_lets_requests_through(db, settings, address, monkeypatch, caplog):
+@pytest.fixture
+def local_counters():
+    LOCAL_COUNTERS.clear()
+    yield LOCAL_COUNTERS
+    LOCAL_COUNTERS.clear()
+
+
+def test_an_unreachable_cache_falls_back_to_a_limit_per_process(
+    db, settings, frozen, address, monkeypatch, caplog, local_counters
+):
     settings.HIPKNEE_THROTTLE_ANON = "1/min"
 
     def unreachable(*args, **kwargs):
@@ -216,8 +228,47 @@ def test_an_unreachable_cache_lets_requests_through(db, settings, address, monke
 
     statuses = [client.get(INDEX).status_code for _ in range(3)]
 
-    assert statuses == [200, 200, 200]
-    assert "Rate limit cache unreachable; request allowed." in caplog.messages
+    assert statuses == [200, 429, 429]
+    assert caplog.messages.count("Rate limit cache unreachable; counting in this process.") == 3
+    assert local_counters.get(f"throttle_anon_{address}") == [START.timestamp()]
+
+
+def test_while_redis_hangs_each_process_limits_on_its_own_without_waiting(
+    db, settings, frozen, address, hung_redis, local_counters
+):
+    settings.CACHES = redis_cache_settings(hung_redis.url)
+    settings.HIPKNEE_THROTTLE_ANON = "2/min"
+    client = APIClient(REMOTE_ADDR=address)
+    client.get(INDEX)  # the request that finds Redis hung (one 0.1 s timeout)
+
+    started = time.monotonic()
+    responses = [client.get(INDEX) for _ in range(3)]
+    took = time.monotonic() - started
+
+    assert [r.status_code for r in responses] == [200, 429, 429]
+    assert rate_headers(responses[0]) == {
+        "RateLimit-Limit": "2", "RateLimit-Remaining": "0", "RateLimit-Reset": "60",
+        "RateLimit-Policy": "2;w=60",
+    }
+    assert responses[1].json() == THROTTLED_BODY
+    assert took < 0.5  # no call waited on Redis
+    assert hung_redis.accepted == 1
+
+
+def test_the_limiter_alone_probes_redis_again_once_the_breaker_allows(
+    db, settings, address, hung_redis, local_counters
+):
+    settings.CACHES = redis_cache_settings(hung_redis.url, open_seconds=0.2)
+    settings.HIPKNEE_THROTTLE_ANON = "100/min"
+    client = APIClient(REMOTE_ADDR=address)
+
+    client.get(INDEX)
+    client.get(INDEX)
+    while_open = hung_redis.accepted
+    time.sleep(0.25)
+    client.get(INDEX)
+
+    assert (while_open, hung_redis.accepted) == (1, 2)  # one probe, on a new connection
 
 
 def test_health_checks_are_never_throttled(db, settings, frozen, address):
