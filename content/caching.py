@@ -219,6 +219,8 @@ class _VersionWatch:
         #: The cache's circuit breaker trips when the connection was made: once it trips
         #: again, invalidations may have been lost, so the connection is dropped.
         self._trips = 0
+        #: A thread is opening the connection (outside the lock: others do not wait for it).
+        self._connecting = False
 
     def _alive(self) -> bool:
         if self._connection is None or self._pid != os.getpid():
@@ -226,46 +228,30 @@ class _VersionWatch:
         breaker = _breaker()
         return breaker is None or breaker.trips == self._trips
 
-    def _connect(self) -> bool:
-        """Open the watch connection of this process (after a fork too); False if it cannot,
-        and then no new attempt for VERSION_RECHECK seconds (Redis may be down). The cache's
-        circuit breaker decides too: no attempt while it is open, and a failure opens it."""
-        if self._alive():
-            return True
-        self._reset()
-        if time.monotonic() - self._failed_at < VERSION_RECHECK:
-            return False
-        breaker = _breaker()
-        if breaker is not None and not breaker.allow():
-            return False
+    def _open(self):
+        """A new connection that tracks the version key and receives its invalidations
+        (network: never called holding the lock)."""
+        backend = caches["default"]
+        connection = redis.ConnectionPool.from_url(
+            backend._servers[0], protocol=2,
+            **{name: value for name, value in backend._options.items()
+               if name in ("socket_connect_timeout", "socket_timeout")},
+        ).make_connection()
         try:
-            backend = caches["default"]
-            connection = redis.ConnectionPool.from_url(
-                backend._servers[0], protocol=2,
-                **{name: value for name, value in backend._options.items()
-                   if name in ("socket_connect_timeout", "socket_timeout")},
-            ).make_connection()
             connection.connect()
             connection.send_command("CLIENT", "ID")
-            client_id = self.client_id = connection.read_response()
-            connection.send_command("CLIENT", "TRACKING", "on", "REDIRECT", client_id, "BCAST",
-                                    "PREFIX", cache.make_key(VERSION_KEY))
+            client_id = connection.read_response()
+            connection.send_command("CLIENT", "TRACKING", "on", "REDIRECT", client_id,
+                                    "BCAST", "PREFIX", cache.make_key(VERSION_KEY))
             connection.read_response()
             connection.send_command("SUBSCRIBE", "__redis__:invalidate")
             connection.read_response()
-        except Exception as error:
-            unreachable = isinstance(error, UNREACHABLE)
-            if breaker is not None and unreachable:
-                breaker.failed(error)
-            logger.warning("Cannot watch the content version (%s); reading it on every request.",
-                           error, exc_info=not unreachable)
-            self._failed_at = time.monotonic()
-            return False
-        if breaker is not None:
-            breaker.succeeded()
-            self._trips = breaker.trips
-        self._connection, self._pid = connection, os.getpid()
-        return True
+        except BaseException:
+            with contextlib.suppress(Exception):
+                connection.disconnect()
+            raise
+        self.client_id = client_id
+        return connection
 
     def _reset(self) -> None:
         if self._connection is not None and self._pid == os.getpid():
@@ -295,9 +281,44 @@ class _VersionWatch:
             return self._number, self._generation
 
     def watching(self) -> bool:
-        """Make sure the watch is on before a read whose result may be remembered."""
+        """Make sure the watch is on before a read whose result may be remembered: open the
+        watch connection of this process (after a fork too) if it is not. False if it cannot,
+        and then no new attempt for VERSION_RECHECK seconds (Redis may be down); False too
+        while another thread is connecting, rather than wait for it. The cache's circuit
+        breaker decides too: no attempt while it is open, and a failure opens it."""
         with self._lock:
-            return self._connect()
+            if self._alive():
+                return True
+            self._reset()
+            if self._connecting or time.monotonic() - self._failed_at < VERSION_RECHECK:
+                return False
+            breaker = _breaker()
+            if breaker is not None and not breaker.allow():
+                return False
+            self._connecting = True
+            trips = breaker.trips if breaker is not None else 0
+        connection = error = None
+        try:
+            connection = self._open()
+        except Exception as failure:
+            error = failure
+        with self._lock:
+            self._connecting = False
+            if error is not None:
+                unreachable = isinstance(error, UNREACHABLE)
+                if breaker is not None and unreachable:
+                    breaker.failed(error)
+                logger.warning(
+                    "Cannot watch the content version (%s); reading it on every request.",
+                    error, exc_info=False if unreachable else error,
+                )
+                self._failed_at = time.monotonic()
+                return False
+            if breaker is not None:
+                breaker.succeeded()
+            self._reset()
+            self._connection, self._pid, self._trips = connection, os.getpid(), trips
+            return True
 
     def remember(self, number, since: int) -> None:
         """Keep `number`, read from Redis after `number()` handed out `since`, unless an

@@ -4,6 +4,7 @@ change made through any other connection is seen on the next read."""
 
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -157,3 +158,29 @@ def test_a_tripped_circuit_breaker_drops_the_watch_and_the_version_it_held(redis
     assert (during, connection_during) == (None, None)
     assert after == f"c{int(first[1:]) + 1}"
     assert caching._watch.client_id != watched_by  # a new watch connection
+
+
+def test_a_thread_opening_the_watch_never_makes_another_wait(redis_cache, monkeypatch):
+    """Opening the watch connection may take a socket timeout (Redis hung): meanwhile other
+    threads read the version from Redis themselves instead of queueing behind it."""
+    opening, release = threading.Event(), threading.Event()
+    open_watch = caching._VersionWatch._open
+
+    def slow_open(self):
+        opening.set()
+        release.wait(5)
+        return open_watch(self)
+
+    monkeypatch.setattr(caching._VersionWatch, "_open", slow_open)
+    first = threading.Thread(target=caching._watch.watching)
+    first.start()
+    opening.wait(5)
+
+    started = time.monotonic()
+    meanwhile = caching._watch.watching()
+    took = time.monotonic() - started
+    release.set()
+    first.join(5)
+
+    assert (meanwhile, took < 0.05) == (False, True)
+    assert caching._watch.watching()  # the first thread's connection
