@@ -5,8 +5,12 @@
 On PostgreSQL this also enables pg_trgm and adds two GIN indexes per live table (the weighted
 tsvector, and trigrams of the names), without GIN's pending list (fastupdate off: content is
 written one publish at a time and read constantly, so queries never scan unmerged entries);
-on other databases those steps do nothing. Rows that are already live are indexed here.
+on other databases those steps do nothing. Rows that are already live are indexed here, by a
+frozen copy of the indexing rules (a migration must not change when the code does).
 """
+
+import html
+import re
 
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
@@ -39,10 +43,90 @@ def pg_indexes_drop(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_names_trgm")
 
 
-def index_live_rows(apps, schema_editor):
-    from content.search import search_index_rebuild
+# --- Indexing the rows already live ---------------------------------------------------------
+# Frozen here: what content.search's indexing wrote when this was written (search_document,
+# html_to_text, search_index_rebuild, and the weighted vector of search_vectors_refresh).
+# tests/test_migrations.py checks that it still writes what publishing writes.
 
-    search_index_rebuild([apps.get_model("content", name) for name in LIVE_TABLES])
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+#: PostgreSQL's weighted vector of a row's stored texts: the title (the first line of
+#: search_names) A, its other names B, its prose C.
+PG_NAMES_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig,"
+    " COALESCE(split_part(search_names, E'\\n', 1), '')), 'A')"
+    " || setweight(to_tsvector('english'::regconfig,"
+    " COALESCE(regexp_replace(search_names, E'^[^\\n]*\\n?', ''), '')), 'B')"
+)
+PG_VECTOR = (
+    f"({PG_NAMES_VECTOR})"
+    " || setweight(to_tsvector('english'::regconfig, COALESCE(search_body, '')), 'C')"
+)
+
+
+def _html_to_text(markup):
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+def _join(*parts):
+    return " ".join(p for p in parts if p)
+
+
+def _document(row):
+    """(title, other names, prose) of a row, by its model's name."""
+    kind = row._meta.model_name
+    if kind == "article":
+        sections = sorted(row.sections.all(), key=lambda section: section.position)
+        models.prefetch_related_objects(sections, "items")
+        body = []
+        for section in sections:
+            body.append(_html_to_text(section.body))
+            body.extend(group.get("heading", "") for group in section.groups or ())
+            for item in sorted(section.items.all(), key=lambda item: item.position):
+                body.extend([item.title or "", item.text])
+        return row.title, (row.summary, *(s.heading for s in sections)), _join(*body)
+    if kind == "warningsign":
+        return row.text, (), ""
+    if kind == "condition":
+        return row.name, tuple(row.also_known_as or ()), row.description
+    if kind == "treatment":
+        return row.name, tuple(row.examples or ()), _join(row.description, row.caution)
+    return row.name, (), row.description
+
+
+def texts_fill(apps, batch_size=500):
+    """search_names and search_body of every row of every live table, published or not."""
+    for name in LIVE_TABLES:
+        model = apps.get_model("content", name)
+        rows = model.objects.order_by("pk")
+        if name == "article":
+            rows = rows.prefetch_related("sections__items")
+        batch = []
+        for row in rows.iterator(chunk_size=batch_size):
+            title, names, body = _document(row)
+            lines = (_SPACE.sub(" ", n).strip() for n in (title, *names))
+            row.search_names = "\n".join(line for line in lines if line)
+            row.search_body = _SPACE.sub(" ", body).strip()
+            batch.append(row)
+            if len(batch) >= batch_size:
+                model.objects.bulk_update(batch, ["search_names", "search_body"])
+                batch = []
+        if batch:
+            model.objects.bulk_update(batch, ["search_names", "search_body"])
+
+
+def pg_vectors_fill(apps, schema_editor):
+    """On PostgreSQL, every live row's search_vector from its stored texts."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in LIVE_TABLES:
+        table = schema_editor.quote_name(apps.get_model("content", name)._meta.db_table)
+        schema_editor.execute(f"UPDATE {table} SET search_vector = {PG_VECTOR}")
+
+
+def index_live_rows(apps, schema_editor):
+    texts_fill(apps)
+    pg_vectors_fill(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

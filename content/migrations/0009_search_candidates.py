@@ -7,7 +7,8 @@ sizes the score uses (`search_size`, the vector's length; `search_name_size`, th
 On PostgreSQL it also adds, per live table, a GIN index on the names vector (which rows match
 a word in their names, without reading their prose) and a b-tree on (search_size, slug), the
 order in which prose-only matches are probed; and fills the new columns. Elsewhere only the
-(unused) columns are added.
+(unused) columns are added. The fill is a frozen copy of the indexing rules (a migration must
+not change when the code does).
 """
 
 import django.contrib.postgres.search
@@ -15,12 +16,39 @@ from django.db import migrations, models
 
 LIVE_TABLES = ["article", "condition", "cause", "symptom", "warningsign", "treatment"]
 
+# Frozen here: what content.search's search_vectors_refresh wrote when this was written (the
+# vectors and sizes of every row, from its stored texts). tests/test_migrations.py checks that
+# it still writes what publishing writes.
+#: The title (the first line of search_names), and the other names.
+PG_TITLE = "COALESCE(split_part(search_names, E'\\n', 1), '')"
+PG_OTHERS = "COALESCE(regexp_replace(search_names, E'^[^\\n]*\\n?', ''), '')"
+#: The weighted vector of the names (title A, other names B), and of the whole row (prose C).
+PG_NAMES_VECTOR = (
+    f"setweight(to_tsvector('english'::regconfig, {PG_TITLE}), 'A')"
+    f" || setweight(to_tsvector('english'::regconfig, {PG_OTHERS}), 'B')"
+)
+PG_VECTOR = (
+    f"({PG_NAMES_VECTOR})"
+    " || setweight(to_tsvector('english'::regconfig, COALESCE(search_body, '')), 'C')"
+)
+
+
+def pg_vectors_fill(apps, schema_editor):
+    """On PostgreSQL, every live row's vectors and sizes from its stored texts."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in LIVE_TABLES:
+        table = schema_editor.quote_name(apps.get_model("content", name)._meta.db_table)
+        schema_editor.execute(
+            f"UPDATE {table} SET search_vector = {PG_VECTOR},"
+            f" search_names_vector = {PG_NAMES_VECTOR}, search_size = length({PG_VECTOR}),"
+            f" search_name_size = length(to_tsvector('english'::regconfig, {PG_TITLE}))"
+        )
+
 
 def pg_indexes_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from content.search import search_vectors_refresh
-
     live_models = [apps.get_model("content", name) for name in LIVE_TABLES]
     for model in live_models:
         table = model._meta.db_table
@@ -32,7 +60,7 @@ def pg_indexes_create(apps, schema_editor):
             f"CREATE INDEX IF NOT EXISTS {table}_search_size ON {table} "
             f"(search_size, slug)"
         )
-    search_vectors_refresh(live_models)
+    pg_vectors_fill(apps, schema_editor)
 
 
 def pg_indexes_drop(apps, schema_editor):
