@@ -1,6 +1,6 @@
 """GET /api/v1/search/: ranked full-text search across every published type (docs/api.md#search).
 
-The view validates the query parameters, asks content/search.py for the ranked results
+The view validates the query parameters, asks the content/search package for the ranked results
 (the engine behind lists' `search=` too) and pages them. Only published, unexpired content
 can be found: the engine starts every read from `published()`.
 """

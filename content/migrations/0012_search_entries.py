@@ -5,8 +5,8 @@
 On PostgreSQL it also adds the table's indexes (GIN on both vectors, a trigram GIN on the names,
 a b-tree on (search_size, type, slug), the order in which prose-only matches are probed) and
 fills it from the live tables' search columns. Elsewhere the table is created and stays empty.
-The SQL is frozen here, as migrations must be; content/search.py's `search_entries_sync` writes
-the same columns.
+The SQL is frozen here, as migrations must be; content/search/indexing.py's
+`search_entries_sync` writes the same columns (tests/search/test_engine.py checks it).
 """
 
 import django.contrib.postgres.search

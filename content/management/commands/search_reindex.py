@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "Recompute the search index (search_names, search_body and, on PostgreSQL, "
         "search_vector) of every row of the live tables. Publishing keeps it current; run "
-        "this after changing content/search.py's indexing rules."
+        "this after changing the indexing rules (content/search/indexing.py)."
     )
 
     def handle(self, *args, **options):

@@ -1,0 +1,228 @@
+"""Index writes: what each live row is found by, stored on the row and copied for PostgreSQL.
+
+Each live row stores its searchable text, derived on publish (`search_index_update`):
+`search_names` (the title or name on the first line — weight A — then its other names, one
+per line: also known as, a treatment's examples, an article's summary and headings — weight
+B) and `search_body` (its prose as plain text — weight C). On PostgreSQL the row also stores
+the weighted `tsvector` of those texts (`search_vector`) and of its names alone
+(`search_names_vector`), and their sizes (`search_size`, `search_name_size`); and
+`SearchEntry` holds a copy of those columns and the row's visibility for every live row of
+every type (`search_entries_sync`, on publish, unpublish and expiry): one narrow table,
+GIN-indexed on both vectors, with a trigram GIN index (pg_trgm) on the names for typos and a
+btree on the size, which the search endpoint reads instead of six wide tables.
+
+Only live models are indexed here: the migrations that filled these columns carry frozen
+copies of the rules they applied (0005, 0009, 0012), checked against this module by
+tests/test_migrations.py.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import F, Func, IntegerField, TextField, Value, prefetch_related_objects
+
+from content.choices import ContentType
+from content.search.query import CONFIG, SPACE
+from content.search.ranking import title_field
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of sanitised HTML: tags become spaces, entities are decoded."""
+    return SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """The searchable text of one live row: its title (A), other names (B), prose (C)."""
+
+    title: str
+    names: tuple[str, ...]
+    body: str
+
+    @property
+    def search_names(self) -> str:
+        lines = (SPACE.sub(" ", n).strip() for n in (self.title, *self.names))
+        return "\n".join(line for line in lines if line)
+
+    @property
+    def search_body(self) -> str:
+        return SPACE.sub(" ", self.body).strip()
+
+
+def _join(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _article_document(row) -> SearchDocument:
+    sections = sorted(row.sections.all(), key=lambda section: section.position)
+    prefetch_related_objects(sections, "items")
+    body = []
+    for section in sections:
+        body.append(html_to_text(section.body))
+        body.extend(group.get("heading", "") for group in section.groups or ())
+        for item in sorted(section.items.all(), key=lambda item: item.position):
+            body.extend([item.title or "", item.text])
+    names = (row.summary, *(s.heading for s in sections))
+    return SearchDocument(row.title, names, _join(*body))
+
+
+def _entity_document(row) -> SearchDocument:
+    return SearchDocument(row.name, (), row.description)
+
+
+#: How each type's live row is read into a SearchDocument.
+_DOCUMENTS: dict[str, Callable[..., SearchDocument]] = {
+    ContentType.ARTICLE: _article_document,
+    ContentType.CONDITION: lambda row: SearchDocument(
+        row.name, tuple(row.also_known_as or ()), row.description
+    ),
+    ContentType.CAUSE: _entity_document,
+    ContentType.SYMPTOM: _entity_document,
+    ContentType.WARNING_SIGN: lambda row: SearchDocument(row.text, (), ""),
+    ContentType.TREATMENT: lambda row: SearchDocument(
+        row.name, tuple(row.examples or ()), _join(row.description, row.caution)
+    ),
+}
+
+#: Types whose rows have no prose (search_document gives them none): every match of one of
+#: them is a match in its names.
+NAMES_ONLY = frozenset({ContentType.WARNING_SIGN})
+
+
+def content_type_of(model) -> str:
+    """The content type of a live model."""
+    from content.models import LIVE_MODELS
+
+    return {live: type_ for type_, live in LIVE_MODELS.items()}[model]
+
+
+def search_document(row) -> SearchDocument:
+    """What a live row is found by, from its own fields (and an article's sections)."""
+    return _DOCUMENTS[content_type_of(type(row))](row)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _names_vector(title, others):
+    """The weighted tsvector of a row's names (expressions): the A and B of `_vector`."""
+    return SearchVector(title, config=CONFIG, weight="A") + SearchVector(
+        others, config=CONFIG, weight="B"
+    )
+
+
+def _vector(title, others, body):
+    """The weighted tsvector of a row's texts (expressions)."""
+    return _names_vector(title, others) + SearchVector(body, config=CONFIG, weight="C")
+
+
+def _sizes(vector, title) -> dict:
+    """The sizes the score uses, as expressions: the vector's length, the title's."""
+    return {
+        "search_size": Func(vector, function="length", output_field=IntegerField()),
+        "search_name_size": Func(SearchVector(title, config=CONFIG), function="length",
+                                 output_field=IntegerField()),
+    }
+
+
+def search_index_update(row) -> None:
+    """Recompute the search index of one live row (called on every publish)."""
+    document = search_document(row)
+    values = {"search_names": document.search_names, "search_body": document.search_body}
+    if _is_postgres():
+        title = Value(document.title, output_field=TextField())
+        others = Value("\n".join(document.names), output_field=TextField())
+        vector = _vector(title, others, Value(document.search_body, output_field=TextField()))
+        values["search_vector"] = vector
+        values["search_names_vector"] = _names_vector(title, others)
+        values.update(_sizes(vector, title))
+    type(row).objects.filter(pk=row.pk).update(**values)
+    row.search_names, row.search_body = values["search_names"], values["search_body"]
+    search_entries_sync(type(row), [row.pk])
+
+
+def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 500) -> int:
+    """Recompute the index of every row of `models` (default: every live table), published
+    or not; returns how many rows were indexed. Used by `search_reindex` and the benches."""
+    from content.models import LIVE_MODELS
+
+    total = 0
+    for model in models or LIVE_MODELS.values():
+        rows = model.objects.order_by("pk")
+        if content_type_of(model) == ContentType.ARTICLE:
+            rows = rows.prefetch_related("sections__items")
+        batch = []
+        for row in rows.iterator(chunk_size=batch_size):
+            document = search_document(row)
+            row.search_names, row.search_body = document.search_names, document.search_body
+            batch.append(row)
+            if len(batch) >= batch_size:
+                model.objects.bulk_update(batch, ["search_names", "search_body"])
+                total += len(batch)
+                batch = []
+        if batch:
+            model.objects.bulk_update(batch, ["search_names", "search_body"])
+            total += len(batch)
+        search_vectors_refresh([model])
+    return total
+
+
+def search_vectors_refresh(models: Iterable) -> None:
+    """On PostgreSQL, recompute every row's vectors and sizes of `models` from its stored
+    texts (one UPDATE per table; for bulk loads that wrote search_names and search_body
+    themselves), and their search entries."""
+    if _is_postgres():
+        title = Func(F("search_names"), Value("\n"), Value(1), function="split_part",
+                     output_field=TextField())
+        others = Func(F("search_names"), Value("^[^\n]*\n?"), Value(""),
+                      function="regexp_replace", output_field=TextField())
+        for model in models:
+            vector = _vector(title, others, F("search_body"))
+            model.objects.update(
+                search_vector=vector,
+                search_names_vector=_names_vector(title, others),
+                **_sizes(vector, title),
+            )
+            search_entries_sync(model)
+
+
+def search_entries_sync(model, pks: Iterable[int] | None = None) -> None:
+    """On PostgreSQL, copy into SearchEntry the search columns and the visibility (`live`,
+    `expire_at`) of `model`'s rows: those of `pks`, or every row (and then drop the entries
+    of rows that are gone). Called whenever any of them changes: on publish (through
+    search_index_update), on unpublish and expiry, and by bulk refreshes. One statement."""
+    if not _is_postgres():
+        return
+    from content.models import SearchEntry
+
+    quote = connection.ops.quote_name
+    type_ = content_type_of(model)
+    entry, table = quote(SearchEntry._meta.db_table), quote(model._meta.db_table)
+    title = quote(model._meta.get_field(title_field(type_)).column)
+    columns = ["slug", "live", "expire_at", "search_names", "search_vector",
+               "search_names_vector", "search_size", "search_name_size"]
+    sql = (
+        f"INSERT INTO {entry} (type, row_id, title, {', '.join(columns)})"
+        f" SELECT %s, id, {title}, {', '.join(columns)} FROM {table}"
+        + (" WHERE id = ANY(%s)" if pks is not None else "")
+        + " ON CONFLICT (type, row_id) DO UPDATE SET title = EXCLUDED.title, "
+        + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    )
+    params = [type_] + ([list(pks)] if pks is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if pks is None:
+            cursor.execute(
+                f"DELETE FROM {entry} WHERE type = %s AND NOT EXISTS"
+                f" (SELECT 1 FROM {table} WHERE {table}.id = {entry}.row_id)",
+                [type_],
+            )

@@ -1,0 +1,139 @@
+"""The ranking rules both engines implement, and what a search returns.
+
+**The score** of a row is the mean over the query's concepts of how well it matched:
+1.0 in the name (A), 0.75 in another name (B), 0.6 in the prose (C), or — for a user word of
+five letters or more that no row being searched contains, i.e. a typo ("osteoarthritus") —
+0.9 × its trigram word similarity to the names when that is at least 0.6; 0 otherwise. A
+name longer than 4 distinct words, or a row longer than 64, scores its A or C matches less,
+by the factor (4 or 64 / its length) ** 0.5, as BM25 does: a word met in a 2,000-word article
+says less than one in a symptom's sentence. So matching more of the user's words beats
+matching fewer, and a name beats prose. When a word matched in the name, up to 0.01 is added
+for how close the whole title is to the whole query (pg_trgm similarity, so "hip pain" puts
+the symptom "Hip Pain" first). Equal scores are ordered shorter row first (fewer distinct
+words), then by type and slug: a total order, so pages never overlap.
+
+**Snippets** are plain text: one stretch of at most 35 words of the prose around the matches
+(the text itself for a warning sign), HTML-escaped, with each matched word wrapped in
+`<mark>…</mark>`. Where the prose does not contain a matched word (a match in the name only),
+the snippet is the prose's opening words, unmarked.
+
+`SearchResults` is the lazy, sliceable result both engines return (postgres.py,
+python_engine.py); `SearchHit` is one result, what the endpoint serialises.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from content.choices import ContentType
+from content.search.query import SPACE, ParsedQuery
+
+#: What a concept contributes when it matches in the name (A), another name (B), the prose (C)…
+FIELD_SCORES = {"A": 1.0, "B": 0.75, "C": 0.6}
+#: …times (N / length) ** LENGTH_DAMPING when the name has more than NAME_LEXEMES distinct
+#: words, or the whole row more than BODY_LEXEMES (a word in a long text means less).
+NAME_LEXEMES = 4
+BODY_LEXEMES = 64
+LENGTH_DAMPING = 0.5
+#: A typo match contributes this share of its trigram word similarity to the names…
+FUZZY_FACTOR = 0.9
+#: …when that similarity is at least this (pg_trgm.word_similarity_threshold's default).
+FUZZY_THRESHOLD = 0.6
+#: The trigram similarity of the title to the whole query (0 to 1) adds this share.
+TIE_SHARE = 0.01
+
+#: Snippet shape: one stretch of 15 to 35 words of the prose around the matches.
+SNIPPET_WORDS = 35
+SNIPPET_MIN_WORDS = 15
+#: Private-use characters that mark matches until the snippet is escaped.
+START_MARK, STOP_MARK = "\ue000", "\ue001"
+
+
+def title_field(type_: str) -> str:
+    """The field holding the title of a type's live rows."""
+    return {ContentType.ARTICLE: "title", ContentType.WARNING_SIGN: "text"}.get(type_, "name")
+
+
+def live_model(type_: str):
+    """The live model of a content type."""
+    from content.models import LIVE_MODELS
+
+    return LIVE_MODELS[type_]
+
+
+def snippet_render(raw: str) -> str:
+    """Escape a headline and turn the match sentinels into <mark> tags."""
+    escaped = html.escape(raw.replace("\n", " "), quote=False)
+    escaped = escaped.replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>")
+    return SPACE.sub(" ", escaped).strip()
+
+
+@dataclass
+class SearchHit:
+    """One ranked result: what the endpoint serialises."""
+
+    type: str
+    pk: int
+    slug: str
+    title: str
+    score: float
+    snippet: str = ""
+
+
+class SearchResults:
+    """Ranked hits of one query, read a page at a time: Django's Paginator slices it.
+
+    `window(start, stop)` announces the page that will be read, so that the engine can
+    count and read it together (one query on PostgreSQL); `count()` and slicing work
+    without it too.
+    """
+
+    def __init__(self, parsed: ParsedQuery, types: list[str]) -> None:
+        self.parsed = parsed
+        self.types = types
+        self._count: int | None = None
+        self._window: tuple[int, int] | None = None
+        self._page: list[SearchHit] | None = None
+
+    def window(self, start: int, stop: int) -> None:
+        """The slice the caller is about to read."""
+        self._window = (start, stop)
+
+    def _prepare(self) -> None:
+        """Work the engine does once per query before counting or reading."""
+
+    def count(self) -> int:
+        if self._count is None:
+            self._prepare()
+            if not self.parsed.concepts:
+                self._count = 0
+            elif self._window is not None and self._page is None:
+                self._page, total = self._fetch(*self._window)
+                self._count = total if self._page or self._window[0] == 0 else None
+            if self._count is None:
+                self._count = self._fetch_count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[SearchHit]:
+        if not isinstance(key, slice):
+            raise TypeError("Search results are read by slices (pages).")
+        start, stop = key.start or 0, key.stop
+        if not self.parsed.concepts or (stop is not None and stop <= start):
+            return []
+        window = self._window
+        if self._page is not None and window and start == window[0] and stop is not None \
+                and stop <= window[1]:
+            return self._page[: stop - start]
+        self._prepare()
+        return self._fetch(start, stop)[0]
+
+    def _fetch_count(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
+        """The hits of [start:stop] and the total number of hits (0 when none are read)."""
+        raise NotImplementedError  # pragma: no cover - abstract
