@@ -47,6 +47,25 @@ def test_the_admin_refuses_a_private_target_in_production(client, publisher, set
     assert WebhookSubscription.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[64:ff9b::a00:7]/hook", "(64:ff9b::a00:7: NAT64 address of 10.0.0.7)"),
+        ("https://93.184.215.14:8443/hook",
+         "Port 8443 is not allowed for webhooks; use one of: 80, 443."),
+    ],
+)
+def test_the_admin_applies_the_same_target_policy(client, publisher, settings, url, message):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.HIPKNEE_WEBHOOK_ALLOWED_PORTS = (80, 443)
+
+    response = client.post(ADD, {"url": url, "secret": SECRET, "event_types": ["published"]})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert WebhookSubscription.objects.count() == 0
+
+
 def test_the_secret_is_not_shown_and_a_subscriber_is_not_edited(client, publisher):
     subscription = webhook_subscribe(url="http://127.0.0.1:8080/hook", secret=SECRET)
 

@@ -1,7 +1,8 @@
 """Admin for webhooks: publishers register and remove subscribers and read the delivery log.
 
 Registering and removing go through content/services/webhooks.py (the same checks as the
-editorial API: URL form, public addresses only in production, event types, secret length).
+editorial API: URL form, allowed ports, public addresses only in production, event types,
+secret length).
 A subscriber is never edited in place: remove it and register it again. Deliveries are
 read-only. Access follows the role, not model permissions: publishers (and superusers).
 """
@@ -45,8 +46,9 @@ class WebhookSubscriptionForm(forms.ModelForm):
     url = forms.URLField(
         max_length=2000,
         assume_scheme="https",
-        help_text="The http(s) URL that receives each event as a signed JSON POST; it must "
-        "resolve to a public address in production.",
+        help_text="The http(s) URL that receives each event as a signed JSON POST; in "
+        "production it must resolve to a public address and use port 80 or 443 (unless the "
+        "operator allows others).",
     )
     secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),

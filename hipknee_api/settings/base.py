@@ -50,6 +50,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def env_ports(name: str, default: str) -> tuple[int, ...] | None:
+    """Read a comma-separated list of TCP ports; ``*`` means any port (None)."""
+    value = (os.environ.get(name) or default).strip()
+    if value == "*":
+        return None
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts or not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 65535 for p in parts):
+        raise ImproperlyConfigured(
+            f"{name} must list TCP ports (1-65535) separated by commas, or be *; got {value!r}."
+        )
+    return tuple(int(p) for p in parts)
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
@@ -329,8 +342,12 @@ HIPKNEE_CONTENT_VERSION_CHECK = float(os.environ.get("HIPKNEE_CONTENT_VERSION_CH
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = env_bool("HIPKNEE_WEBHOOK_ALLOW_PRIVATE", False)
+#: The ports a webhook URL may name, comma-separated ("*": any port); 80 and 443 by default,
+#: any under local and test settings.
+HIPKNEE_WEBHOOK_ALLOWED_PORTS = env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,443")
 #: Attempts before a delivery is given up, the first retry delay (doubled after each failure,
-#: capped at an hour) and the timeout of one attempt, in seconds.
+#: capped at an hour) and the deadline of one whole attempt (resolving, connecting, sending and
+#: reading the answer), in seconds.
 HIPKNEE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("HIPKNEE_WEBHOOK_MAX_ATTEMPTS", "8"))
 HIPKNEE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_BACKOFF_SECONDS", "30"))
 HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_TIMEOUT_SECONDS", "10"))

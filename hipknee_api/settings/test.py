@@ -50,8 +50,9 @@ HIPKNEE_STORED_RENDERINGS = False
 # would land in query counts by the clock); tests/test_caching.py and tests/api/test_caching.py
 # turn it on where it is the subject, and the two-process tests run with production settings.
 HIPKNEE_CONTENT_VERSION_CHECK = 0
-# Tests deliver webhooks to a receiver on 127.0.0.1.
+# Tests deliver webhooks to a receiver on 127.0.0.1, on whatever port it was given.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
+HIPKNEE_WEBHOOK_ALLOWED_PORTS = None
 # Tests never run collectstatic: let WhiteNoise look up files lazily instead of warning that
 # staticfiles/ is missing.
 WHITENOISE_AUTOREFRESH = True

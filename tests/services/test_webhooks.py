@@ -1,14 +1,19 @@
 """Webhooks (content/services/webhooks.py): subscribing, the outbox, signed delivery to a
-real HTTP receiver on 127.0.0.1, retries with backoff, and the refusal of private targets."""
+real HTTP receiver on 127.0.0.1, retries with backoff, the attempt's deadline, claims under
+concurrent workers, and the refusal of private targets and ports."""
 
 import datetime as dt
 import json
+import threading
+import time
 import uuid
+from collections import Counter
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from content.choices import ChangeAction, ContentType, DeliveryStatus
 from content.exceptions import ContentInvalid
@@ -16,15 +21,18 @@ from content.feed import cursor_encode
 from content.models import Change, WebhookDelivery
 from content.services import webhooks
 from content.services.webhooks import (
+    AttemptResult,
     backoff,
     deliveries_claim,
     deliveries_send_due,
+    delivery_record,
     signature,
     webhook_subscribe,
     webhook_unsubscribe,
 )
+from hipknee_api.settings.base import env_ports
 from tests.editorial_steps import Staff
-from tests.webhook_receiver import Receiver, start
+from tests.webhook_receiver import Receiver, start, start_silent
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +193,114 @@ def test_production_policy_accepts_a_public_address(settings):
     assert subscription.url == "https://93.184.215.14/hook"
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1: NAT64 address of 127.0.0.1"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "64:ff9b::a9fe:a9fe: NAT64 address of 169.254.169.254"),
+        ("http://[64:ff9b:1::808:808]/", "64:ff9b:1::808:808: local-use NAT64 prefix "
+                                         "64:ff9b:1::/48"),
+        ("http://[2002:7f00:1::]/", "2002:7f00:1::: 6to4 address of 127.0.0.1"),
+        ("http://[2002:a00:1::1]/", "2002:a00:1::1: 6to4 address of 10.0.0.1"),
+        ("http://[::127.0.0.1]/", "::127.0.0.1: IPv4-compatible address of 127.0.0.1"),
+        ("http://[::ffff:10.0.0.1]/", "::ffff:10.0.0.1: IPv4-mapped address of 10.0.0.1"),
+        ("http://[2001:0:4136:e378:8000:0:80ff:fffe]/",
+         "2001:0:4136:e378:8000:0:80ff:fffe: Teredo address of client 127.0.0.1"),
+        ("http://[2001:0:a00:1:8000:0:f7f7:f7f7]/",
+         "2001:0:a00:1:8000:0:f7f7:f7f7: Teredo address of server 10.0.0.1"),
+        ("http://[2600::5efe:7f00:1]/", "2600::5efe:7f00:1: ISATAP address of 127.0.0.1"),
+        ("http://[2600::200:5efe:a00:1]/", "2600::200:5efe:a00:1: ISATAP address of 10.0.0.1"),
+    ],
+)
+def test_production_policy_refuses_ipv6_forms_of_non_public_ipv4(settings, url, reason):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+    host = url.split("[", 1)[1].split("]", 1)[0]
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(url=url, secret=SECRET)
+
+    assert errors_of(excinfo) == [{
+        "field": "url",
+        "message": f"The host {host!r} resolves to a non-public address ({reason}); "
+        "webhooks go only to public addresses.",
+        "code": "target_refused",
+    }]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::ffff:8.8.8.8]/",  # IPv4-mapped: connected over IPv4, to 8.8.8.8
+        "http://[64:ff9b::808:808]/",  # well-known NAT64 prefix to a public address
+        "http://[2002:808:808::1]/",  # 6to4 of a public address
+        "https://[2606:4700:4700::1111]/hook",
+    ],
+)
+def test_production_policy_accepts_ipv6_forms_of_public_addresses(settings, url):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+
+    assert webhook_subscribe(url=url, secret=SECRET).url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [
+        ("http://8.8.8.8:25/", 25),
+        ("https://93.184.215.14:8443/hook", 8443),
+        ("http://93.184.215.14:22/hook", 22),
+        ("http://127.0.0.1:6379/", 6379),  # refused for its port even where private is allowed
+    ],
+)
+def test_only_the_allowed_ports_are_targets(settings, url, port):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = "127.0.0.1" in url
+    settings.HIPKNEE_WEBHOOK_ALLOWED_PORTS = (80, 443)
+
+    with pytest.raises(ContentInvalid) as excinfo:
+        webhook_subscribe(url=url, secret=SECRET)
+
+    assert errors_of(excinfo) == [{
+        "field": "url",
+        "message": f"Port {port} is not allowed for webhooks; use one of: 80, 443.",
+        "code": "target_refused",
+    }]
+
+
+def test_allowed_ports_accept_default_explicit_and_configured_ports(settings):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.HIPKNEE_WEBHOOK_ALLOWED_PORTS = (80, 443, 8443)
+    urls = ["https://93.184.215.14/hook", "http://93.184.215.14:80/hook",
+            "http://93.184.215.14:443/hook", "https://93.184.215.14:8443/hook"]
+
+    assert [webhook_subscribe(url=url, secret=SECRET).url for url in urls] == urls
+
+
+def test_a_port_no_longer_allowed_is_refused_at_delivery(settings, staff, clock, receiver):
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    settings.HIPKNEE_WEBHOOK_ALLOWED_PORTS = (80, 443)
+
+    [delivery] = deliveries_send_due()
+
+    assert (delivery.status, delivery.last_error) == (
+        "pending", f"Refused: Port {receiver.port} is not allowed for webhooks; use one of: "
+        "80, 443."
+    )
+    assert receiver.received == []
+
+
+def test_allowed_ports_setting_reads_a_list_or_a_star(monkeypatch):
+    monkeypatch.delenv("HIPKNEE_WEBHOOK_ALLOWED_PORTS", raising=False)
+    assert env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,443") == (80, 443)
+    monkeypatch.setenv("HIPKNEE_WEBHOOK_ALLOWED_PORTS", " 443, 8443 ")
+    assert env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,443") == (443, 8443)
+    monkeypatch.setenv("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "*")
+    assert env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,443") is None
+    for wrong in ("25,smtp", "0", "70000", ","):
+        monkeypatch.setenv("HIPKNEE_WEBHOOK_ALLOWED_PORTS", wrong)
+        with pytest.raises(ImproperlyConfigured):
+            env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,443")
+
+
 # --- the outbox ------------------------------------------------------------------------------
 
 
@@ -343,6 +459,64 @@ def test_an_unreachable_receiver_is_a_failed_attempt(staff, clock, receiver):
     assert delivery.last_error.startswith("ConnectionRefusedError")
 
 
+def test_a_dripping_receiver_is_cut_off_at_the_attempts_deadline(
+    settings, staff, clock, receiver
+):
+    """One byte every 0.3 s never trips a per-read timeout; the attempt's deadline ends it."""
+    settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = 1
+    receiver.drip = 0.3  # for 10 s
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    started = time.monotonic()
+    [delivery] = deliveries_send_due()
+    took = time.monotonic() - started
+
+    assert took < 1.5
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, None)
+    assert delivery.last_error == (
+        "Timeout: the attempt did not finish within 1 s (waiting for the answer)."
+    )
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.next_attempt_at) == (1, T0 + dt.timedelta(seconds=30))
+    assert len(receiver.received) == 1
+
+
+def test_a_tls_handshake_that_never_completes_is_cut_off_at_the_deadline(
+    settings, staff, clock
+):
+    settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = 1
+    server = start_silent()
+    try:
+        subscription = webhook_subscribe(
+            url=f"https://127.0.0.1:{server.server_address[1]}/hook", secret=SECRET
+        )
+        staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+        started = time.monotonic()
+        [delivery] = deliveries_send_due()
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert 0.9 < took < 1.5
+    assert (delivery.subscription, delivery.attempts, delivery.last_error) == (
+        subscription, 1, "Timeout: the attempt did not finish within 1 s (connecting)."
+    )
+
+
+def test_only_the_start_of_a_refusals_body_is_read_and_kept(staff, clock, receiver):
+    receiver.script = [500]
+    receiver.refusal = b"x" * 5_000_000
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+
+    [delivery] = deliveries_send_due()
+
+    assert (delivery.last_status_code, delivery.last_error) == (500, "HTTP 500: " + "x" * 500)
+
+
 def test_the_target_is_checked_again_at_delivery(settings, staff, clock, receiver):
     webhook_subscribe(url=receiver.url, secret=SECRET)
     staff.go_live(ContentType.SYMPTOM, "stiffness")
@@ -388,6 +562,97 @@ def test_a_claimed_delivery_is_not_claimed_again_during_its_lease(staff, clock, 
     assert deliveries_claim() == []
     clock.shift(dt.timedelta(seconds=webhooks.settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS * 2 + 30))
     assert len(deliveries_claim()) == 1
+
+
+def test_a_claim_lasts_the_attempts_deadline_plus_the_margin(settings, staff, clock, receiver):
+    settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = 10
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.go_live(ContentType.SYMPTOM, "swelling")
+
+    one = deliveries_claim()  # one delivery: 10 s + 30 s
+    [other] = WebhookDelivery.objects.exclude(pk=one[0].pk)
+    clock.shift(dt.timedelta(seconds=39))
+    both = deliveries_claim(limit=5)  # only the unclaimed one is due
+
+    assert [d.next_attempt_at for d in one] == [T0 + dt.timedelta(seconds=40)]
+    assert [(d.pk, d.next_attempt_at) for d in both] == [
+        (other.pk, T0 + dt.timedelta(seconds=39 + 40))
+    ]
+    clock.shift(dt.timedelta(seconds=1))
+    assert [d.pk for d in deliveries_claim(limit=5)] == [one[0].pk]
+
+
+def test_a_worker_that_lost_its_claim_records_nothing(staff, clock, receiver):
+    """Paused past its lease, a worker finds its delivery claimed again: it writes nothing,
+    and the new claim's attempt is the one recorded."""
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    [first] = deliveries_claim()
+    clock.shift(dt.timedelta(minutes=5))
+    [second] = deliveries_claim()
+    failed = AttemptResult(ok=False, status_code=503, error="HTTP 503")
+
+    assert delivery_record(delivery=first, result=failed) is None
+    stored = WebhookDelivery.objects.get()
+    assert (stored.attempts, stored.last_error, stored.next_attempt_at) == (
+        0, "", second.next_attempt_at
+    )
+    recorded = delivery_record(delivery=second, result=AttemptResult(True, 200, ""))
+    assert (recorded.status, recorded.attempts) == ("succeeded", 1)
+    assert delivery_record(delivery=second, result=failed) is None  # recorded once only
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts, stored.last_status_code) == ("succeeded", 1, 200)
+
+
+EVENTS = 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_send_every_event_exactly_once(settings, monkeypatch, receiver):
+    """Two workers (threads, each with its own database connection: SKIP LOCKED on
+    PostgreSQL) share 30 events sent to a receiver taking 0.3 or 1.5 s per call.
+
+    The lease margin is cut to 2 s (deadline 2 s: a claim lasts 4 s), far shorter than
+    a batch of these calls, so a claim that could expire while being sent would show here.
+    """
+    settings.HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = 2
+    monkeypatch.setattr(webhooks, "LEASE_MARGIN", dt.timedelta(seconds=2))
+    receiver.delay = lambda request: 1.5 if int(request.json["slug"][6:]) % 5 == 0 else 0.3
+    webhook_subscribe(url=receiver.url, secret=SECRET)
+    staff = Staff()
+    for number in range(EVENTS):
+        staff.go_live(ContentType.SYMPTOM, f"event-{number}")
+    recorded: dict[str, list] = {"a": [], "b": []}
+    barrier = threading.Barrier(2)
+
+    def work(name: str) -> None:
+        """The worker's loop (deliver_webhooks): a step, or a short wait when none was due."""
+        try:
+            barrier.wait(timeout=10)
+            give_up = time.monotonic() + 40
+            pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+            while pending.exists() and time.monotonic() < give_up:
+                done = deliveries_send_due(limit=50)
+                recorded[name].extend(done)
+                if not done:
+                    time.sleep(0.05)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(name,)) for name in recorded]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    sent = Counter(r.headers["X-HipKnee-Delivery"] for r in receiver.received)
+    deliveries = WebhookDelivery.objects.all()
+    assert sorted(sent.values()) == [1] * EVENTS  # every event once: no duplicate, none lost
+    assert set(sent) == {str(d.pk) for d in deliveries}
+    assert {(d.status, d.attempts) for d in deliveries} == {("succeeded", 1)}
+    assert len(recorded["a"]) + len(recorded["b"]) == EVENTS
+    assert recorded["a"] and recorded["b"]  # both workers sent some
 
 
 def test_deliver_webhooks_once_sends_what_is_due(staff, clock, receiver, capsys):

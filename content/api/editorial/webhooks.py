@@ -31,7 +31,9 @@ DELIVERY_DOC = (
     "included) is retried with exponential backoff — 30 s, 1 min, 2 min, … at most an hour "
     "apart — up to 8 attempts. Events are sent after the publishing transaction commits, by "
     "the delivery worker (`manage.py deliver_webhooks`); an expiry is sent at its expire_at. "
-    "Targets must be public addresses in production (loopback and private ranges are refused)."
+    "Targets must be public addresses in production (loopback and private ranges are refused, "
+    "as are IPv6 forms that carry them: IPv4-mapped, NAT64, 6to4, Teredo, …) on port 80 or 443 "
+    "unless the operator allows others."
 )
 
 
@@ -67,8 +69,8 @@ class WebhookCreateSerializer(serializers.Serializer):
 
     url = serializers.CharField(
         max_length=2000,
-        help_text="Absolute http(s) URL that receives the POSTs; it must resolve to a public "
-        "address in production.",
+        help_text="Absolute http(s) URL that receives the POSTs; in production it must resolve "
+        "to a public address and use port 80 or 443 (unless the operator allows others).",
     )
     secret = serializers.CharField(
         write_only=True,
@@ -170,7 +172,8 @@ class WebhookViewSet(viewsets.GenericViewSet):
             (400, PROBLEM): OpenApiResponse(
                 ValidationProblemSerializer,
                 description="Invalid input; `errors` names the field (e.g. a `url` that resolves "
-                "to a private address in production: code `target_refused`).",
+                "to a private address in production, or names a port not allowed: code "
+                "`target_refused`, with the reason in `message`).",
             ),
             **ERRORS,
         },

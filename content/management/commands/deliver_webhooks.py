@@ -3,7 +3,8 @@
 Without options it polls for ever (every `--interval` seconds, default 1): each round sends
 every delivery that is due — new events, retries whose backoff has passed, expiries whose
 moment has come. `--once` does one round (until nothing is due) and exits, for cron and
-tests. Several workers may run at once: each claims its rows (SKIP LOCKED on PostgreSQL).
+tests. Several workers may run at once: each claims one delivery at a time (SKIP LOCKED on
+PostgreSQL) for longer than its attempt can take, so each claim is sent once.
 """
 
 import signal
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                     f"attempt {delivery.attempts}"
                 )
             total += len(done)
-            if len(done) < BATCH:
+            if not done:
                 break
         return total
 

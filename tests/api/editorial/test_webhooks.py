@@ -118,6 +118,42 @@ def test_a_private_target_is_refused_under_production_policy(publisher_client, s
     }]
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+         "The host '64:ff9b::a9fe:a9fe' resolves to a non-public address (64:ff9b::a9fe:a9fe: "
+         "NAT64 address of 169.254.169.254); webhooks go only to public addresses."),
+        ("http://[2002:7f00:1::]/hook",
+         "The host '2002:7f00:1::' resolves to a non-public address (2002:7f00:1::: 6to4 "
+         "address of 127.0.0.1); webhooks go only to public addresses."),
+        ("http://[::127.0.0.1]/hook",
+         "The host '::127.0.0.1' resolves to a non-public address (::127.0.0.1: "
+         "IPv4-compatible address of 127.0.0.1); webhooks go only to public addresses."),
+        ("http://8.8.8.8:25/", "Port 25 is not allowed for webhooks; use one of: 80, 443."),
+    ],
+)
+def test_embedded_ipv4_forms_and_other_ports_are_400_problems_naming_the_reason(
+    publisher_client, settings, url, message
+):
+    settings.HIPKNEE_WEBHOOK_ALLOW_PRIVATE = False
+    settings.HIPKNEE_WEBHOOK_ALLOWED_PORTS = (80, 443)
+
+    response = register(publisher_client, url=url)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:hipknee:problem:invalid",
+        "title": "The content is not valid.",
+        "status": 400,
+        "detail": "1 field(s) are not valid; see errors.",
+        "code": "invalid",
+        "errors": [{"field": "url", "message": message, "code": "target_refused"}],
+    }
+    assert WebhookSubscription.objects.count() == 0
+
+
 def test_a_publisher_deletes_a_webhook_and_its_queue(publisher_client):
     created = register(publisher_client).json()
     Staff().go_live(ContentType.SYMPTOM, "stiffness")
