@@ -6,4 +6,4 @@ only way to content in the admin goes through `DocumentAdmin` and its role check
 Other admin modules (e.g. for synonyms or webhooks) go beside it and are imported here.
 """
 
-from content.admin import documents, synonyms, webhooks  # noqa: F401
+from content.admin import documents, profiles, synonyms, webhooks  # noqa: F401

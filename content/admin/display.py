@@ -36,10 +36,11 @@ def person(user) -> str:
         profile = user.editor_profile
     except user._meta.model.editor_profile.RelatedObjectDoesNotExist:
         profile = None
-    if profile is not None:
-        credentials = f", {profile.credentials}" if profile.credentials else ""
-        return f"{profile.display_name}{credentials}"
-    return user.get_full_name() or user.get_username()
+    name = (profile.display_name if profile else "") or user.get_full_name() or \
+        user.get_username()
+    if profile is not None and profile.credentials:
+        return f"{name}, {profile.credentials}"
+    return name
 
 
 def when(moment) -> str:

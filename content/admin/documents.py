@@ -50,7 +50,7 @@ from content.forms import (
     SubmitForReviewForm,
     rows_add,
 )
-from content.models import Document, EditorProfile
+from content.models import Document
 from content.roles import user_roles
 from content.selectors import (
     document_history,
@@ -706,12 +706,3 @@ class DocumentAdmin(admin.ModelAdmin):
             "It goes live only after review and publishing.",
         )
         return HttpResponseRedirect(self._url("change", document))
-
-
-@admin.register(EditorProfile)
-class EditorProfileAdmin(admin.ModelAdmin):
-    """How reviewers are credited publicly; managed by whoever manages users."""
-
-    list_display = ("display_name", "credentials", "user")
-    search_fields = ("display_name", "user__username")
-    raw_id_fields = ("user",)

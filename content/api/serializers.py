@@ -34,6 +34,7 @@ from content.models import (
     Treatment,
     WarningSign,
 )
+from content.models.editorial import REVIEWER_LABEL
 from content.querysets import is_visible
 
 #: The public type name of each live model.
@@ -72,14 +73,18 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
 
 class ReviewerSerializer(serializers.Serializer):
-    """The clinician who approved the live revision."""
+    """The clinician who approved the live revision, as they chose to be credited."""
 
     class Meta:
         ref_name = "Reviewer"
 
-    name = serializers.CharField(help_text="The clinician who approved the live revision.")
+    name = serializers.CharField(
+        help_text="The display name the clinician who approved the live revision set for "
+        f"themselves, e.g. 'Dr Rita Shah', or '{REVIEWER_LABEL}' when they set none."
+    )
     credentials = serializers.CharField(
-        allow_null=True, help_text="Their credentials, e.g. 'MBBS, FRCP'; null if not recorded."
+        allow_null=True,
+        help_text="The credentials they set, e.g. 'MBBS, FRCP'; null when they set none.",
     )
 
 
@@ -100,7 +105,8 @@ class ReviewSerializer(serializers.Serializer):
         allow_null=True, help_text="When the content must be clinically reviewed again."
     )
     reviewed_by = serializers.SerializerMethodField(
-        help_text="Who approved the live revision; null when it was not reviewed."
+        help_text="Who approved the live revision, as they chose to be credited; null when it "
+        "was not reviewed."
     )
 
     @extend_schema_field(serializers.ChoiceField(choices=ReviewStatus.choices))
@@ -109,9 +115,12 @@ class ReviewSerializer(serializers.Serializer):
 
     @extend_schema_field(ReviewerSerializer(allow_null=True))
     def get_reviewed_by(self, row) -> dict | None:
-        if not row.reviewed_by_name:
+        if row.last_reviewed is None:
             return None
-        return {"name": row.reviewed_by_name, "credentials": row.reviewed_by_credentials or None}
+        return {
+            "name": row.reviewed_by_name or REVIEWER_LABEL,
+            "credentials": row.reviewed_by_credentials or None,
+        }
 
 
 class RelationSerializer(serializers.Serializer):

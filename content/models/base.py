@@ -47,10 +47,15 @@ class PublishedContent(models.Model):
         null=True, blank=True, help_text="When the content must be clinically reviewed again."
     )
     reviewed_by_name = models.CharField(
-        max_length=200, blank=True, help_text="Name of the clinician who approved it."
+        max_length=200,
+        blank=True,
+        help_text="The display name the clinician who approved it set (their editor profile) "
+        "when it was published; blank if they set none. Never a login name.",
     )
     reviewed_by_credentials = models.CharField(
-        max_length=200, blank=True, help_text="That clinician's credentials, e.g. 'MD, FRCS'."
+        max_length=200,
+        blank=True,
+        help_text="The credentials that clinician set, e.g. 'MD, FRCS'; blank if none.",
     )
 
     # The search index of this row (content/search.py fills it on publish; never edited).

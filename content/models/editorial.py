@@ -17,6 +17,7 @@ from content.choices import (
     EditorialStatus,
     ReviewDecision,
 )
+from content.plaintext import validate_plain_text
 from content.querysets import DocumentQuerySet, ReviewQuerySet
 
 
@@ -186,17 +187,33 @@ class EditorialEvent(models.Model):
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
+#: How the public API names the clinician who approved content when they set no display name.
+REVIEWER_LABEL = "Medical reviewer"
+
+
 class EditorProfile(models.Model):
-    """How a staff member is credited publicly (a reviewer's name and credentials)."""
+    """How a staff member chose to be credited publicly: a reviewer's display name and
+    credentials. Nothing else about them is ever public: without a display name the public
+    sees `REVIEWER_LABEL`, never a login name, full name or email address."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_profile"
     )
-    display_name = models.CharField(max_length=200, help_text="Name shown in review credits.")
+    display_name = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="The name the public API credits your reviews to, e.g. 'Dr Rita Shah'. "
+        f"Leave it blank to be credited as '{REVIEWER_LABEL}'. Your login name is never shown.",
+    )
     credentials = models.CharField(
-        max_length=200, blank=True, help_text="Professional credentials, e.g. 'MD, FRCS'."
+        max_length=200,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="Professional credentials shown after your name, e.g. 'MD, FRCS'; may be "
+        "blank.",
     )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
-        return self.display_name
+        return self.display_name or REVIEWER_LABEL

@@ -24,7 +24,6 @@ from content.models import (
     LIVE_MODELS,
     Article,
     Document,
-    EditorProfile,
     Review,
     Revision,
     Section,
@@ -33,6 +32,7 @@ from content.models import (
 from content.search import search_entries_sync, search_index_update
 from content.services.audit import attribute_to, event_record
 from content.services.feed import change_went_live, change_withdrawn
+from content.services.profiles import reviewer_credit
 from content.services.versioning import document_create, revision_content
 from content.snapshots import snapshot_normalise, snapshot_references
 
@@ -100,15 +100,11 @@ def _review_block(review: Review | None) -> dict:
             "reviewed_by_name": "",
             "reviewed_by_credentials": "",
         }
-    profile = EditorProfile.objects.filter(user=review.reviewer).first()
-    name = profile.display_name if profile else (
-        review.reviewer.get_full_name() or review.reviewer.get_username()
-    )
     return {
         "last_reviewed": review.created_at.date(),
         "next_review_due": review.next_review_due,
-        "reviewed_by_name": name,
-        "reviewed_by_credentials": profile.credentials if profile else "",
+        # What the reviewer set to be credited as, never their login name.
+        **reviewer_credit(review.reviewer),
     }
 
 

@@ -154,8 +154,10 @@ class PersonSerializer(serializers.Serializer):
         profile = getattr(user, "editor_profile", None)
         return {
             "username": user.get_username(),
-            "name": profile.display_name if profile else (user.get_full_name() or
-                                                          user.get_username()),
+            # Staff only: a reviewer without a display name is named by login here, but
+            # never publicly (content/services/profiles.py).
+            "name": (profile.display_name if profile else "") or user.get_full_name()
+            or user.get_username(),
             "credentials": profile.credentials if profile else "",
         }
 
