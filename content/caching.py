@@ -78,6 +78,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from content.dates import overdue_from
 from content.redis_cache import UNREACHABLE, cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
@@ -533,9 +534,8 @@ def next_public_change(now: dt.datetime) -> dt.datetime | None:
     moments = []
     if (expire := as_datetime(expire)) is not None:
         moments.append(expire)
-    if (due := _as_date(due)) is not None:
-        day_after = dt.datetime.combine(due + dt.timedelta(days=1), dt.time())
-        moments.append(timezone.make_aware(day_after, timezone.get_current_timezone()))
+    if (due := _as_date(due)) is not None and (overdue := overdue_from(due)) is not None:
+        moments.append(overdue)
     return min(moments, default=None)
 
 

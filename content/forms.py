@@ -29,6 +29,7 @@ from content.choices import (
     TreatmentCategory,
     Urgency,
 )
+from content.dates import NEXT_REVIEW_MAX_YEARS
 from content.snapshots import ALLOWED_TAGS
 
 #: Entity types an item may link to, with the label of their group in the select.
@@ -591,7 +592,8 @@ class ReviewForm(RevisionActionForm):
     next_review_due = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="When this content must be reviewed again (default: in a year).",
+        help_text="When this content must be reviewed again: after today, at most "
+        f"{NEXT_REVIEW_MAX_YEARS} years ahead (default: in a year).",
     )
 
 

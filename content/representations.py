@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from content.caching import CODE_FINGERPRINT, as_datetime
 from content.choices import ContentType
+from content.dates import overdue_from
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +107,11 @@ def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.da
         return now
     if own["expire_at"] is not None:
         moments.append(own["expire_at"])
-    if own["next_review_due"] is not None and own["next_review_due"] >= timezone.localdate(now):
-        day_after = dt.datetime.combine(own["next_review_due"] + dt.timedelta(days=1), dt.time())
-        moments.append(timezone.make_aware(day_after, timezone.get_current_timezone()))
+    due = own["next_review_due"]
+    if due is not None and due >= timezone.localdate(now) and (
+        overdue := overdue_from(due)
+    ) is not None:
+        moments.append(overdue)
     by_type: dict[str, list[int]] = {}
     for dep_type, dep_pk in shown:
         by_type.setdefault(dep_type, []).append(dep_pk)

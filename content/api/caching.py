@@ -23,7 +23,6 @@ to each process). A publish, unpublish or expiry moves the version on, so no req
 answered from a representation of older content; the next one renders and overwrites it.
 """
 
-import datetime as dt
 import functools
 import hashlib
 import logging
@@ -47,6 +46,7 @@ from rest_framework.settings import api_settings
 
 from content import representations
 from content.caching import CODE_FINGERPRINT, content_valid_until, local_keep, versioned_get
+from content.dates import overdue_from
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +102,9 @@ def modified_at(row) -> float | None:
     if moment is None:
         return None
     due = getattr(row, "next_review_due", None)
-    if due is not None:
-        overdue_from = timezone.make_aware(
-            dt.datetime.combine(due + dt.timedelta(days=1), dt.time())
-        )
-        if moment < overdue_from <= timezone.now():
-            moment = overdue_from
+    overdue = overdue_from(due) if due is not None else None
+    if overdue is not None and moment < overdue <= timezone.now():
+        moment = overdue
     return moment.timestamp()
 
 

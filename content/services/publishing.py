@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from content.caching import content_changed
 from content.choices import ContentType, EditorialAction, EditorialStatus, ReviewDecision
+from content.dates import schedule_check
 from content.exceptions import (
-    ContentInvalid,
     InvalidTransition,
     ReviewRequired,
     UnpublishedReference,
@@ -229,20 +229,17 @@ def revision_publish(
 ) -> Document:
     """Publish `revision` now, or schedule it for a future `go_live_at`.
 
-    Refused with `ReviewRequired` unless that exact revision is approved.
+    Refused with `ReviewRequired` unless that exact revision is approved, and with
+    `ContentInvalid` when `go_live_at` is not in the future or it or `expire_at` lies beyond
+    the window of content/dates.py.
     """
     now = timezone.now()
     document = _lock(revision.document, now)
     review = _approval(revision)
     if review is None:
         raise ReviewRequired(number=revision.number)
-    starts = go_live_at if go_live_at and go_live_at > now else now
-    if expire_at is not None and expire_at <= starts:
-        raise ContentInvalid(
-            [{"field": "expire_at", "message": "expire_at must be after the go-live time.",
-              "code": "invalid"}]
-        )
-    if go_live_at is not None and go_live_at > now:
+    schedule_check(go_live_at=go_live_at, expire_at=expire_at, now=now)
+    if go_live_at is not None:
         _resolve_references(document.type, revision_content(revision))
         document.scheduled_revision = revision
         document.go_live_at = go_live_at

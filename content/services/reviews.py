@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from content.choices import EditorialAction, ReviewDecision, RevisionReviewState
+from content.dates import next_review_due_check
 from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
 from content.models import Document, EditorialEvent, Review, Revision
 from content.plaintext import bidi_error
@@ -37,11 +38,8 @@ def review_submit(
     if decision == ReviewDecision.APPROVED and revision.author_id == reviewer.pk:
         raise SelfApproval("You authored this revision; another medical reviewer must approve it.")
     today = timezone.localdate()
-    if next_review_due is not None and next_review_due <= today:
-        raise ContentInvalid(
-            [{"field": "next_review_due", "message": "The next review must be due after today.",
-              "code": "invalid"}]
-        )
+    if next_review_due is not None:
+        next_review_due_check(next_review_due, today=today)
     if decision == ReviewDecision.APPROVED and next_review_due is None:
         next_review_due = today + DEFAULT_REVIEW_INTERVAL
     if len(comment or "") > 5000:

@@ -9,7 +9,12 @@ import time_machine
 from django.core.management import call_command
 
 from content.choices import EditorialAction, EditorialStatus, ReviewDecision
-from content.exceptions import InvalidTransition, ReviewRequired, UnpublishedReference
+from content.exceptions import (
+    ContentInvalid,
+    InvalidTransition,
+    ReviewRequired,
+    UnpublishedReference,
+)
 from content.models import Article, Condition, Document, EditorialEvent, Revision, Section
 from content.services.publishing import (
     content_import,
@@ -275,3 +280,46 @@ def test_cancelling_the_schedule_of_an_item_never_live_leaves_a_draft(people):
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         assert publish_due().published == []
     assert not Condition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("when", "errors"),
+    [
+        ({"go_live_at": dt.datetime(9999, 12, 31, tzinfo=dt.UTC)},
+         [("go_live_at", "go_live_at must be at most 10 years ahead: on or before "
+           "2036-05-04T08:00:00+00:00.", "max_value")]),
+        ({"expire_at": dt.datetime.max.replace(tzinfo=dt.UTC)},
+         [("expire_at", "expire_at must be at most 10 years ahead: on or before "
+           "2036-05-04T08:00:00+00:00.", "max_value")]),
+        ({"go_live_at": T0 - dt.timedelta(minutes=1)},
+         [("go_live_at", "go_live_at must be in the future; to publish now, send no "
+           "go_live_at.", "min_value")]),
+        ({"go_live_at": T0 + dt.timedelta(days=1), "expire_at": T0 + dt.timedelta(hours=1)},
+         [("expire_at", "expire_at must be after the go-live time.", "invalid")]),
+    ],
+)
+def test_a_schedule_outside_its_window_is_refused_and_changes_nothing(people, when, errors):
+    editor, reviewer, publisher = people
+    revision = document_create(type_="condition", data=CONDITION, author=editor)
+    approve(revision, reviewer)
+    with time_machine.travel(T0, tick=False), pytest.raises(ContentInvalid) as error:
+        revision_publish(revision=revision, user=publisher, **when)
+    assert [(e["field"], e["message"], e["code"]) for e in error.value.errors] == errors
+    document = Document.objects.get()
+    assert (document.status, document.scheduled_revision, document.go_live_at,
+            document.expire_at) == (EditorialStatus.DRAFT, None, None, None)
+    assert not Condition.objects.exists()
+    assert not EditorialEvent.objects.filter(
+        action__in=[EditorialAction.PUBLISHED, EditorialAction.SCHEDULED]).exists()
+
+
+def test_a_schedule_at_the_edge_of_its_window_is_kept(people):
+    editor, reviewer, publisher = people
+    revision = document_create(type_="condition", data=CONDITION, author=editor)
+    approve(revision, reviewer)
+    edge = dt.datetime(2036, 5, 4, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(T0, tick=False):
+        document = revision_publish(revision=revision, user=publisher,
+                                    go_live_at=edge - dt.timedelta(days=1), expire_at=edge)
+    assert (document.status, document.go_live_at, document.scheduled_expire_at) == (
+        EditorialStatus.SCHEDULED, edge - dt.timedelta(days=1), edge)

@@ -27,6 +27,7 @@ from content.choices import (
     TreatmentCategory,
     Urgency,
 )
+from content.dates import NEXT_REVIEW_MAX_YEARS, SCHEDULE_MAX_YEARS
 from content.services.versioning import revision_content
 
 # --- content shapes -------------------------------------------------------------------------
@@ -290,8 +291,9 @@ class ReviewCreateSerializer(serializers.Serializer):
     next_review_due = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text="When the content must be reviewed again (after today); for an approval "
-        "without one, a year from today.",
+        help_text="When the content must be reviewed again: after today and at most "
+        f"{NEXT_REVIEW_MAX_YEARS} years ahead (400 otherwise); for an approval without one, a "
+        "year from today.",
     )
 
 
@@ -312,11 +314,14 @@ class PublishSerializer(serializers.Serializer):
     )
     go_live_at = serializers.DateTimeField(
         required=False, allow_null=True,
-        help_text="A future time schedules the publication (publish_scheduled runs it).",
+        help_text=f"A future time, at most {SCHEDULE_MAX_YEARS} years ahead, schedules the "
+        "publication (publish_scheduled runs it); a time not in the future is 400: to publish "
+        "now, send none.",
     )
     expire_at = serializers.DateTimeField(
         required=False, allow_null=True,
-        help_text="From this moment the public API no longer shows the item.",
+        help_text="From this moment the public API no longer shows the item: after the "
+        f"go-live time and at most {SCHEDULE_MAX_YEARS} years ahead (400 otherwise).",
     )
 
 
