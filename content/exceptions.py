@@ -37,6 +37,23 @@ class StaleRevision(ContentError):
         )
 
 
+class NoChanges(ContentError):
+    """An edit or revert whose content equals the latest revision's: nothing is stored.
+
+    A revision with unchanged content would credit its sender with text someone else wrote
+    (and let the real author, as a reviewer, approve it), so it is refused."""
+
+    code = "no_changes"
+    title = "Nothing changed."
+
+    def __init__(self, *, latest: int, detail: str | None = None) -> None:
+        self.latest = latest
+        super().__init__(
+            detail
+            or f"Revision {latest} already has this content, so no revision was saved."
+        )
+
+
 class ReviewRequired(ContentError):
     """Publishing needs an approval of exactly this revision's content."""
 
@@ -52,7 +69,8 @@ class ReviewRequired(ContentError):
 
 
 class SelfApproval(ContentError):
-    """A reviewer may not approve a revision they authored."""
+    """A reviewer may not approve content they authored: the revision itself, or any
+    revision of the item with the same content since someone else last approved it."""
 
     code = "self_approval"
     title = "You cannot approve your own revision."

@@ -196,7 +196,54 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(status=EditorialStatus.PUBLISHED, expire_at__lte=now)
 
 
+def content_authored(*, document, content_hash, author, revision, at, deeper=None):
+    """Revisions showing that `author` wrote this exact content (`content_hash`) of
+    `document`: the reviewed `revision` itself, or any revision of the document with the
+    same content hash that they wrote at or before `at` and that no one else has approved
+    since (an approval of the same content, after that revision, by a reviewer other than
+    `author` and other than the approved revision's own author).
+
+    Four eyes: a review by `author` of that content does not count, and the services refuse
+    it. The arguments are values, or `OuterRef`s when this is a subquery of a `Review`
+    queryset; then `deeper` gives each one for the nested approval subquery
+    (`OuterRef(OuterRef(...))`).
+    """
+    from content.choices import ReviewDecision
+    from content.models import Review, Revision
+
+    deeper = deeper or {}
+    approved_since = (
+        Review.objects.filter(
+            decision=ReviewDecision.APPROVED,
+            revision__document=deeper.get("document", document),
+            content_hash=deeper.get("content_hash", content_hash),
+            created_at__gt=models.OuterRef("created_at"),
+            created_at__lte=deeper.get("at", at),
+        )
+        .exclude(reviewer=deeper.get("author", author))
+        .filter(Q(revision__author__isnull=True) | ~Q(reviewer=models.F("revision__author")))
+    )
+    return Revision.objects.filter(
+        document=document, content_hash=content_hash, author=author
+    ).filter(Q(pk=revision) | (Q(created_at__lte=at) & ~models.Exists(approved_since)))
+
+
 class ReviewQuerySet(models.QuerySet):
+    def counting(self):
+        """Reviews that decide a revision's review state: of its exact content, by a
+        reviewer who did not author that content (`content_authored`)."""
+        outer, deeper = models.OuterRef, lambda name: models.OuterRef(models.OuterRef(name))
+        names = {"document": "revision__document", "content_hash": "content_hash",
+                 "author": "reviewer", "at": "created_at"}
+        authored = content_authored(
+            **{key: outer(name) for key, name in names.items()},
+            revision=outer("revision"),
+            deeper={key: deeper(name) for key, name in names.items()},
+        )
+        return self.filter(content_hash=models.F("revision__content_hash")).filter(
+            ~models.Exists(authored)
+        )
+
     def approving(self, revision):
         """Approvals of exactly this revision's content."""
         from content.choices import ReviewDecision

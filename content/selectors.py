@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, Subquery, TextField
+from django.db.models import F, OuterRef, Subquery, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +15,7 @@ from content.choices import (
     RevisionReviewState,
 )
 from content.models import Document, EditorialEvent, Review, Revision
+from content.querysets import content_authored
 from content.services.versioning import revision_content
 
 _MISSING = object()
@@ -117,10 +118,22 @@ def review_state_of(
 
 
 def _deciding_reviews():
-    """Reviews that count for a revision: of its exact content, not by its author (the same
-    reviews publishing.revision_publish looks at)."""
-    return Review.objects.filter(content_hash=F("revision__content_hash")).filter(
-        Q(revision__author__isnull=True) | ~Q(reviewer=F("revision__author"))
+    """Reviews that count for a revision: of its exact content, by a reviewer who did not
+    author that content (`ReviewQuerySet.counting`, the reviews publishing looks at too)."""
+    return Review.objects.counting()
+
+
+def content_authored_by(revision: Revision, user) -> list[int]:
+    """The numbers of the revisions in which `user` authored `revision`'s exact content:
+    the revision itself, or a revision of the item with the same content that no one else
+    approved since; empty if none. Such a user may not approve it (services/reviews.py)."""
+    if user is None or user.pk is None:
+        return []
+    return list(
+        content_authored(
+            document=revision.document_id, content_hash=revision.content_hash,
+            author=user.pk, revision=revision.pk, at=timezone.now(),
+        ).order_by("number").values_list("number", flat=True)
     )
 
 

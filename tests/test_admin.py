@@ -202,7 +202,7 @@ def test_reviewer_sees_the_draft_read_only_and_cannot_save(
     client, article, reviewer, django_assert_num_queries
 ):
     client_for(client, reviewer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # the 10th: did this reviewer author this content?
         response = client.get(change_url(article))
     assert response.status_code == 200
     assert response.context["editor"] is None
@@ -525,7 +525,7 @@ def test_saving_without_changes_creates_no_revision(client, article, editor):
     response = client.post(change_url(article), {**data, "change_note": "Just looking"},
                            follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "Nothing changed, so no revision was saved; revision 1 already has this content."
+        "Revision 1 already has this content, so no revision was saved."
     ]
     assert Revision.objects.filter(document=article).count() == 1
 
@@ -545,7 +545,7 @@ def test_saving_keeps_the_stored_order_of_references(client, article, editor):
     data["conditions"] = ["hip-bursitis", "knee-oa"]  # browsers send them in page order
     response = client.post(change_url(cause), data, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "Nothing changed, so no revision was saved; revision 1 already has this content."
+        "Revision 1 already has this content, so no revision was saved."
     ]
     data["description"] = "Too much running, too soon."
     client.post(change_url(cause), data)
@@ -815,6 +815,70 @@ def test_a_review_date_in_the_past_is_shown_on_its_field(client, article, editor
     assert not Review.objects.filter(reviewer=reviewer).exists()
 
 
+def test_a_review_date_beyond_five_years_is_shown_on_its_field(client, article, editor,
+                                                               reviewer):
+    edited(article, editor)
+    client_for(client, reviewer)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(change_url(article), {
+            "_workflow": "review", "review-revision": 2, "review-decision": "approved",
+            "review-next_review_due": "9999-12-31",
+        })
+    assert response.context["workflow_forms"]["review"].errors == {
+        "next_review_due": [
+            "The next review must be due at most 5 years ahead: on or before 2031-03-02."]}
+    assert not Review.objects.filter(reviewer=reviewer).exists()
+
+
+def test_a_reviewer_cannot_approve_text_they_wrote_that_a_colleague_saved_again(
+    client, article, editor, groups
+):
+    ada = staff("ada", Role.EDITORS, Role.MEDICAL_REVIEWERS, name="Dr Ada Byron")
+    with time_machine.travel(T0, tick=False) as clock:
+        mine = revision_create(document=article, author=ada, expected_revision=1,
+                               data={"title": "Hip and knee pain"})
+        clock.shift(dt.timedelta(minutes=1))
+        revision_create(document=article, author=editor, expected_revision=2,
+                        data={"title": "Hips and knees"})
+        clock.shift(dt.timedelta(minutes=1))
+        client_for(client, editor)
+        client.post(f"/admin/content/document/{article.pk}/revert/",
+                    {"revision": 2, "expected_revision": 3})
+        fourth = article.revisions.get(number=4)
+        assert (fourth.author, fourth.content_hash) == (editor, mine.content_hash)
+        clock.shift(dt.timedelta(minutes=1))
+
+        client_for(client, ada)
+        page = client.get(change_url(article))
+        assert page.context["authored_latest"] is True
+        assert b"You authored the content of revision 4" in page.content
+        response = client.post(change_url(article), {
+            "_workflow": "review", "review-revision": 4, "review-decision": "approved"})
+    assert response.context["workflow_error"] == (
+        "You authored this content in revision 2, and no other medical reviewer has approved "
+        "it since; another medical reviewer must approve revision 4.")
+    assert not Review.objects.filter(reviewer=ada).exists()
+
+
+def test_a_schedule_beyond_ten_years_is_shown_on_its_field(client, article, editor, reviewer,
+                                                          publisher):
+    revision = edited(article, editor)
+    review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED)
+    client_for(client, publisher)
+    with time_machine.travel(T0, tick=False):
+        response = client.post(change_url(article), {
+            "_workflow": "schedule", "publish-revision": 2,
+            "publish-go_live_at": "9999-12-31T00:00", "publish-expire_at": "9999-12-31T12:00"})
+    assert response.context["workflow_forms"]["publish"].errors == {
+        "go_live_at": ["go_live_at must be at most 10 years ahead: on or before "
+                       "2036-03-02T09:00:00+00:00."],
+        "expire_at": ["expire_at must be at most 10 years ahead: on or before "
+                      "2036-03-02T09:00:00+00:00."],
+    }
+    article.refresh_from_db()
+    assert (article.live_revision.number, article.scheduled_revision) == (1, None)
+
+
 def test_schedule_then_unpublish(client, api_client, article, editor, reviewer, publisher):
     revision = edited(article, editor)
     review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED)
@@ -970,6 +1034,20 @@ def test_a_stale_revert_is_refused(client, article, editor):
         "Check the history and try again."]
     assert article.revisions.count() == 2
     assert client.get(f"/admin/content/document/{article.pk}/revert/").status_code == 405
+
+
+def test_a_revert_to_the_content_the_latest_revision_has_stores_nothing(client, article,
+                                                                        editor):
+    edited(article, editor)
+    client_for(client, editor)
+    client.post(f"/admin/content/document/{article.pk}/revert/",
+                {"revision": 1, "expected_revision": 2}, follow=True)
+    response = client.post(f"/admin/content/document/{article.pk}/revert/",
+                           {"revision": 1, "expected_revision": 3}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Not reverted: Revision 3 already has the content of revision 1, so there is nothing "
+        "to revert and no revision was saved."]
+    assert article.revisions.count() == 3
 
 
 def test_the_admin_registers_no_other_path_to_content():

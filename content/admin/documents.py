@@ -39,7 +39,7 @@ from content.choices import (
     RevisionReviewState,
     Role,
 )
-from content.exceptions import ContentError, ContentInvalid, StaleRevision
+from content.exceptions import ContentError, ContentInvalid, NoChanges, StaleRevision
 from content.forms import (
     ENTITY_TYPES,
     SNAPSHOT_FORMS,
@@ -53,6 +53,7 @@ from content.forms import (
 from content.models import Document
 from content.roles import user_roles
 from content.selectors import (
+    content_authored_by,
     document_history,
     document_labels,
     document_status,
@@ -69,7 +70,6 @@ from content.services.versioning import (
     revision_create,
     revision_revert,
 )
-from content.snapshots import snapshot_hash, snapshot_normalise
 
 #: Which role each workflow button needs, and the form it submits.
 WORKFLOW = {
@@ -369,19 +369,6 @@ class DocumentAdmin(admin.ModelAdmin):
         if not editor.is_valid():
             return self._render_change(request, document, editor=editor)
         data = editor.to_snapshot()
-        latest = document.latest_revision
-        try:
-            if (
-                editor.expected_revision == latest.number
-                and snapshot_hash(snapshot_normalise(document.type, data,
-                                                     partial_of=revision_content(latest)))
-                == latest.content_hash
-            ):
-                messages.info(request, f"Nothing changed, so no revision was saved; revision "
-                                       f"{latest.number} already has this content.")
-                return HttpResponseRedirect(self._url("change", document))
-        except ContentInvalid:
-            pass  # revision_create reports the same errors below
         try:
             revision = revision_create(
                 document=document,
@@ -404,6 +391,9 @@ class DocumentAdmin(admin.ModelAdmin):
                                f"&to={newest.number}" if seen else None,
             }
             return self._render_change(request, document, editor=editor, stale=stale)
+        except NoChanges as error:
+            messages.info(request, error.detail)
+            return HttpResponseRedirect(self._url("change", document))
         except ContentInvalid as error:
             editor.errors_apply(error.errors)
             return self._render_change(request, document, editor=editor)
@@ -526,7 +516,9 @@ class DocumentAdmin(admin.ModelAdmin):
             review_label=RevisionReviewState(review.state).label,
             can_submit=review.state in (RevisionReviewState.NOT_SUBMITTED,
                                         RevisionReviewState.CHANGES_REQUESTED),
-            authored_latest=latest.author_id == request.user.pk,
+            # For reviewers only (the hint is in their form): one query.
+            authored_latest=Role.MEDICAL_REVIEWERS in roles
+            and bool(content_authored_by(latest, request.user)),
             can_unpublish=document.live_revision_id is not None
             or document.scheduled_revision_id is not None,
             is_editor=Role.EDITORS in roles,

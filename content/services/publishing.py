@@ -1,7 +1,8 @@
 """Publishing: copy an approved revision into the live tables, schedule, unpublish, expire.
 
 The live tables change only here. `revision_publish` refuses any revision whose exact
-content hash has no approval from a medical reviewer other than its author; the one
+content hash has no approval from a medical reviewer who did not author that content (at
+that revision, or at another with the same content since someone else approved it); the one
 exception is the seed import (`content_import`), recorded as `imported` and shown publicly
 as `not_reviewed`.
 """
@@ -145,11 +146,12 @@ def live_apply(
 
 
 def _approval(revision: Revision) -> Review | None:
-    """The approval that lets `revision` go live: the latest review of its exact content,
-    by someone other than its author, if that review approved it."""
+    """The approval that lets `revision` go live: the latest review that counts for it (of
+    its exact content, by a reviewer who did not author that content at this or any revision
+    since someone else approved it: `ReviewQuerySet.counting`), if that review approved it."""
     latest = (
-        Review.objects.filter(revision=revision, content_hash=revision.content_hash)
-        .exclude(reviewer_id=revision.author_id)
+        Review.objects.counting()
+        .filter(revision=revision)
         .select_related("reviewer")
         .order_by("-created_at", "-id")
         .first()

@@ -10,7 +10,7 @@ from content.dates import next_review_due_check
 from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
 from content.models import Document, EditorialEvent, Review, Revision
 from content.plaintext import bidi_error
-from content.selectors import revision_review_state
+from content.selectors import content_authored_by, revision_review_state
 from content.services.audit import attribute_to, event_record
 
 #: Without an explicit date, approved content is due for review again after a year.
@@ -28,15 +28,28 @@ def review_submit(
 ) -> Review:
     """Record a reviewer's decision on `revision`, bound to its content hash.
 
-    A reviewer cannot approve a revision they authored (`SelfApproval`).
+    A reviewer cannot approve content they authored (`SelfApproval`): the revision itself,
+    or any revision of the item with the same content hash that no other reviewer approved
+    since (selectors.content_authored_by). Saving the same text again, or reverting to it,
+    does not make someone else its author.
     """
     if decision not in ReviewDecision.values:
         raise ContentInvalid(
             [{"field": "decision", "message": f"{decision!r} is not a valid decision.",
               "code": "invalid_choice"}]
         )
-    if decision == ReviewDecision.APPROVED and revision.author_id == reviewer.pk:
-        raise SelfApproval("You authored this revision; another medical reviewer must approve it.")
+    if decision == ReviewDecision.APPROVED and (
+        authored := content_authored_by(revision, reviewer)
+    ):
+        if revision.author_id == reviewer.pk:
+            raise SelfApproval(
+                "You authored this revision; another medical reviewer must approve it."
+            )
+        raise SelfApproval(
+            f"You authored this content in {_revisions(authored)}, and no other medical "
+            f"reviewer has approved it since; another medical reviewer must approve revision "
+            f"{revision.number}."
+        )
     today = timezone.localdate()
     if next_review_due is not None:
         next_review_due_check(next_review_due, today=today)
@@ -65,6 +78,12 @@ def review_submit(
     event_record(document=revision.document, action=action, actor=reviewer, revision=revision,
                  detail={"comment": review.comment})
     return review
+
+
+def _revisions(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"revision {numbers[0]}"
+    return "revisions " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ and on SQLite alike. Nothing here touches the live tables.
 from django.db import IntegrityError, transaction
 
 from content.choices import EditorialAction, EditorialStatus
-from content.exceptions import ContentInvalid, StaleRevision
+from content.exceptions import ContentInvalid, NoChanges, StaleRevision
 from content.models import Document, Revision
 from content.plaintext import bidi_error
 from content.services.audit import attribute_to, event_record
@@ -146,16 +146,24 @@ def _locked_latest(document: Document, expected_revision: int) -> tuple[Document
 def revision_create(
     *, document: Document, data: dict, author, expected_revision: int, change_note: str = ""
 ) -> Revision:
-    """Record an edit as a new revision; fields not in `data` keep their current value."""
+    """Record an edit as a new revision; fields not in `data` keep their current value.
+
+    Refused with `NoChanges` (nothing stored) when the content would equal the latest
+    revision's: a revision is credited to its author, so it must hold their change.
+    """
     document, latest = _locked_latest(document, expected_revision)
-    content = snapshot_normalise(document.type, data, partial_of=revision_content(latest))
+    current = revision_content(latest)
+    content = snapshot_normalise(document.type, data, partial_of=current)
+    note = _change_note(change_note)
+    if snapshot_hash(content) == snapshot_hash(current):
+        raise NoChanges(latest=latest.number)
     references_check(document.type, content)
     revision = _revision_write(
         document=document,
         content=content,
         author=author,
         parent=latest,
-        change_note=_change_note(change_note),
+        change_note=note,
     )
     event_record(document=document, action=EditorialAction.EDITED, actor=author,
                  revision=revision)
@@ -166,9 +174,19 @@ def revision_create(
 def revision_revert(
     *, document: Document, revision: Revision, author, expected_revision: int
 ) -> Revision:
-    """Create a new draft revision whose content equals `revision`'s."""
+    """Create a new draft revision whose content equals `revision`'s.
+
+    Refused with `NoChanges` (nothing stored) when the latest revision already has that
+    content.
+    """
     document, latest = _locked_latest(document, expected_revision)
     content = revision_content(revision)
+    if snapshot_hash(content) == snapshot_hash(revision_content(latest)):
+        raise NoChanges(
+            latest=latest.number,
+            detail=f"Revision {latest.number} already has the content of revision "
+            f"{revision.number}, so there is nothing to revert and no revision was saved.",
+        )
     references_check(document.type, content)
     new = _revision_write(
         document=document,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from content.exceptions import ContentInvalid, StaleRevision
-from content.models import Document, Revision
+from content.exceptions import ContentInvalid, NoChanges, StaleRevision
+from content.models import Document, EditorialEvent, Revision
 from content.services import versioning
 from content.services.versioning import (
     document_create,
@@ -176,6 +176,59 @@ def test_revert_appends_a_revision_equal_to_the_old_one(editor):
     assert reverted.parent.number == 2
     assert reverted.reverted_from == first
     assert reverted.change_note == "Reverted to revision 1"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"title": "Hip and knee"},  # the value it already has
+        {"title": "  Hip and knee  "},  # the same once normalised
+        {"sections": ARTICLE["sections"]},
+    ],
+)
+def test_an_edit_that_changes_nothing_is_refused_and_stores_nothing(editor, data):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    other = UserFactory(username="olga")
+    with pytest.raises(NoChanges) as error:
+        revision_create(document=first.document, author=other, expected_revision=1,
+                        data=data, change_note="Just looking")
+    assert (error.value.code, error.value.latest, error.value.detail) == (
+        "no_changes", 1, "Revision 1 already has this content, so no revision was saved.")
+    assert list(Revision.objects.values_list("number", flat=True)) == [1]
+    assert Document.objects.get().latest_revision == first
+    assert list(EditorialEvent.objects.values_list("action", flat=True)) == ["created"]
+
+
+def test_invalid_input_is_reported_before_no_changes(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    with pytest.raises(ContentInvalid) as error:
+        revision_create(document=first.document, author=editor, expected_revision=1,
+                        data={}, change_note="x" * 501)
+    assert error.value.errors[0]["field"] == "change_note"
+    with pytest.raises(StaleRevision):  # a stale base is refused before anything else
+        revision_create(document=first.document, author=editor, expected_revision=7, data={})
+
+
+def test_a_revert_to_the_content_the_latest_revision_has_is_refused(editor):
+    first = document_create(type_="article", data=ARTICLE, author=editor)
+    second = revision_create(document=first.document, author=editor, expected_revision=1,
+                             data={"title": "Second"})
+    third = revision_create(document=first.document, author=editor, expected_revision=2,
+                            data={"title": "Hip and knee"})  # back to revision 1's content
+    assert third.content_hash == first.content_hash
+    for target, number in ((first, 1), (third, 3)):
+        with pytest.raises(NoChanges) as error:
+            revision_revert(document=first.document, revision=target, author=editor,
+                            expected_revision=3)
+        assert error.value.detail == (
+            f"Revision 3 already has the content of revision {number}, so there is nothing "
+            "to revert and no revision was saved.")
+    assert list(Revision.objects.order_by("number").values_list("number", flat=True)) == [
+        1, 2, 3]
+    reverted = revision_revert(document=first.document, revision=second, author=editor,
+                               expected_revision=3)
+    assert (reverted.number, reverted.content_hash) == (4, second.content_hash)
 
 
 def test_old_snapshots_are_upgraded_on_read(editor, monkeypatch):

@@ -85,11 +85,13 @@ EDITORIAL_PROBLEMS = {
     "an unknown field, a value outside its choices, a link to an item that does not exist, "
     "a `page` or `page_size` that is not a whole number of at least 1).",
     401: "No or invalid credentials: send `Authorization: Token <key>` (or an admin session).",
-    403: "Your account lacks the role this action needs, or you would approve your own "
-    "revision.",
+    403: "Your account lacks the role this action needs, or you would approve content you "
+    "authored (this revision, or another with the same content since someone else approved "
+    "it).",
     404: "No item of this type with this slug, no such revision, or a page past the end.",
     409: "Not possible in the current state: the revision is not approved as it is, it links "
-    "to items never published, or nothing is published to withdraw.",
+    "to items never published, nothing is published to withdraw, or an edit or revert would "
+    "not change the content (`no_changes`; nothing was saved).",
     412: "If-Match names no ETag of the latest revision (an older revision's, another "
     "resource's, or a weak `W/` tag, which never matches: If-Match compares strongly); nothing "
     "was saved. The response's ETag header names the latest revision.",
@@ -196,13 +198,15 @@ class EditorialViewSet(viewsets.GenericViewSet):
         }
         ids.discard(None)
         numbers = dict(Revision.objects.filter(pk__in=ids).values_list("pk", "number"))
-        approved = set(
-            Review.objects.filter(
-                revision__in=[r.pk for r in revisions], decision=ReviewDecision.APPROVED
-            )
-            .exclude(reviewer_id=None)
-            .values_list("revision_id", "content_hash")
-        )
+        # Approved as publishing decides it: the latest review that counts is an approval.
+        decided: dict[int, str] = {}
+        for revision_id, decision in (
+            Review.objects.counting()
+            .filter(revision__in=[r.pk for r in revisions])
+            .order_by("revision_id", "-created_at", "-id")
+            .values_list("revision_id", "decision")
+        ):
+            decided.setdefault(revision_id, decision)
         return {
             "request": self.request,
             "type_path": self.type_path,
@@ -210,7 +214,8 @@ class EditorialViewSet(viewsets.GenericViewSet):
             "live_revision_id": document.live_revision_id
             if document_status(document) == EditorialStatus.PUBLISHED
             else None,
-            "approved_ids": {r.pk for r in revisions if (r.pk, r.content_hash) in approved},
+            "approved_ids": {pk for pk, decision in decided.items()
+                             if decision == ReviewDecision.APPROVED},
         }
 
     def validated(self, serializer_class, data=None):
@@ -444,10 +449,11 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
             "summary": f"Edit a {label}: a new revision (editors; needs If-Match)",
             "description": "Fields not sent keep their value; an article's `sections`, when sent, "
             "replace the whole list. The live content does not change until a revision is "
-            "published.",
+            "published. An edit that leaves the content as it is (an empty body, a change "
+            "note alone) is refused with 409 `no_changes` and stores nothing.",
             "request": write,
             "parameters": [IF_MATCH],
-            "responses": {200: detail, **problems(400, 401, 403, 404, 412, 413, 428)},
+            "responses": {200: detail, **problems(400, 401, 403, 404, 409, 412, 413, 428)},
         },
         "revisions": {
             "summary": f"History of a {label}, newest first",
@@ -467,9 +473,11 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         },
         "revert": {
             "summary": "Revert: a new draft revision equal to this one (editors; needs If-Match)",
+            "description": "409 `no_changes` (nothing stored) when the latest revision already "
+            "has this revision's content.",
             "request": None,
             "parameters": [IF_MATCH],
-            "responses": {201: detail, **problems(400, 401, 403, 404, 412, 428)},
+            "responses": {201: detail, **problems(400, 401, 403, 404, 409, 412, 428)},
         },
         "reviews": {
             "summary": f"Clinical reviews of a {label}, newest first",
@@ -478,16 +486,17 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
         "review_create": {
             "summary": "Approve or request changes to a revision (medical_reviewers)",
             "description": "A review is bound to the revision's content hash, so it never "
-            "carries over to other content. A reviewer cannot approve a revision they "
-            "authored (403).",
+            "carries over to other content. A reviewer cannot approve content they authored "
+            "(403): the revision itself, or any revision of the item with the same content "
+            "hash since another reviewer last approved that content.",
             "request": ReviewCreateSerializer,
             "responses": {201: ReviewSerializer, **problems(400, 401, 403, 404)},
         },
         "publish": {
             "summary": f"Publish or schedule a {label} (publishers)",
             "description": "Refused with 409 unless that exact revision is approved by a medical "
-            "reviewer who did not author it, or when it links to items never published. A "
-            "future go_live_at schedules it.",
+            "reviewer who did not author its content, or when it links to items never "
+            "published. A future go_live_at schedules it.",
             "request": PublishSerializer,
             "responses": {200: detail, **problems(400, 401, 403, 404, 409)},
             "examples": [OpenApiExample("Schedule", value={

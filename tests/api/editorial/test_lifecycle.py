@@ -19,6 +19,15 @@ from content.services.publishing import publish_due
 from tests.api.editorial.conftest import PAYLOADS
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+#: A third value per type, for the draft after the published revision 2.
+SECOND_EDITS = {
+    "conditions": {"description": "Inflammation of the bursa on the outer hip."},
+    "causes": {"name": "Pain referred from the hip"},
+    "symptoms": {"description": "A feeling of tightness in the joint."},
+    "warning-signs": {"text": "Numbness or tingling down the leg."},
+    "treatments": {"caution": "See a registered practitioner first."},
+    "articles": {"summary": "How hip problems cause knee pain."},
+}
 PUBLIC_PATHS = {
     "articles": "articles", "conditions": "conditions", "causes": "causes",
     "symptoms": "symptoms", "warning-signs": "warning-signs", "treatments": "treatments",
@@ -130,9 +139,23 @@ def test_full_lifecycle_over_http(
             assert live.json()[key] == value
 
     with time_machine.travel(T0 + dt.timedelta(days=1), tick=False):
-        # A new draft does not change what the public sees.
+        # An edit that changes nothing is refused and stores nothing.
         response = editor_client.patch(url(type_path, slug), {"change_note": "No-op edit"},
                                        format="json", HTTP_IF_MATCH='"rev-2"')
+        assert response.status_code == 409
+        assert response.json() == {
+            "type": "urn:hipknee:problem:no-changes",
+            "title": "Nothing changed.",
+            "status": 409,
+            "detail": "Revision 2 already has this content, so no revision was saved.",
+            "code": "no_changes",
+        }
+        assert revisions_of(type_path, slug) == [1, 2]
+
+        # A new draft does not change what the public sees.
+        response = editor_client.patch(
+            url(type_path, slug), {**SECOND_EDITS[type_path], "change_note": "Second edit"},
+            format="json", HTTP_IF_MATCH='"rev-2"')
         assert response.status_code == 200
         assert response.json()["has_unpublished_changes"] is True
         assert public(api_client, type_path, slug).json()["version"] == 2
