@@ -140,3 +140,65 @@ def test_a_disallowed_host_is_a_problem_400_naming_nothing(db, settings):
         "detail": "The request could not be understood.",
         "code": "bad_request",
     }
+
+
+# --- editorial responses are private --------------------------------------------------------
+
+
+@pytest.fixture
+def editorial(db):
+    """A draft article and a token per kind of caller."""
+    from rest_framework.authtoken.models import Token
+
+    from content.choices import Role
+    from content.services.versioning import document_create
+    from tests.factories import UserFactory
+
+    editor = UserFactory(username="eddie", roles=[Role.EDITORS])
+    document_create(type_="article", author=editor, data={
+        "slug": "hip-and-knee", "title": "Hip and knee", "summary": "A draft.",
+    })
+    nobody = UserFactory(username="nobody")
+    return {
+        "editor": f"Token {Token.objects.create(user=editor).key}",
+        "nobody": f"Token {Token.objects.create(user=nobody).key}",
+    }
+
+
+EDITORIAL = "/api/v1/editorial/articles/"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "caller", "extra", "status"),
+    [
+        ("get", EDITORIAL, "editor", {}, 200),  # a list
+        ("get", f"{EDITORIAL}hip-and-knee/", "editor", {}, 200),  # a detail
+        ("get", f"{EDITORIAL}hip-and-knee/revisions/", "editor", {}, 200),
+        ("get", f"{EDITORIAL}missing/", "editor", {}, 404),  # the view's error
+        ("get", EDITORIAL, None, {}, 401),
+        ("get", EDITORIAL, "nobody", {}, 403),
+        ("patch", f"{EDITORIAL}hip-and-knee/", "editor", {}, 428),
+        ("get", f"{EDITORIAL}?page=0", "editor", {}, 400),
+        ("get", "/api/v1/editorial/nothing-here/", "editor", {}, 404),  # Django's 404
+        ("get", f"{EDITORIAL}?q=%00", "editor", {}, 400),  # RequestGuardMiddleware
+        ("post", EDITORIAL, "editor", {"CONTENT_LENGTH": str(10**8)}, 413),  # size limit
+        ("get", "/api/v1/editorial/articles", "editor", {}, 301),  # CommonMiddleware
+    ],
+)
+def test_every_editorial_response_is_private_and_never_stored(
+    editorial, method, path, caller, extra, status
+):
+    headers = {"HTTP_AUTHORIZATION": editorial[caller]} if caller else {}
+
+    response = getattr(Client(), method)(path, content_type="application/json", **headers,
+                                         **extra)
+
+    assert response.status_code == status
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_public_responses_stay_publicly_cacheable(db):
+    response = Client().get("/api/v1/articles/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public, max-age=")

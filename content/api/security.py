@@ -8,9 +8,17 @@ scripts, styles, images, fonts and schema (and ReDoc its vendor's logo); everyth
 `RequestGuardMiddleware` refuses NUL characters before any view runs: PostgreSQL cannot store
 or compare text containing U+0000, so a NUL that reached a query would be a 500. A NUL in a
 header or a query parameter is 400 problem+json naming the parameter; in the path it is 404.
+
+`PrivateResponseMiddleware` marks every response under /api/v1/editorial/ (drafts, reviews,
+webhook subscribers) `Cache-Control: private, no-store`, whatever answered it: a view, an
+error of DRF or of the middleware below it (400, 413, 429), Django's 404 or a redirect. No
+browser or shared cache keeps an unpublished draft.
 """
 
+import functools
+
 from django.http import JsonResponse
+from django.urls import reverse
 
 from content.api.errors import PROBLEM_CONTENT_TYPE, not_found, problem
 
@@ -39,6 +47,8 @@ REDOC_POLICY = HTML_POLICY.replace(
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 NUL = "\x00"
+#: The Cache-Control of every editorial response.
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -88,3 +98,23 @@ class RequestGuardMiddleware:
                 field = name.replace(NUL, "\\u0000")
                 return _nul_problem(field, "Query parameters must not contain NUL characters.")
         return self.get_response(request)
+
+
+@functools.cache
+def _editorial_prefix() -> str:
+    """/api/v1/editorial (without its slash: the unslashed path is redirected, privately)."""
+    return f"{reverse('api:index')}editorial"
+
+
+class PrivateResponseMiddleware:
+    """`Cache-Control: private, no-store` on every editorial response. Listed before every
+    middleware that may answer a request itself, so that their answers get it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(_editorial_prefix()):
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response

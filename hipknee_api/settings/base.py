@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "content.api.access_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "content.api.security.ContentSecurityPolicyMiddleware",
+    # Cache-Control: private, no-store on every /api/v1/editorial/ response, errors included.
+    "content.api.security.PrivateResponseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "content.api.throttling.RateLimitHeadersMiddleware",
