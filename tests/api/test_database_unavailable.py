@@ -52,11 +52,11 @@ def database_down(monkeypatch):
     return start
 
 
-def assert_unavailable(response) -> None:
+def assert_unavailable(response, cache_control: str = "no-store") -> None:
     assert response.status_code == 503
     assert response["Content-Type"] == PROBLEM
     assert response["Retry-After"] == "5"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == cache_control
     assert response.json() == UNAVAILABLE
 
 
@@ -105,9 +105,10 @@ def test_authenticated_editorial_reads_and_writes_are_503(database_down):
     client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     database_down()
 
-    assert_unavailable(client.get("/api/v1/editorial/articles/"))
+    private = "private, no-store"  # every editorial response (content/api/security.py)
+    assert_unavailable(client.get("/api/v1/editorial/articles/"), private)
     assert_unavailable(client.patch("/api/v1/editorial/articles/hip-and-knee/", {"title": "x"},
-                                    format="json", HTTP_IF_MATCH='"rev-1"'))
+                                    format="json", HTTP_IF_MATCH='"rev-1"'), private)
 
 
 def test_outside_the_api_views_handler500_answers_503(database_down):
