@@ -104,7 +104,7 @@ check: lint ## Lint, migrations up to date, schema valid, production `check --de
 		ALLOWED_HOSTS=$(CHECK_ALLOWED_HOSTS) \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
-serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn on HOST:PORT (needs SECRET_KEY)
+serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn (gevent workers) on HOST:PORT (needs SECRET_KEY)
 	@if [ -z "$${SECRET_KEY:-}" ]; then \
 		echo "make serve: set SECRET_KEY (50+ random characters), e.g." >&2; \
 		echo "  SECRET_KEY=\$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') make serve" >&2; \
@@ -114,12 +114,10 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn on HOST
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
 	@# Stored details and sections of the previous release are never served: render them anew.
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py render_representations
-	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(VENV)/bin/gunicorn hipknee_api.wsgi \
-		--bind $(HOST):$(PORT) \
-		--workers $${WEB_CONCURRENCY:-2} \
-		--threads $${GUNICORN_THREADS:-4} \
-		--timeout $${GUNICORN_TIMEOUT:-30} \
-		--access-logfile -
+	@# gunicorn with gevent workers, every setting in hipknee_api/gunicorn_conf.py (WEB_CONCURRENCY,
+	@# GUNICORN_WORKER_CONNECTIONS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE); bench/run.py and
+	@# tests/server/ start this same command (hipknee_api/server.py).
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) -m hipknee_api.server --bind $(HOST):$(PORT)
 
 bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLite and PostgreSQL+Redis (~5 min; BENCH_ARGS=...)
 	@command -v wrk >/dev/null || { \

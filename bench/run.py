@@ -5,9 +5,11 @@ For each database the bench creates its own database (a SQLite file in a tempora
 the PostgreSQL database `hipknee_bench`, dropped and created again; Redis database 14,
 flushed), migrates it, loads the seed article and generates a few hundred articles with
 sections and items and a few thousand entities (bench/seed.py). It counts the database
-queries of every endpoint in-process (bench/queries.py), then starts the API under gunicorn
-with production settings (DEBUG off, no HTTPS redirect, rate limits off, a throwaway
-SECRET_KEY) and, with the same gunicorn settings, the raw WSGI app (bench/raw_app.py) serving
+queries of every endpoint in-process (bench/queries.py), then starts the API with the very
+command of `make serve` (hipknee_api/server.py: gunicorn, gevent workers, every setting in
+hipknee_api/gunicorn_conf.py; WEB_CONCURRENCY etc. apply alike) and production settings
+(DEBUG off, no HTTPS redirect, rate limits off, a throwaway SECRET_KEY) and, with the same
+command and settings, the raw WSGI app (bench/raw_app.py) serving
 pre-encoded bodies of exactly the API's sizes. wrk drives each endpoint and its raw
 counterpart in turn (32 connections), so both see the same machine at the same moment. The
 uncached detail (the first request after a publish: the body stored at publish time) is
@@ -38,6 +40,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hipknee_api import gunicorn_conf  # noqa: E402  (the settings make serve reads)
+from hipknee_api.server import command  # noqa: E402  (the command make serve runs)
+
 PYTHON = sys.executable
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -106,15 +113,14 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, b
 
 
 class Server:
-    """A gunicorn master on a loopback port, with the bench's worker settings."""
+    """A gunicorn master on a loopback port, started as `make serve` starts it; `app` None
+    serves the API, else that WSGI app with the same settings."""
 
-    def __init__(self, app: str, env: dict, options, log: Path, ready_path: str) -> None:
+    def __init__(self, app: str | None, env: dict, options, log: Path, ready_path: str) -> None:
         self.port = free_port()
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(options.workers), "--threads", str(options.threads),
-             "--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"],
+            command(f"127.0.0.1:{self.port}", app),
             env=env, cwd=ROOT, stdout=self.log, stderr=self.log,
         )
         deadline = time.monotonic() + 60
@@ -124,7 +130,8 @@ class Server:
                 break
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"bench: {app} did not start; see {log}") from None
+                    raise SystemExit(f"bench: {app or 'the API'} did not start; see {log}") \
+                        from None
                 time.sleep(0.1)
 
     def worker_rss_mb(self) -> list[float]:
@@ -250,7 +257,7 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
           flush=True)
 
     log = workdir / f"gunicorn-{name}.log"
-    api = Server("hipknee_api.wsgi", env, options, log, "/healthz")
+    api = Server(None, env, options, log, "/healthz")
     raw = None
     try:
         sizes, etag = {}, None
@@ -262,7 +269,7 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
                 etag = headers["ETag"]
         sizes[FLOOR] = len(get(api.port, FLOOR_PATH)[2])
         raw_env = {**env, "RAW_SIZES": ",".join(str(size) for size in set(sizes.values()))}
-        raw = Server("bench.raw_app", raw_env, options, log, "/304")
+        raw = Server("bench.raw_app:application", raw_env, options, log, "/304")
 
         rows = []
         for endpoint, path in [*ENDPOINTS.items(), (NOT_MODIFIED, SEED_ARTICLE),
@@ -289,7 +296,7 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
         for label, extra in [(UNCACHED, {}), (RENDERED, {"HIPKNEE_STORED_RENDERINGS": "0"})]:
             api.stop()
             uncached_env = {**env, "HIPKNEE_RESPONSE_CACHE": "0", **extra}
-            api = Server("hipknee_api.wsgi", uncached_env, options, log, "/healthz")
+            api = Server(None, uncached_env, options, log, "/healthz")
             warm(api.port, SEED_ARTICLE, options, script)
             measured, baseline, ratio = compare(api.port, SEED_ARTICLE, raw.port,
                                                 f"/{sizes['article detail']}", options, script)
@@ -362,9 +369,8 @@ def check_targets(result: dict) -> list[dict]:
 
 
 def print_table(result: dict, options) -> None:
-    print(f"\n== {result['database']}: gunicorn {options.workers} workers x {options.threads} "
-          f"threads; wrk {options.connections} connections; {options.rounds} rounds of "
-          f"{options.duration} s per row (medians)")
+    print(f"\n== {result['database']}: {server_settings()}; wrk {options.connections} "
+          f"connections; {options.rounds} rounds of {options.duration} s per row (medians)")
     header = (f"{'endpoint':28} {'bytes':>7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'raw req/s':>9} {'ratio':>6}  queries/request "
               "(rendered, uncached, first, hit, 304)")
@@ -391,6 +397,13 @@ def print_table(result: dict, options) -> None:
               f"{check['measured']}")
 
 
+def server_settings() -> str:
+    """The server's settings, as `make serve` has them (hipknee_api/gunicorn_conf.py)."""
+    return (f"gunicorn as make serve runs it: {gunicorn_conf.workers} workers of "
+            f"{gunicorn_conf.worker_class.rsplit('.', 1)[-1]}, "
+            f"{gunicorn_conf.worker_connections} connections each")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the public API (see bench/run.py).")
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -399,12 +412,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    # Sync workers, one per core: the app is CPU-bound, and a thread per worker measured best
-    # on 2 cores (gthread's keep-alive helps the raw baseline more than the app).
-    parser.add_argument("--workers", type=int,
-                        default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2)))
-    parser.add_argument("--threads", type=int,
-                        default=int(os.environ.get("GUNICORN_THREADS", "1")))
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--entities", type=int, default=3000)
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "bench.json"))
@@ -417,7 +424,7 @@ def main() -> None:
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "load_average": os.getloadavg()},
-        "settings": {"workers": options.workers, "threads": options.threads,
+        "settings": {"server": server_settings(),
                      "connections": options.connections, "duration_s": options.duration,
                      "rounds": options.rounds,
                      "wrk_threads": options.wrk_threads, "articles": options.articles,

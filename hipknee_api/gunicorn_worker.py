@@ -1,0 +1,66 @@
+"""The gunicorn worker of `make serve` (hipknee_api/gunicorn_conf.py): gevent's, answering the
+requests gunicorn itself refuses for their size in the API's problem+json shape.
+
+gunicorn refuses a request line longer than ``limit_request_line`` (414 URI Too Long), and more
+than ``limit_request_fields`` header fields or one longer than ``limit_request_field_size``
+(431 Request Header Fields Too Large), before any of Django runs, and answers with an HTML page.
+Here those two answers are problem+json (`content.api.errors.problem`), naming the limit, and
+close the connection as gunicorn does; every other error is left to gunicorn.
+"""
+
+import json
+
+from gunicorn import util
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.workers.ggevent import GeventWorker
+
+REASONS = {414: "URI Too Long", 431: "Request Header Fields Too Large"}
+
+
+def size_problem(exc: Exception, cfg) -> dict | None:
+    """The problem body for a request refused for its size, None for any other error."""
+    from content.api.errors import problem  # Django is set up: the worker has loaded the app
+
+    if isinstance(exc, LimitRequestLine):
+        return problem(
+            414, "uri_too_long",
+            f"The request line (method, path and query) is longer than "
+            f"{cfg.limit_request_line} bytes.",
+        )
+    if isinstance(exc, LimitRequestHeaders):
+        if "size" in str(exc):
+            detail = f"A header field is longer than {cfg.limit_request_field_size} bytes."
+        else:
+            detail = f"The request has more than {cfg.limit_request_fields} header fields."
+        return problem(431, "request_header_fields_too_large", detail)
+    return None
+
+
+def problem_bytes(body: dict) -> bytes:
+    """A whole HTTP/1.1 response carrying `body`, closing the connection."""
+    content = json.dumps(body).encode()
+    head = (
+        f"HTTP/1.1 {body['status']} {REASONS[body['status']]}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/problem+json\r\n"
+        "Cache-Control: no-store\r\n"
+        f"Content-Length: {len(content)}\r\n"
+        "\r\n"
+    )
+    return head.encode("latin-1") + content
+
+
+class ProblemGeventWorker(GeventWorker):
+    """gunicorn's gevent worker; 414 and 431 answered as problem+json."""
+
+    def handle_error(self, req, client, addr, exc):
+        body = size_problem(exc, self.cfg)
+        if body is None:
+            return super().handle_error(req, client, addr, exc)
+        ip = (addr or ("",))[0]
+        self.log.warning("Invalid request from ip=%s: %s", ip, exc)
+        try:
+            util.write_nonblock(client, problem_bytes(body))
+        except Exception:
+            self.log.debug("Failed to send error message.")
+        return None
