@@ -55,11 +55,14 @@ TITLES = {
     405: "Method not allowed.",
     406: "Not acceptable.",
     409: "Conflict with the current state.",
+    411: "Length required.",
     412: "Precondition failed.",
     413: "The request body is too large.",
+    414: "The request URI is too long.",
     415: "Unsupported media type.",
     428: "Precondition required.",
     429: "Too many requests.",
+    431: "The request header fields are too large.",
     500: "Internal server error.",
     503: "Service unavailable.",
 }
@@ -228,6 +231,16 @@ def slash_missing(request, url: str):
         404, "slash_missing",
         f"No resource at {request.path}: the URL ends with a slash. "
         f"Send the {request.method} to {url}.",
+    ))
+
+
+def length_required(request):
+    """A request body whose length the server did not establish (Transfer-Encoding without a
+    decoded, terminated input): 411, never an edit made of an unread, empty body."""
+    return _json_problem(problem(
+        411, "length_required",
+        "Send the request body with a Content-Length header: this server cannot read a body "
+        f"sent with Transfer-Encoding: {request.META.get('HTTP_TRANSFER_ENCODING', '')}.",
     ))
 
 

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "content.api.throttling.RateLimitHeadersMiddleware",
     "content.api.security.RequestGuardMiddleware",
+    # A chunked body is read whole where the server ends it (gunicorn), else 411.
+    "content.api.middleware.RequestBodyLengthMiddleware",
     "content.api.middleware.RequestSizeLimitMiddleware",
     # Answers anonymous public reads from the representation cache, before the session, auth
     # and CSRF machinery, URL resolution and DRF (content/api/caching.py).
