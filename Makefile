@@ -113,7 +113,7 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn (gevent
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
 	@# Stored details and sections of the previous release are never served: render them anew.
-	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py render_representations
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py refresh_renderings
 	@# gunicorn with gevent workers, every setting in hipknee_api/gunicorn_conf.py (WEB_CONCURRENCY,
 	@# GUNICORN_WORKER_CONNECTIONS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE); bench/run.py and
 	@# tests/server/ start this same command (hipknee_api/server.py).

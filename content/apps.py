@@ -9,6 +9,6 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The API renders what publishing stores (content/representations.py); the core
+        # The API renders what publishing stores (content/caching/renderings.py); the core
         # never imports the API, so the API registers its renderer here.
         from content.api import renderings  # noqa: F401

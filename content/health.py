@@ -4,7 +4,7 @@
 it can do its work: the database answers a query and the cache stores and returns a value;
 200 with each check's status, or 503 problem+json naming what failed (the reason is logged,
 never sent). While the cache's circuit breaker is open (Redis failed a call within the last
-few seconds, content/redis_cache.py) the cache check fails at once, without waiting on Redis:
+few seconds, content/caching/backend.py) the cache check fails at once, without waiting on Redis:
 the process serves reads from the database meanwhile, but is not fully ready.
 
 Both answer GET and HEAD only, are never cached, never throttled, and are exempt from the HTTPS
@@ -19,7 +19,7 @@ from django.db import connection
 from django.http import JsonResponse
 
 from content.api.errors import PROBLEM_CONTENT_TYPE, problem
-from content.redis_cache import cache_reachable, cache_worth_asking
+from content.caching.backend import cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
 

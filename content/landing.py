@@ -12,8 +12,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 
-from content.api.caching import cache_control
 from content.api.errors import PROBLEM_CONTENT_TYPE, problem
+from content.caching.responses import cache_control
 
 ALLOWED_METHODS = ("GET", "HEAD")
 

@@ -1,4 +1,4 @@
-"""Stand-ins for a Redis that is down, for the tests of content/redis_cache.py and of what
+"""Stand-ins for a Redis that is down, for the tests of content/caching/backend.py and of what
 depends on it: a server that accepts connections and never answers (hung), and a port nothing
 listens on (refused)."""
 
@@ -61,7 +61,7 @@ def redis_cache_settings(location: str, *, timeout: float = 0.1, open_seconds: f
     """CACHES for the project's Redis backend at `location`, with the production defaults of
     HIPKNEE_REDIS_TIMEOUT and HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS unless given."""
     return {"default": {
-        "BACKEND": "content.redis_cache.RedisCache",
+        "BACKEND": "content.caching.backend.RedisCache",
         "LOCATION": location,
         "KEY_PREFIX": prefix,
         "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout,

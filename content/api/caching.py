@@ -1,6 +1,6 @@
 """HTTP caching of the public read API: validators, conditional GET, Cache-Control, and the
-representation cache. A public view opts in by putting `CachedResponseMixin` first among its
-bases.
+response cache (content/caching/). A public view opts in by putting `CachedResponseMixin`
+first among its bases.
 
 Every 200 carries a strong `ETag` (a hash of the exact bytes and their media type, so it is the
 same for as long as the body is, and different as soon as anything in it changes, a related
@@ -11,32 +11,29 @@ stale-while-revalidate=HIPKNEE_CACHE_SWR`. `If-None-Match` (weak comparison, `*`
 or, without it, `If-Modified-Since` answers 304 with no body and the same validators. Errors
 are `Cache-Control: no-store`.
 
-With `HIPKNEE_RESPONSE_CACHE` on (the default; the test settings turn it off), the first
-request for a URL renders it once; the bytes, media type, headers and validators go into
-Django's cache under (code fingerprint, scheme and host, path, query string, negotiated media
-type), stamped with the content version it was rendered under and valid until the next moment
-time alone changes the content (content/caching.py). Later requests, conditional or not, read
-the version and the entry in one round trip and, if the entry is of the current version and
-still valid, are answered from it after authentication and rate limiting but before any view
-code: no rendering and no database query (one, to read the version, when the cache is private
-to each process). A publish, unpublish or expiry moves the version on, so no request is ever
-answered from a representation of older content; the next one renders and overwrites it.
+With `HIPKNEE_RESPONSE_CACHE` on (the default), the first request for a URL renders it once;
+the bytes, media type, headers and validators go into Django's cache under (code fingerprint,
+scheme and host, path, query string, negotiated media type), stamped with the content version
+it was rendered under and valid until the next moment time alone changes the content
+(content/caching/responses.py). Later requests, conditional or not, read the version and the
+entry in one round trip and, if the entry is of the current version and still valid, are
+answered from it after authentication and rate limiting but before any view code: no rendering
+and no database query (one, to read the version, when the cache is private to each process). A
+publish, unpublish or expiry moves the version on, so no request is ever answered from a
+response rendered from older content; the next one renders and overwrites it.
 """
 
 import functools
-import hashlib
 import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -44,9 +41,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from content import representations
-from content.caching import CODE_FINGERPRINT, content_valid_until, local_keep, versioned_get
-from content.dates import overdue_from
+from content.caching import renderings
+from content.caching.responses import (
+    PER_REQUEST_HEADERS,
+    CachedResponse,
+    entity_tag,
+    modified_at,
+    response_key,
+    response_store,
+)
+from content.caching.versions import versioned_get
 
 logger = logging.getLogger(__name__)
 
@@ -54,131 +58,6 @@ CACHEABLE_METHODS = ("GET", "HEAD")
 #: Where CachedResponseMiddleware leaves its lookup for the view: (key, version, entry, time).
 LOOKUP_ATTRIBUTE = "hipknee_cache_lookup"
 XFRAME_MIDDLEWARE = "django.middleware.clickjacking.XFrameOptionsMiddleware"
-#: Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
-NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
-#: Headers the middleware adds to every response itself; never stored in an entry.
-PER_REQUEST_HEADERS = frozenset({"content-length", "date", "set-cookie"})
-
-
-def cache_control() -> str:
-    """The Cache-Control of every public 200 and 304."""
-    return (
-        f"public, max-age={settings.HIPKNEE_CACHE_MAX_AGE}, "
-        f"stale-while-revalidate={settings.HIPKNEE_CACHE_STALE_WHILE_REVALIDATE}"
-    )
-
-
-def entity_tag(content_type: str, body: bytes) -> str:
-    """A strong ETag naming exactly these bytes of this media type."""
-    digest = hashlib.blake2b(content_type.encode() + b"\n" + body, digest_size=16)
-    return f'"{digest.hexdigest()}"'
-
-
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Whether If-None-Match names `etag` (weak comparison, as RFC 9110 §13.1.2 asks)."""
-    if if_none_match.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
-
-
-def not_modified(request, etag: str, last_modified: int | None) -> bool:
-    """RFC 9110 §13.2.2 for GET and HEAD: If-None-Match first; If-Modified-Since only without
-    it, and only when the response has a Last-Modified."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        return etag_matches(if_none_match, etag)
-    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if if_modified_since is None or last_modified is None:
-        return False
-    since = parse_http_date_safe(if_modified_since)
-    return since is not None and last_modified <= since
-
-
-def modified_at(row) -> float | None:
-    """When the public representation of a loaded live row last changed: when it went live,
-    or the start of the day its review became overdue, if that has come since."""
-    moment = getattr(row, "updated_at", None)
-    if moment is None:
-        return None
-    due = getattr(row, "next_review_due", None)
-    overdue = overdue_from(due) if due is not None else None
-    if overdue is not None and moment < overdue <= timezone.now():
-        moment = overdue
-    return moment.timestamp()
-
-
-def response_key(request, media_type: str) -> str:
-    """Where the response to this GET in this media type is cached: a hash of the scheme,
-    host, path and query string (absolute URLs in bodies follow the host)."""
-    variant = "|".join(
-        [
-            request.scheme,
-            request.get_host(),
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            media_type,
-        ]
-    )
-    digest = hashlib.blake2b(variant.encode(), digest_size=20).hexdigest()
-    return f"response:{CODE_FINGERPRINT}:{digest}"
-
-
-class _Cached:
-    """A rendered 200: what a later request needs to answer without the view."""
-
-    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until", "shared")
-
-    def __init__(self, body, headers, etag, last_modified, version="", valid_until=0.0,
-                 shared=False):
-        self.body = body
-        self.headers = headers
-        self.etag = etag
-        self.last_modified = last_modified
-        self.version = version
-        self.valid_until = valid_until
-        #: Whether any request without credentials may have it without the view running.
-        self.shared = shared
-
-    def __getstate__(self):
-        return (self.body, self.headers, self.etag, self.last_modified, self.version,
-                self.valid_until, self.shared)
-
-    def __setstate__(self, state):
-        (self.body, self.headers, self.etag, self.last_modified, self.version,
-         self.valid_until, self.shared) = state
-
-    def is_current(self, version: str, now: float) -> bool:
-        """Rendered under this content version, and nothing has expired since."""
-        return self.version == version and now < self.valid_until
-
-    def validators(self) -> dict[str, str]:
-        headers = {"ETag": self.etag, "Cache-Control": cache_control()}
-        if self.last_modified is not None:
-            headers["Last-Modified"] = http_date(self.last_modified)
-        return headers
-
-    def response(self, request, rendered=None) -> HttpResponse:
-        """The 200 (`rendered`, if given, else from the stored bytes), or the 304 when the
-        request's validators match."""
-        headers = {**dict(self.headers), **self.validators()}
-        if not_modified(request, self.etag, self.last_modified):
-            response = HttpResponseNotModified()
-            for name in (*NOT_MODIFIED_HEADERS, "Last-Modified", "X-Frame-Options"):
-                if name in headers:
-                    response[name] = headers[name]
-            # What Django's CommonMiddleware says on every 304 (it runs after the view, but
-            # not after CachedResponseMiddleware): the same headers either way.
-            response["Content-Length"] = "0"
-        elif rendered is not None:
-            response = rendered
-            for name, value in self.validators().items():
-                response[name] = value
-        else:
-            response = HttpResponse(self.body, headers=headers)
-            response["Content-Length"] = str(len(self.body))
-        response.hipknee_cached = True
-        return response
 
 
 _NOT_STORED = object()
@@ -262,11 +141,11 @@ class CachedResponseSchema(AutoSchema):
 
 
 class CachedResponseMixin:
-    """Validators, conditional GET, Cache-Control and the representation cache for a public
+    """Validators, conditional GET, Cache-Control and the response cache for a public
     GET view (see the module). Put it before the DRF view class among the bases."""
 
     schema = CachedResponseSchema()
-    #: Actions whose plain JSON publishing renders and stores (content/representations.py).
+    #: Actions whose plain JSON publishing renders and stores (content/caching/renderings.py).
     stored_rendering_actions = ("retrieve", "section")
 
     def initial(self, request, *args, **kwargs):
@@ -282,7 +161,7 @@ class CachedResponseMixin:
             raise _Answered(stored)
 
     def _from_cache(self, request) -> None:
-        """Answer from the representation cache, or note where to store the answer."""
+        """Answer from the response cache, or note where to store the answer."""
         key = self._cache_key(request)
         looked_up = getattr(request._request, LOOKUP_ATTRIBUTE, None)
         if looked_up is not None and looked_up[0] == key:  # by CachedResponseMiddleware
@@ -304,18 +183,18 @@ class CachedResponseMixin:
         http = request._request
         if (
             getattr(self, "action", None) not in self.stored_rendering_actions
-            or not representations.enabled()
+            or not renderings.enabled()
             or http.META.get("QUERY_STRING")
             or request.accepted_media_type != "application/json"
         ):
             return None
-        found = representations.representation_for(http.path, timezone.now())
+        found = renderings.rendering_for(http.path, timezone.now())
         if found is None:
             return None
         body, last_modified = found
         origin = f"{http.scheme}://{http.get_host()}"
         response = HttpResponse(
-            representations.with_origin(body, origin), content_type="application/json"
+            renderings.with_origin(body, origin), content_type="application/json"
         )
         response.hipknee_stored = last_modified
         return response
@@ -375,7 +254,7 @@ class CachedResponseMixin:
             for name, value in response.items()
             if name.lower() not in PER_REQUEST_HEADERS
         )
-        entry = _Cached(
+        entry = CachedResponse(
             body=response.content,
             headers=headers,
             etag=entity_tag(response["Content-Type"], response.content),
@@ -397,20 +276,8 @@ class CachedResponseMixin:
             and list(self.throttle_classes) == list(api_settings.DEFAULT_THROTTLE_CLASSES)
         )
 
-    def _store(self, entry: _Cached) -> None:
-        ttl = settings.HIPKNEE_RESPONSE_CACHE_TTL
-        entry.version = self.cache_version
-        try:
-            entry.valid_until = min(
-                self.cache_started + ttl,
-                content_valid_until(self.cache_version, self.cache_started),
-            )
-            timeout = entry.valid_until - time.time()
-            if timeout > 0:
-                cache.set(self.cache_key, entry, timeout=max(1, int(timeout)))
-                local_keep(self.cache_key, entry)
-        except Exception:
-            logger.warning("Response cache unreachable; not stored.", exc_info=True)
+    def _store(self, entry: CachedResponse) -> None:
+        response_store(self.cache_key, entry, self.cache_version, self.cache_started)
 
 
 #: Accept headers DRF answers with JSON on every public view (its first renderer).
@@ -445,7 +312,7 @@ def _uncached_prefixes() -> tuple[str, ...]:
 
 
 class CachedResponseMiddleware:
-    """Answers a public GET or HEAD without credentials from the representation cache before
+    """Answers a public GET or HEAD without credentials from the response cache before
     URL resolution and DRF run. It goes after the middleware that guards and labels every
     request (logging, security headers, CORS, rate-limit headers, input guards) and before
     the sessions, authentication, messages and CSRF machinery, which an anonymous read does
@@ -499,3 +366,4 @@ class CachedResponseMiddleware:
             if not throttle().allow_request(anonymous, None):
                 return None
         return entry.response(request)
+

@@ -1,4 +1,5 @@
-"""`If-Match` on editorial writes, as RFC 9110 §13.1.1 defines it.
+"""`If-Match` on editorial writes, as RFC 9110 §13.1.1 defines it (entity tags are parsed and
+compared by content/caching/etags.py, which If-None-Match uses too).
 
 The field is `*` or a comma-separated list of entity tags, each `"opaque"` or weak
 `W/"opaque"` (the opaque part may itself hold commas). If-Match compares strongly: a tag
@@ -12,43 +13,12 @@ so a weak tag never matches. A write that must name what it was based on answers
   the response's `ETag` header and in `detail`.
 """
 
-import re
-from typing import NamedTuple
-
 from rest_framework.exceptions import ValidationError
 
 from content.api.errors import PreconditionFailed, PreconditionRequired
+from content.caching.etags import parse_entity_tag, parse_entity_tags, strong_match
 
 HEADER = "If-Match"
-#: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; etagc = %x21 / %x23-7E / obs-text (RFC 9110).
-_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
-#: A list (`#entity-tag`): elements separated by commas and optional whitespace, empty
-#: elements allowed (RFC 9110 §5.6.1).
-_TAG_LIST = re.compile(
-    rf"[ \t,]*(?:{_ENTITY_TAG}(?:[ \t]*,[ \t,]*{_ENTITY_TAG})*)?[ \t,]*"
-)
-_TAG = re.compile(r'(W/)?"([^"]*)"')
-
-
-class EntityTag(NamedTuple):
-    weak: bool
-    opaque: str
-
-    def __str__(self) -> str:
-        return f'{"W/" if self.weak else ""}"{self.opaque}"'
-
-
-def parse_entity_tags(value: str) -> list[EntityTag]:
-    """The entity tags of a list-valued field; ValueError if it is not such a list."""
-    if not _TAG_LIST.fullmatch(value):
-        raise ValueError(value)
-    return [EntityTag(bool(weak), opaque) for weak, opaque in _TAG.findall(value)]
-
-
-def strong_match(tags: list[EntityTag], current: EntityTag) -> bool:
-    """Whether any tag equals `current` by strong comparison (RFC 9110 §8.8.3.2)."""
-    return not current.weak and any(not tag.weak and tag.opaque == current.opaque
-                                    for tag in tags)
 
 
 def if_match_require(request, current_etag: str) -> None:
@@ -68,7 +38,7 @@ def if_match_require(request, current_etag: str) -> None:
         ]}, code="malformed") from None
     if not tags:
         raise PreconditionRequired()
-    (current,) = parse_entity_tags(current_etag)
+    current = parse_entity_tag(current_etag)
     if strong_match(tags, current):
         return
     detail = (

@@ -1,4 +1,4 @@
-"""How the public API renders a live row for storage (content/representations.py).
+"""How the public API renders a live row for storage (content/caching/renderings.py).
 
 Registered when Django starts (content/apps.py). Each body is exactly what the detail or
 section endpoint answers in JSON (the same querysets, serializers and JSON renderer), except
@@ -11,10 +11,10 @@ from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
 from content.api import serializers, views
-from content.api.caching import modified_at
+from content.caching.renderings import ORIGIN_PLACEHOLDER, Rendered, renderer_register
+from content.caching.responses import modified_at
 from content.choices import ContentType
 from content.models import LIVE_MODELS
-from content.representations import ORIGIN_PLACEHOLDER, Rendered, renderer_register
 
 #: The viewset serving each type's detail.
 VIEWSETS = {

@@ -7,7 +7,7 @@ slides: a request counts for `duration` seconds after it was made, and refused r
 count. Counters live in Django's default cache (Redis when REDIS_URL is set), shared by every
 process.
 
-While that cache cannot be reached (Redis's circuit breaker is open, content/redis_cache.py,
+While that cache cannot be reached (Redis's circuit breaker is open, content/caching/backend.py,
 or a call raised), each process counts in its own memory instead (`LOCAL_COUNTERS`) and a
 warning is logged: the limits fail open *per process*, so a client may get up to the rate
 times the number of processes, but never an unbounded number, and a rate limiter never takes
@@ -32,7 +32,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 from rest_framework_api_key.models import APIKey
 
-from content.redis_cache import cache_reachable, cache_worth_asking
+from content.caching.backend import cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
 

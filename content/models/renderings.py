@@ -1,4 +1,4 @@
-"""Public representations rendered when their content is published (content/representations.py).
+"""Renderings: public JSON rendered when its content is published (content/caching/renderings.py).
 
 A `Rendering` is the exact JSON body of one public detail or section, as the public API
 serves it, with the scheme and host of its absolute URLs left as a placeholder. It is written

@@ -170,14 +170,14 @@ _redis_timeout = float(os.environ.get("HIPKNEE_REDIS_TIMEOUT", "0.1"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's backend, reusing one redis client per pool (content/redis_cache.py).
-            "BACKEND": "content.redis_cache.RedisCache",
+            # Django's backend, reusing one redis client per pool (content/caching/backend.py).
+            "BACKEND": "content.caching.backend.RedisCache",
             "LOCATION": REDIS_URL,
             # Deployments (or test runs) sharing one Redis database need distinct prefixes.
             "KEY_PREFIX": os.environ.get("HIPKNEE_CACHE_KEY_PREFIX", "hipknee"),
             # A dead or hung Redis costs one short timeout, then the circuit breaker answers
             # every call at once (a miss, a no-op) for a few seconds and /readyz says 503
-            # (content/redis_cache.py): reads are served from the database meanwhile.
+            # (content/caching/backend.py): reads are served from the database meanwhile.
             "OPTIONS": {
                 "socket_connect_timeout": _redis_timeout,
                 "socket_timeout": _redis_timeout,
@@ -322,20 +322,20 @@ LOGGING = {
 HIPKNEE_CACHE_MAX_AGE = int(os.environ.get("HIPKNEE_CACHE_MAX_AGE", "60"))
 #: Seconds a cache may serve a stale response while it revalidates.
 HIPKNEE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HIPKNEE_CACHE_SWR", "300"))
-#: The representation cache (content/api/caching.py): each public response is rendered once
+#: The response cache (content/caching/responses.py): each public response is rendered once
 #: per content version and kept for at most HIPKNEE_RESPONSE_CACHE_TTL seconds.
 HIPKNEE_RESPONSE_CACHE = env_bool("HIPKNEE_RESPONSE_CACHE", True)
 HIPKNEE_RESPONSE_CACHE_TTL = int(os.environ.get("HIPKNEE_RESPONSE_CACHE_TTL", "300"))
-#: Details and sections rendered at publish time and stored (content/representations.py).
+#: Details and sections rendered at publish time and stored (content/caching/renderings.py).
 HIPKNEE_STORED_RENDERINGS = env_bool("HIPKNEE_STORED_RENDERINGS", True)
-#: Where the content version lives (content/caching.py): "cache" or "database"; empty picks
+#: Where the content version lives (content/caching/versions.py): "cache" or "database"; empty picks
 #: the cache when it is shared (Redis), the database when it is private to each process.
 HIPKNEE_CONTENT_VERSION_SOURCE = os.environ.get("HIPKNEE_CONTENT_VERSION_SOURCE", "")
 #: With a shared cache, how many cached responses each process also keeps in its own memory
 #: (used only under the current content version; 0 turns the local copies off).
 HIPKNEE_LOCAL_CACHE_ENTRIES = int(os.environ.get("HIPKNEE_LOCAL_CACHE_ENTRIES", "256"))
 #: With Redis, whether each process keeps the content version it read until Redis reports a
-#: change of it (content/caching.py, `_VersionWatch`), rather than reading it per request.
+#: change of it (content/caching/versions.py, `_VersionWatch`), rather than reading it per request.
 HIPKNEE_VERSION_WATCH = env_bool("HIPKNEE_VERSION_WATCH", True)
 #: With the version in the cache, each process also reads the database's content version at
 #: least every HIPKNEE_CONTENT_VERSION_CHECK seconds (and whenever the cache's changes) and

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
-from content import caching
 from content.caching import VERSION_KEY
+from content.caching import versions as caching
 from content.choices import ContentType, ItemGroup, SectionKind
 from content.services.publishing import document_unpublish, publish_due, revision_publish
 from content.services.reviews import review_submit
@@ -822,7 +822,7 @@ def test_a_hit_reads_only_the_version_when_this_process_holds_a_copy_of_that_ver
 ):
     """With a shared cache the body of a hit comes from this process's own copy: one small
     read of the version instead of the version and a body of tens of kilobytes."""
-    from content import caching as content_caching
+    from content.caching import versions as content_caching
 
     api_client.get("/api/v1/articles/hip-and-knee/")  # rendered, stored, kept locally
     reads = []
@@ -860,7 +860,7 @@ def test_a_local_copy_rendered_under_another_version_is_never_served(
 
 
 def test_local_copies_are_bounded_and_can_be_turned_off(api_client, content, response_cache):
-    from content import caching as content_caching
+    from content.caching import versions as content_caching
 
     response_cache.HIPKNEE_LOCAL_CACHE_ENTRIES = 2
     for path in ("/api/v1/symptoms/", "/api/v1/causes/", "/api/v1/treatments/"):
@@ -878,7 +878,7 @@ def test_a_copy_rendered_by_another_process_under_the_new_version_is_taken_from_
 ):
     import copy
 
-    from content import caching as content_caching
+    from content.caching import versions as content_caching
 
     api_client.get("/api/v1/symptoms/stiffness/")
     (key, mine), = content_caching._local.items()

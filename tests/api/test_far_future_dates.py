@@ -13,7 +13,7 @@ import time_machine
 from django.core.cache import cache
 from django.utils.http import http_date
 
-from content import caching
+from content import caching  # the package: its interface
 from content.caching import next_public_change
 from content.choices import ContentType, ReviewDecision
 from content.models import Condition, Rendering, Review

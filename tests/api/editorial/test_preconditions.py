@@ -5,7 +5,7 @@ well-formed list without a strong match of the latest ETag is 412 with that ETag
 import pytest
 
 from content.api import preconditions
-from content.api.preconditions import EntityTag, parse_entity_tags, strong_match
+from content.caching.etags import EntityTag, parse_entity_tags, strong_match
 from content.models import Revision
 from content.services.versioning import document_create, revision_create
 from tests.api.editorial.conftest import PAYLOADS

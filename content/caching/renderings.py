@@ -1,6 +1,7 @@
-"""Public representations rendered at publish time and stored (`Rendering`).
+"""Renderings: the JSON of public details and sections, rendered at publish time and stored
+(`Rendering`, content/models/renderings.py).
 
-The representation cache (content/api/caching.py) renders a response on the first request
+The response cache (content/caching/responses.py) renders a response on the first request
 after any publish. For details and sections this module goes further: when a publish,
 unpublish or expiry commits, the JSON of every detail and section it changed is rendered
 once and stored, so the first request after a publish is one indexed query and a copy of
@@ -9,8 +10,8 @@ bytes, not a render.
 What a stored body depends on, and how it stays true:
 
 * its own live row: every change to it goes through `content_changed(document=...)`
-  (content/caching.py), which deletes the row's renderings inside the publishing transaction
-  and renders them again after commit;
+  (content/caching/versions.py), which deletes the row's renderings inside the publishing
+  transaction and renders them again after commit;
 * the other live rows it shows or leaves out (an article's conditions and the entities its
   items link to, a condition's causes, a cause's conditions), visible or not: recorded as
   `depends_on` tokens when it is rendered; a change to any of them deletes it the same way.
@@ -23,8 +24,7 @@ What a stored body depends on, and how it stays true:
 
 Rendering needs the API's serializers, which this core module may not import: the API
 registers its renderer when Django starts (content/apps.py -> content/api/renderings.py).
-`HIPKNEE_STORED_RENDERINGS` (on by default; off in the test settings) turns the whole
-mechanism off.
+`HIPKNEE_STORED_RENDERINGS` (on by default) turns the whole mechanism off.
 """
 
 import datetime as dt
@@ -37,7 +37,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from content.caching import CODE_FINGERPRINT, as_datetime
+from content.caching.fingerprint import CODE_FINGERPRINT
+from content.caching.validity import as_datetime
 from content.choices import ContentType
 from content.dates import overdue_from
 
@@ -77,7 +78,7 @@ def _token(type_: str, pk: int) -> str:
 
 
 def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
-    """The live rows whose state the public representation of this row reflects."""
+    """The live rows whose state the rendering of this row reflects."""
     from content.models import Article, Cause, SectionItem
 
     rows: set[tuple[str, int]] = set()
@@ -98,7 +99,7 @@ def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
 
 
 def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.datetime | None:
-    """The earliest moment time alone changes this row's representation."""
+    """The earliest moment time alone changes this row's rendering."""
     from content.models import LIVE_MODELS
 
     own = LIVE_MODELS[type_].objects.filter(pk=pk).values("expire_at", "next_review_due").first()
@@ -125,7 +126,7 @@ def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.da
     return min(moments, default=None)
 
 
-def representations_invalidate(*, type_: str, pk: int) -> set[tuple[str, int]]:
+def renderings_invalidate(*, type_: str, pk: int) -> set[tuple[str, int]]:
     """Delete every stored body that a change to this live row makes untrue (call it inside
     the transaction that changes it); returns the rows to render again after commit."""
     from content.models import Cause, Rendering
@@ -146,7 +147,7 @@ def _newest_change() -> int:
     return Change.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def representations_render(rows: Iterable[tuple[str, int]]) -> int:
+def renderings_render(rows: Iterable[tuple[str, int]]) -> int:
     """Render and store the public paths of these live rows (those still visible), after the
     transaction that changed them has committed; returns how many bodies were stored.
 
@@ -189,7 +190,7 @@ def representations_render(rows: Iterable[tuple[str, int]]) -> int:
     return stored
 
 
-def representation_for(path: str, now: dt.datetime) -> tuple[bytes, dt.datetime | None] | None:
+def rendering_for(path: str, now: dt.datetime) -> tuple[bytes, dt.datetime | None] | None:
     """(body with the placeholder origin, Last-Modified) stored for this path, if it is still
     true and was rendered by this code; one indexed query (plain SQL: this is the first request
     after every publish)."""
@@ -215,7 +216,7 @@ def with_origin(body: bytes, origin: str) -> bytes:
     return body.replace(ENCODED_PLACEHOLDER, origin.encode())
 
 
-def representations_refresh() -> tuple[int, int]:
+def renderings_refresh() -> tuple[int, int]:
     """Render every published row whose stored bodies are missing, no longer true, or from
     other code (after a deploy, or from cron), and forget bodies nobody may be served any
     more; returns (rows rendered, bodies deleted)."""
@@ -234,5 +235,5 @@ def representations_refresh() -> tuple[int, int]:
         for pk in model.objects.published().values_list("pk", flat=True)
         if (type_, pk) not in fresh
     ]
-    representations_render(due)
+    renderings_render(due)
     return len(due), deleted

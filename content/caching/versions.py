@@ -1,6 +1,7 @@
-"""What the public representation cache keys on, and when a cached representation stops being true.
+"""The content version: what the response cache keys on, and how every process learns at once
+that a cached response stopped being true.
 
-The public API caches each rendered response (content/api/caching.py) with the **content
+The public API caches each rendered response (content/caching/responses.py) with the **content
 version** it was rendered under: a token that changes whenever what the public may see changes.
 Nothing is ever deleted: a publish, unpublish or recorded expiry moves the version on, and an
 entry of an older version is never served again (it is rendered anew and overwritten, or ages
@@ -42,71 +43,43 @@ database's version (`_DatabaseCheck`, the query above) at least every
 ``HIPKNEE_CONTENT_VERSION_CHECK`` seconds (1 by default; 0 turns this off) and as soon as the
 cache's number changes, and the version is both (``c<number>.d<...>``): an unbumped publish
 is seen everywhere within that time, for one query per process per second. And while a
-process cannot reach the cache at all (its circuit breaker is open, content/redis_cache.py),
+process cannot reach the cache at all (its circuit breaker is open, content/caching/backend.py),
 its version is the database's, read on every request, and only its own copies of entries
 rendered under that version can answer: it never waits on Redis, and never serves a version
 it cannot check.
 
-Time changes the public content without any write: an item disappears at its ``expire_at``,
-and a review becomes ``overdue`` the day after its ``next_review_due``. `content_valid_until`
-gives the next such moment among live rows (one query per version, then cached); a cached
-representation is never served from that moment on, to the microsecond, so an expired item
-is never served from the cache either.
-
-The key also carries a fingerprint of the code and pinned requirements (`CODE_FINGERPRINT`):
-a deploy that changes how a representation is rendered never serves bodies rendered by the
-previous release from a Redis that outlived it.
+Time changes the public content without any write (an expiry, a review falling overdue):
+content/caching/validity.py. The key also carries a fingerprint of the code
+(content/caching/fingerprint.py).
 """
 
 import contextlib
-import datetime as dt
 import functools
-import hashlib
 import logging
 import math
 import os
 import threading
 import time
 from collections import OrderedDict
-from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from content.dates import overdue_from
-from content.redis_cache import UNREACHABLE, cache_reachable, cache_worth_asking
+from content.caching.backend import UNREACHABLE, cache_reachable, cache_worth_asking
+from content.caching.validity import as_datetime
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content:version"
-BOUNDARY_KEY = "content:valid-until:{version}"
 #: Cache backends that live inside one process: a version kept there cannot reach the others.
 PROCESS_LOCAL_BACKENDS = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 )
 
-
-def _code_fingerprint() -> str:
-    """A short hash of the project's Python sources and pinned requirements."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=6)
-    files = [root / "requirements.txt"]
-    for package in ("content", "hipknee_api"):
-        files.extend(sorted((root / package).rglob("*.py")))
-    for path in files:
-        if path.is_file() and "migrations" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-CODE_FINGERPRINT = _code_fingerprint()
 
 
 def version_source() -> str:
@@ -191,7 +164,7 @@ def local_clear() -> None:
 
 
 def _breaker():
-    """The default cache's circuit breaker (content/redis_cache.py), or None."""
+    """The default cache's circuit breaker (content/caching/backend.py), or None."""
     return getattr(caches["default"], "breaker", None)
 
 
@@ -469,86 +442,19 @@ def content_version_bump() -> None:
 def content_changed(*, document=None) -> None:
     """What publishing calls after it changed what the public may see (the live row of
     `document`, if given): move the content version on when the transaction commits, and
-    replace the stored renderings this makes untrue (content/representations.py)."""
+    replace the stored renderings this makes untrue (content/caching/renderings.py)."""
     transaction.on_commit(content_version_bump)
     if document is None:
         return
-    from content import representations
+    from content.caching import renderings
     from content.models import LIVE_MODELS
 
-    if not representations.enabled():
+    if not renderings.enabled():
         return
     pk = (
         LIVE_MODELS[document.type].objects.filter(document=document)
         .values_list("pk", flat=True).first()
     )
     if pk is not None:
-        rows = representations.representations_invalidate(type_=document.type, pk=pk)
-        transaction.on_commit(lambda: representations.representations_render(rows))
-
-
-def as_datetime(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        moment = value
-    else:  # SQLite returns text from a raw query
-        moment = parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
-    return moment
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return parse_date(str(value)[:10])
-
-
-def next_public_change(now: dt.datetime) -> dt.datetime | None:
-    """The next moment after `now` at which time alone changes the public content.
-
-    That is the earliest `expire_at` of a live row, or the start of the day after the earliest
-    `next_review_due` (from then on its review status reads `overdue`), whichever comes first.
-    One query over every live table.
-    """
-    from content.models import LIVE_MODELS
-
-    today = timezone.localdate(now)
-    quote = connection.ops.quote_name
-    parts, params = [], []
-    for model in LIVE_MODELS.values():
-        table = quote(model._meta.db_table)
-        parts.append(
-            f"SELECT MIN({quote('expire_at')}) AS e, NULL AS d FROM {table} "
-            f"WHERE {quote('live')} = %s AND {quote('expire_at')} > %s"
-        )
-        params += [True, now]
-        parts.append(
-            f"SELECT NULL AS e, MIN({quote('next_review_due')}) AS d FROM {table} "
-            f"WHERE {quote('live')} = %s AND {quote('next_review_due')} >= %s"
-        )
-        params += [True, today]
-    sql = f"SELECT MIN(e), MIN(d) FROM ({' UNION ALL '.join(parts)}) AS moments"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        expire, due = cursor.fetchone()
-    moments = []
-    if (expire := as_datetime(expire)) is not None:
-        moments.append(expire)
-    if (due := _as_date(due)) is not None and (overdue := overdue_from(due)) is not None:
-        moments.append(overdue)
-    return min(moments, default=None)
-
-
-def content_valid_until(version: str, now: float) -> float:
-    """Until when (epoch seconds) content rendered under `version` at `now` stays true.
-
-    `now` must be taken before the content is read. Cached per version; recomputed (one query)
-    once the cached moment has come.
-    """
-    key = BOUNDARY_KEY.format(version=version)
-    until = cache.get(key)
-    if until is None or until <= now:
-        moment = next_public_change(dt.datetime.fromtimestamp(now, tz=dt.UTC))
-        until = moment.timestamp() if moment is not None else math.inf
-        cache.set(key, until, timeout=settings.HIPKNEE_RESPONSE_CACHE_TTL)
-    return until
+        rows = renderings.renderings_invalidate(type_=document.type, pk=pk)
+        transaction.on_commit(lambda: renderings.renderings_render(rows))

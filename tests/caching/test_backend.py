@@ -1,4 +1,4 @@
-"""content/redis_cache.py: Django's Redis backend handing out one client per pool, behind a
+"""content/caching/backend.py: Django's Redis backend handing out one client per pool, behind a
 circuit breaker."""
 
 import os
@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.core.cache.backends.locmem import LocMemCache
 
-from content.redis_cache import (
+from content.caching.backend import (
     CacheUnavailable,
     CircuitBreaker,
     RedisCache,

@@ -1,4 +1,4 @@
-"""Representations rendered at publish time (content/representations.py): stored byte for byte
+"""Renderings stored at publish time (content/caching/renderings.py): stored byte for byte
 as the API renders them, served in one query, replaced or deleted with everything they show."""
 
 import datetime as dt
@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from content import representations
+from content.caching import renderings
 from content.choices import ContentType, ReviewDecision
 from content.models import Change, Rendering
 from content.services.publishing import document_unpublish, revision_publish
@@ -269,7 +269,7 @@ def test_a_body_rendered_by_other_code_is_never_served(api_client, newsroom):
 def test_a_publish_that_commits_while_rendering_wins(newsroom, monkeypatch):
     """A body read before a publish committed is never stored after that publish."""
     Rendering.objects.all().delete()
-    original = representations._renderer
+    original = renderings._renderer
     symptom = Change.objects.filter(slug="stiffness").first().document
 
     def meanwhile(type_, pk):
@@ -278,21 +278,21 @@ def test_a_publish_that_commits_while_rendering_wins(newsroom, monkeypatch):
                               action="updated", at=T0, version=1)
         return bodies
 
-    monkeypatch.setattr(representations, "_renderer", meanwhile)
-    stored = representations.representations_render([(ContentType.SYMPTOM, 1)])
+    monkeypatch.setattr(renderings, "_renderer", meanwhile)
+    stored = renderings.renderings_render([(ContentType.SYMPTOM, 1)])
 
     assert stored == 0
     assert not Rendering.objects.exists()
 
 
-def test_render_representations_stores_what_is_missing_and_forgets_what_is_stale(newsroom):
+def test_refresh_renderings_stores_what_is_missing_and_forgets_what_is_stale(newsroom):
     Rendering.objects.filter(path="/api/v1/symptoms/stiffness/").delete()
     Rendering.objects.filter(path=ARTICLE_PATH).update(code="another-release")
     out = io.StringIO()
 
-    call_command("render_representations", stdout=out)
+    call_command("refresh_renderings", stdout=out)
     again = io.StringIO()
-    call_command("render_representations", stdout=again)
+    call_command("refresh_renderings", stdout=again)
 
     # Every path of a row is rendered together: the article's 3 bodies go and come back.
     assert out.getvalue() == "2 item(s) rendered, 3 stale rendering(s) removed.\n"

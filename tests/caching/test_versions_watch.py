@@ -1,5 +1,5 @@
-"""content/caching.py with Redis: each process keeps the content version it read until Redis
-reports a change of its key (`_VersionWatch`), so a cached response costs no round trip, and a
+"""content/caching/versions.py with Redis: each process keeps the content version it read until
+Redis reports a change of its key (`_VersionWatch`), so a cached response costs no round trip, and a
 change made through any other connection is seen on the next read."""
 
 import os
@@ -11,8 +11,8 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 
-from content import caching
 from content.caching import VERSION_KEY, content_version, content_version_bump
+from content.caching import versions as caching
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs a Redis server on
 def redis_cache(settings):
     """The project's Redis cache backend on a database and key prefix of this test's own."""
     settings.CACHES = {"default": {
-        "BACKEND": "content.redis_cache.RedisCache",
+        "BACKEND": "content.caching.backend.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"watch-test-{os.getpid()}",
     }}

@@ -1,5 +1,5 @@
 """The content version and the next moment time alone changes the public content
-(content/caching.py)."""
+(content/caching/versions.py, validity.py)."""
 
 import datetime as dt
 import logging
@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from content import caching
 from content.caching import (
     CODE_FINGERPRINT,
     VERSION_KEY,
@@ -19,6 +18,7 @@ from content.caching import (
     next_public_change,
     version_source,
 )
+from content.caching import versions as caching
 from content.choices import ContentType
 from content.models import Change, Synonym
 from content.services.synonyms import synonym_save, synonyms_delete

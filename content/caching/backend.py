@@ -7,9 +7,9 @@ served from the cache. A `redis.Redis` only borrows connections from its pool an
 share between threads, so one per pool does the same work. Configured in
 hipknee_api/settings/base.py when `REDIS_URL` is set.
 
-**A Redis that is down, or hung, costs one short timeout, not one per call.** Every call of
-the backend goes through one `CircuitBreaker` per process (the content version's watch
-connection in content/caching.py asks it too). The first call that cannot reach Redis (refused,
+**A Redis that is down, or hung, costs one short timeout, not one per call.** Every call of the
+backend goes through one `CircuitBreaker` per process (the content version's watch connection
+in content/caching/versions.py asks it too). The first call that cannot reach Redis (refused,
 or no answer within the socket timeout, ``HIPKNEE_REDIS_TIMEOUT``) opens it; while it is open
 no call touches the network: a read is a miss (`get` gives the default, `get_many` {},
 `has_key` False), a write does nothing (`set`, `set_many`, `delete`, `delete_many`, `clear`;
