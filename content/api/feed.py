@@ -20,6 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from content.api.pagination import whole_number_parse
 from content.api.schema import problem_responses
 from content.choices import ChangeAction, ContentType
 from content.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
@@ -86,14 +87,6 @@ FEED_EXAMPLE = {
     ],
     "next_cursor": "YzEuMTc3MjQ0MjYwMDAwMDAwMC4y",
 }
-
-
-def _page_size(raw: str | None) -> int:
-    if raw is None:
-        return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValidationError({"page_size": ["Enter a whole number of at least 1."]})
-    return min(int(raw), MAX_PAGE_SIZE)
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -178,7 +171,8 @@ class ChangeFeedView(APIView):
         examples=[OpenApiExample("A page", value=FEED_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        size = _page_size(request.query_params.get("page_size"))
+        size = whole_number_parse(request.query_params.get("page_size"), name="page_size",
+                                  default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
         since = request.query_params.get("since") or None
         try:
             page = changes_since(cursor=since, limit=size)
