@@ -17,6 +17,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
+#: Curly quotes as their straight forms (str.translate table), wherever people's words are
+#: compared: search queries and indexed text (content/search/query.py), synonym terms.
+STRAIGHT_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: Control characters other than tab and newline; NUL in particular cannot be stored.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

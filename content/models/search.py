@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from content.choices import ContentType
-from content.plaintext import validate_no_bidi_controls
+from content.plaintext import STRAIGHT_QUOTES, validate_no_bidi_controls
 from content.querysets import PublishedQuerySet
 
 #: The most terms one synonym set may hold, and the longest term.
@@ -22,12 +22,11 @@ MAX_TERMS = 30
 MAX_TERM_LENGTH = 100
 
 _SPACES = re.compile(r"\s+")
-_CURLY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def synonym_term_normalise(term: str) -> str:
     """A term as stored: straight quotes, single spaces, lowercase."""
-    return _SPACES.sub(" ", term.translate(_CURLY)).strip().lower()
+    return _SPACES.sub(" ", term.translate(STRAIGHT_QUOTES)).strip().lower()
 
 
 class Synonym(models.Model):

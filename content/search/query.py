@@ -20,6 +20,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from content.plaintext import STRAIGHT_QUOTES
+
 #: PostgreSQL text search configuration (and so the stemmer and stop words mirrored below).
 CONFIG = "english"
 #: The longest query accepted, in characters.
@@ -49,12 +51,11 @@ WORD = re.compile(r"[^\W_]+")
 SPACE = re.compile(r"\s+")
 
 _stemmer = snowballstemmer.stemmer("english")
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def text_words(text: str) -> list[str]:
     """Lowercased words of `text`: runs of letters and digits (apostrophes split words)."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    text = unicodedata.normalize("NFKC", text).translate(STRAIGHT_QUOTES).lower()
     return WORD.findall(text)
 
 
