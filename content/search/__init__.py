@@ -23,7 +23,6 @@ from content.choices import ContentType
 from content.search.indexing import (
     NAMES_ONLY,
     SearchDocument,
-    html_to_text,
     search_document,
     search_entries_sync,
     search_index_rebuild,
@@ -57,7 +56,6 @@ __all__ = [
     "SearchHit",
     "SearchResults",
     "Term",
-    "html_to_text",
     "query_parse",
     "search",
     "search_document",

@@ -34,8 +34,11 @@ from content.search.ranking import title_field
 _TAG = re.compile(r"<[^>]*>")
 
 
-def html_to_text(markup: str) -> str:
-    """Plain text of sanitised HTML: tags become spaces, entities are decoded."""
+def body_index_text(markup: str) -> str:
+    """The words of a sanitised HTML body as the index stores them: tags become spaces,
+    entities are decoded, whitespace is one space. Not the plain-text rendering readers get
+    (content/bodyformats.py `html_to_text`, which keeps blocks, list markers and link
+    addresses): the index is written by this rule, frozen in migrations 0005 and 0009."""
     return SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
 
@@ -66,7 +69,7 @@ def _article_document(row) -> SearchDocument:
     prefetch_related_objects(sections, "items")
     body = []
     for section in sections:
-        body.append(html_to_text(section.body))
+        body.append(body_index_text(section.body))
         body.extend(group.get("heading", "") for group in section.groups or ())
         for item in sorted(section.items.all(), key=lambda item: item.position):
             body.extend([item.title or "", item.text])

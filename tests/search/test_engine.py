@@ -19,7 +19,6 @@ from content.models import (
 )
 from content.search import (
     Term,
-    html_to_text,
     query_parse,
     search,
     search_document,
@@ -30,6 +29,7 @@ from content.search import (
     tsquery_text,
     word_similarity,
 )
+from content.search.indexing import body_index_text
 from content.services.publishing import document_unpublish, publish_due, revision_publish
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create
@@ -148,8 +148,8 @@ def test_similarity_is_the_jaccard_of_trigram_sets():
 # --- The index ----------------------------------------------------------------------------
 
 
-def test_html_to_text_drops_tags_and_decodes_entities():
-    assert html_to_text("<p>Rest &amp; <em>ice</em>.</p><ul><li>Walk</li></ul>") == (
+def test_body_index_text_drops_tags_and_decodes_entities():
+    assert body_index_text("<p>Rest &amp; <em>ice</em>.</p><ul><li>Walk</li></ul>") == (
         "Rest & ice . Walk"
     )
 
