@@ -88,11 +88,10 @@ class ReviewerSerializer(serializers.Serializer):
     )
 
 
-class ReviewSerializer(serializers.Serializer):
+# The public face of a content's clinical review (component `PublicReview`); the editorial
+# API's `ReviewSerializer` (content/api/editorial/serializers.py) is one Review record.
+class PublicReviewSerializer(serializers.Serializer):
     """Whether a clinician approved the live revision, when, and when it is due again."""
-
-    class Meta:
-        ref_name = "PublicReview"
 
     status = serializers.SerializerMethodField(
         help_text="not_reviewed (never clinically approved, e.g. the imported seed), reviewed, "
@@ -156,7 +155,9 @@ class PublishedSerializer(serializers.ModelSerializer):
     updated_at = OffsetDateTimeField(
         read_only=True, help_text="When the live revision was published (ISO 8601 with offset)."
     )
-    review = ReviewSerializer(source="*", read_only=True, help_text="Clinical review status.")
+    review = PublicReviewSerializer(
+        source="*", read_only=True, help_text="Clinical review status."
+    )
 
     COMMON_FIELDS = ["slug", "url", "version", "updated_at", "review"]
 
