@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,13 +25,17 @@ from django.utils.html import format_html
 from content.admin.display import (
     TYPE_PATHS,
     banner,
-    compare_rows,
     content_title,
     day,
     person,
     preview,
     when,
 )
+from content.admin.forms.editor import SnapshotEditor, rows_add
+from content.admin.forms.sections import ENTITY_TYPES
+from content.admin.forms.types import SNAPSHOT_FORMS
+from content.admin.forms.workflow import PublishForm, ReviewForm, SubmitForReviewForm
+from content.admin.history import DocumentHistoryViews
 from content.choices import (
     ContentType,
     EditorialStatus,
@@ -40,21 +44,10 @@ from content.choices import (
     Role,
 )
 from content.exceptions import ContentError, ContentInvalid, NoChanges, StaleRevision
-from content.forms import (
-    ENTITY_TYPES,
-    SNAPSHOT_FORMS,
-    PublishForm,
-    RevertForm,
-    ReviewForm,
-    SnapshotEditor,
-    SubmitForReviewForm,
-    rows_add,
-)
 from content.models import Document
 from content.roles import user_roles
 from content.selectors import (
     content_authored_by,
-    document_history,
     document_labels,
     document_status,
     documents_with_review_state,
@@ -64,12 +57,7 @@ from content.selectors import (
 )
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_request, review_submit
-from content.services.versioning import (
-    document_create,
-    revision_content,
-    revision_create,
-    revision_revert,
-)
+from content.services.versioning import document_create, revision_content, revision_create
 
 #: Which role each workflow button needs, and the form it submits.
 WORKFLOW = {
@@ -174,7 +162,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
     list_display = (
         "title_column",
         "type",
@@ -577,124 +565,3 @@ class DocumentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/content/document/change_form.html", context)
 
     # --- history, compare, revert ----------------------------------------------------------
-
-    def history_view(self, request, object_id, extra_context=None):
-        document = self._document(request, object_id)
-        latest = document.latest_revision
-        revisions = document_history(document)
-        live_pk = (
-            document.live_revision_id
-            if document_status(document) == EditorialStatus.PUBLISHED else None
-        )
-        rows = [
-            {
-                "revision": revision,
-                "author": person(revision.author) if revision.author_id else "the system",
-                "created": when(revision.created_at),
-                "is_live": revision.pk == live_pk,
-                "is_scheduled": revision.pk == document.scheduled_revision_id,
-                "is_latest": revision.pk == latest.pk,
-                "state": RevisionReviewState(revision.review_state.state).label,
-                "state_value": revision.review_state.state,
-                "reviewer": person(revision.review_state.review.reviewer)
-                if revision.review_state.review else None,
-                "events": [
-                    {"action": event.get_action_display(), "actor": person(event.actor),
-                     "at": when(event.at)}
-                    for event in revision.events
-                ],
-                "revert_form": RevertForm(initial={"revision": revision.number,
-                                                   "expected_revision": latest.number}),
-            }
-            for revision in revisions
-        ]
-        content = revision_content(latest)
-        context = self._context(
-            request,
-            document,
-            title=f"History: {content_title(content)}",
-            rows=rows,
-            latest=latest,
-            compare_url=self._url("compare", document),
-            revert_url=self._url("revert", document),
-            change_url=self._url("change", document),
-            can_revert=self.has_change_permission(request, document),
-        )
-        return TemplateResponse(request, "admin/content/document/revision_history.html", context)
-
-    def compare_view(self, request, object_id):
-        document = self._document(request, object_id)
-        latest = document.latest_revision
-        revisions = {
-            r.number: r for r in document.revisions.select_related("author__editor_profile")
-        }
-        for revision in revisions.values():
-            revision.document = document
-        try:
-            newer = int(request.GET.get("to", latest.number))
-            older = int(request.GET.get("from", newer - 1 if newer > 1 else newer))
-        except ValueError:
-            raise Http404("Revision numbers are whole numbers.") from None
-        if older not in revisions or newer not in revisions:
-            raise Http404("No such revision.")
-        a, b = revisions[older], revisions[newer]
-        changes = revision_diff(a, b)
-        content_a, content_b = revision_content(a), revision_content(b)
-        context = self._context(
-            request,
-            document,
-            title=f"Compare revisions {older} and {newer}: {content_title(content_b)}",
-            older=a,
-            newer=b,
-            older_meta=f"{person(a.author) if a.author_id else 'the system'}, "
-                       f"{when(a.created_at)}",
-            newer_meta=f"{person(b.author) if b.author_id else 'the system'}, "
-                       f"{when(b.created_at)}",
-            rows=compare_rows(changes, content_a, content_b),
-            numbers=sorted(revisions, reverse=True),
-            compare_url=self._url("compare", document),
-            history_url=self._url("history", document),
-            change_url=self._url("change", document),
-            revert_url=self._url("revert", document),
-            can_revert=self.has_change_permission(request, document) and b.pk != latest.pk,
-            revert_form=RevertForm(initial={"revision": b.number,
-                                            "expected_revision": latest.number}),
-        )
-        return TemplateResponse(request, "admin/content/document/compare.html", context)
-
-    def revert_view(self, request, object_id):
-        document = self._document(request, object_id)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request, document):
-            raise PermissionDenied
-        form = RevertForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "The revert form was incomplete; nothing was changed.")
-            return HttpResponseRedirect(self._url("history", document))
-        target = document.revisions.filter(number=form.cleaned_data["revision"]).first()
-        if target is None:
-            raise Http404("No such revision.")
-        try:
-            new = revision_revert(
-                document=document,
-                revision=target,
-                author=request.user,
-                expected_revision=form.cleaned_data["expected_revision"],
-            )
-        except StaleRevision as error:
-            messages.error(
-                request,
-                f"Not reverted: revision {error.latest} was saved after you loaded this page "
-                f"(you saw revision {error.expected}). Check the history and try again.",
-            )
-            return HttpResponseRedirect(self._url("history", document))
-        except ContentError as error:
-            messages.error(request, f"Not reverted: {error.detail}")
-            return HttpResponseRedirect(self._url("history", document))
-        messages.success(
-            request,
-            f"Saved draft revision {new.number} with the content of revision {target.number}. "
-            "It goes live only after review and publishing.",
-        )
-        return HttpResponseRedirect(self._url("change", document))

@@ -1,0 +1,221 @@
+"""An article's sections, each with its items as a nested formset."""
+
+import re
+
+from django import forms
+from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
+
+from content.admin.forms.fields import FastSelect, TextField, lines_of, textarea, with_blank
+from content.choices import ContentType, ItemGroup, SectionKind
+from content.snapshots import ALLOWED_TAGS
+
+#: Entity types an item may link to, with the label of their group in the select.
+ENTITY_TYPES = {
+    ContentType.CONDITION: "Conditions",
+    ContentType.CAUSE: "Causes",
+    ContentType.SYMPTOM: "Symptoms",
+    ContentType.WARNING_SIGN: "Warning signs",
+    ContentType.TREATMENT: "Treatments",
+}
+
+BODY_HELP = (
+    "HTML. Allowed tags: " + ", ".join(sorted(ALLOWED_TAGS)) + "; links may use http, https "
+    "and mailto. Anything else (scripts, styles, event handlers, other tags) is removed when "
+    "you save."
+)
+GROUP_HEADINGS_HELP = (
+    "One “group: heading” per line, e.g. “common: Common Symptoms”. Groups: "
+    + ", ".join(ItemGroup.values)
+    + "."
+)
+TIMELINE_HELP = (
+    "Recovery section only. One “phase: min-max unit” per line, e.g. “initial: 4-6 week”; "
+    "phases initial and full, units day, week, month."
+)
+TIMELINE_RE = re.compile(
+    r"^(?P<phase>[a-z_]+)\s*:\s*(?P<min>\d+)\s*-\s*(?P<max>\d+)\s*(?P<unit>[a-z]+)$"
+)
+
+
+class ItemForm(forms.Form):
+    """One item of a section's lists."""
+
+    group = forms.ChoiceField(choices=with_blank(ItemGroup.choices), widget=FastSelect)
+    title = TextField(
+        max_length=300, required=False, widget=forms.TextInput(attrs={"size": 24})
+    )
+    text = TextField(widget=textarea(3, 60))
+    entity = forms.ChoiceField(required=False, label="Links to", widget=FastSelect)
+
+    def __init__(self, *args, entity_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = entity_choices
+
+    @staticmethod
+    def initial_from(item: dict) -> dict:
+        entity = item.get("entity")
+        return {
+            "group": item.get("group") or "",
+            "title": item.get("title") or "",
+            "text": item.get("text") or "",
+            "entity": f"{entity['type']}:{entity['slug']}" if entity else "",
+        }
+
+    def to_snapshot(self) -> dict:
+        data = self.cleaned_data
+        entity = None
+        if data.get("entity"):
+            type_, slug = data["entity"].split(":", 1)
+            entity = {"type": type_, "slug": slug}
+        return {
+            "group": data["group"],
+            "title": data.get("title") or None,
+            "text": data["text"],
+            "entity": entity,
+        }
+
+
+class BaseOrderedFormSet(forms.BaseFormSet):
+    """A formset whose rows carry a position field (labelled so) and a remove box."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[ORDERING_FIELD_NAME].label = "Position"
+        form.fields[ORDERING_FIELD_NAME].widget.attrs.update({"min": 1, "style": "width:4em"})
+        form.fields[DELETION_FIELD_NAME].label = "Remove"
+
+    def rows(self) -> list[forms.Form]:
+        """The rows to keep, in the order their position fields give (valid formset)."""
+        return list(self.ordered_forms)
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseOrderedFormSet, extra=1, can_order=True, can_delete=True,
+    max_num=200, validate_max=True,
+)
+
+
+class SectionForm(forms.Form):
+    """One section of an article, with its items as a nested formset (`self.items`)."""
+
+    kind = forms.ChoiceField(choices=with_blank(SectionKind.choices), widget=FastSelect)
+    heading = TextField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    body = TextField(required=False, widget=textarea(8, 100), help_text=BODY_HELP)
+    group_headings = TextField(required=False, widget=textarea(2, 60),
+                               help_text=GROUP_HEADINGS_HELP)
+    timeline = TextField(required=False, widget=textarea(2, 40), help_text=TIMELINE_HELP)
+
+    def __init__(self, *args, entity_choices=(), items_initial=None, extra_items=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = ItemFormSet(
+            data=self.data if self.is_bound else None,
+            prefix=f"{self.prefix}-items",
+            initial=items_initial or [],
+            form_kwargs={"entity_choices": entity_choices},
+        )
+        if not self.is_bound:
+            self.items.extra = extra_items
+
+    @staticmethod
+    def initial_from(section: dict) -> dict:
+        groups = "\n".join(f"{g['group']}: {g['heading']}" for g in section.get("groups") or [])
+        timeline = "\n".join(
+            f"{p['phase']}: {p['min']}-{p['max']} {p['unit']}"
+            for p in section.get("timeline") or []
+        )
+        return {
+            "kind": section.get("kind") or "",
+            "heading": section.get("heading") or "",
+            "body": section.get("body") or "",
+            "group_headings": groups,
+            "timeline": timeline,
+        }
+
+    def has_changed(self) -> bool:
+        return super().has_changed() or self.items.has_changed()
+
+    def clean_group_headings(self) -> list[dict]:
+        groups = []
+        for line in lines_of(self.cleaned_data.get("group_headings")):
+            group, sep, heading = line.partition(":")
+            if not sep or not group.strip() or not heading.strip():
+                raise forms.ValidationError(f"Write “group: heading”, not “{line}”.")
+            groups.append({"group": group.strip(), "heading": heading.strip()})
+        return groups
+
+    def clean_timeline(self) -> list[dict] | None:
+        phases = []
+        for line in lines_of(self.cleaned_data.get("timeline")):
+            match = TIMELINE_RE.match(line)
+            if match is None:
+                raise forms.ValidationError(f"Write “phase: min-max unit”, not “{line}”.")
+            phases.append({
+                "phase": match["phase"], "min": int(match["min"]), "max": int(match["max"]),
+                "unit": match["unit"],
+            })
+        return phases or None
+
+    def to_snapshot(self, position: int) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "heading": data["heading"],
+            "position": position,
+            "body": data.get("body") or "",
+            "groups": data["group_headings"],
+            "timeline": data["timeline"],
+            "items": [item.to_snapshot() for item in self.item_rows()],
+        }
+
+    def item_rows(self) -> list[ItemForm]:
+        """The items kept, in position order; fixed at the first call (a valid form), so
+        errors added afterwards can still find their row."""
+        if not hasattr(self, "_item_rows"):
+            self._item_rows = self.items.rows()
+        return self._item_rows
+
+
+class BaseSectionFormSet(BaseOrderedFormSet):
+    def __init__(self, *args, entity_choices=(), sections=(), **kwargs):
+        self.entity_choices = entity_choices
+        self.sections = list(sections)
+        super().__init__(*args, initial=[SectionForm.initial_from(s) for s in self.sections],
+                         **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["entity_choices"] = self.entity_choices
+        if index is not None and index < len(self.sections):
+            kwargs["items_initial"] = [
+                ItemForm.initial_from(item) for item in self.sections[index].get("items", [])
+            ]
+            kwargs["extra_items"] = 1
+        else:
+            kwargs["extra_items"] = 3
+        return kwargs
+
+    def kept(self, form) -> bool:
+        """Whether a row is part of the article (not removed, not an untouched blank row)."""
+        if self.can_delete and self._should_delete_form(form):
+            return False
+        return self.forms.index(form) < self.initial_form_count() or form.has_changed()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return all([valid, *(form.items.is_valid() for form in self.forms if self.kept(form))])
+
+
+SectionFormSet = forms.formset_factory(
+    SectionForm, formset=BaseSectionFormSet, extra=1, can_order=True, can_delete=True,
+    max_num=len(SectionKind.values), validate_max=True,
+)
+
+
+def entity_choices(labels: dict) -> list:
+    """The "Links to" select of an item: none, or any item of the five entity types."""
+    choices = [("", "— nothing —")]
+    for type_, heading in ENTITY_TYPES.items():
+        entries = labels.get(type_, [])
+        if entries:
+            choices.append((heading, [(f"{type_}:{slug}", label[:80]) for slug, label in entries]))
+    return choices
