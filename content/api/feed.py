@@ -1,6 +1,6 @@
 """GET /api/v1/changes/: the public change feed (docs/api.md#the-change-feed), for mirrors.
 
-The reads (cursors, gap-free pages, scheduled expiries) live in `content/feed.py`; this view
+The reads (cursors, gap-free pages, scheduled expiries) live in `content/changes.py`; this view
 parses the query, answers 304 to a matching If-None-Match, and documents the contract.
 """
 
@@ -22,8 +22,8 @@ from rest_framework.views import APIView
 
 from content.api.pagination import whole_number_parse
 from content.api.schema import problem_responses
+from content.changes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
 from content.choices import ChangeAction, ContentType
-from content.feed import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
 
 #: A page that is not full may grow, so caches revalidate it (cheaply, with its ETag);
 #: a full page can never change.

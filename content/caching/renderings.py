@@ -157,7 +157,7 @@ def renderings_render(rows: Iterable[tuple[str, int]]) -> int:
     could land after the publish deleted it. Never raises: a failure is logged, and the path
     is rendered on request instead.
     """
-    from content.feed import feed_lock
+    from content.changes import feed_lock
     from content.models import Rendering
 
     if _renderer is None or not enabled():

@@ -5,7 +5,7 @@ Two calls cover every way the public state of an item changes:
 * `change_went_live` — a revision went live (publish now, a due schedule, the seed import):
   `published` if the item was not visible before, `updated` if it was. If the item has an
   `expire_at`, its `unpublished` entry is written now with `at` = `expire_at`; the feed
-  shows it from that second on (see `content/feed.py`), so expiry is exact in the feed
+  shows it from that second on (see `content/changes.py`), so expiry is exact in the feed
   without `publish_scheduled` having run.
 * `change_withdrawn` — unpublished by a publisher, or expiry recorded by `publish_due`:
   `unpublished` at once, unless the feed already says the item is gone.
@@ -17,8 +17,8 @@ will no longer happen). Every entry is handed to the webhook outbox in the same 
 from django.db import transaction
 from django.utils import timezone
 
+from content.changes import feed_lock
 from content.choices import ChangeAction
-from content.feed import feed_lock
 from content.models import Change, Document
 from content.services.webhooks import deliveries_enqueue
 

@@ -54,9 +54,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from content.changes import change_entry, feed_lock
 from content.choices import ChangeAction, DeliveryStatus
 from content.exceptions import ContentInvalid
-from content.feed import change_entry, feed_lock
 from content.models import Change, WebhookDelivery, WebhookSubscription
 from content.plaintext import bidi_error
 

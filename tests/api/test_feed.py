@@ -10,9 +10,9 @@ import time_machine
 from django.db import connection
 from django.db.models import F
 
+from content.changes import cursor_decode, cursor_encode
 from content.choices import ChangeAction, ContentType, EditorialStatus, ReviewDecision
 from content.exceptions import ContentError
-from content.feed import cursor_decode, cursor_encode
 from content.models import LIVE_MODELS, Change, Document
 from content.services.publishing import publish_due
 from tests.editorial_steps import Staff

@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIRequestFactory
 
 from content.api.pagination import PageNumberPagination, whole_number_parse
-from content.feed import MAX_PAGE_SIZE
+from content.changes import MAX_PAGE_SIZE
 
 
 def test_whole_number_parse_defaults_caps_and_refuses():

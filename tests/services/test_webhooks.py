@@ -15,9 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from content.changes import cursor_encode
 from content.choices import ChangeAction, ContentType, DeliveryStatus
 from content.exceptions import ContentInvalid
-from content.feed import cursor_encode
 from content.models import Change, WebhookDelivery
 from content.services import webhooks
 from content.services.webhooks import (

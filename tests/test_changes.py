@@ -1,4 +1,4 @@
-"""Reads of the change feed (content/feed.py): cursors, pages, hidden future entries."""
+"""Reads of the change feed (content/changes.py): cursors, pages, hidden future entries."""
 
 import datetime as dt
 
@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from content.changes import InvalidCursor, changes_since, cursor_decode, cursor_encode
 from content.choices import ChangeAction, ContentType
-from content.feed import InvalidCursor, changes_since, cursor_decode, cursor_encode
 from content.models import Change
 from tests.factories import DocumentFactory
 
