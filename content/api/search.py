@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from content.api.caching import CachedResponseMixin
 from content.api.pagination import PageNumberPagination
@@ -78,7 +79,16 @@ class SearchResultSerializer(serializers.Serializer):
 class SearchPageSerializer(serializers.Serializer):
     """One page of search results (documentation only: the paginator writes it)."""
 
-    count = serializers.IntegerField(help_text="How many results the query has in all.")
+    count = serializers.IntegerField(
+        help_text="How many results the query has in all: exact when `count_is_estimate` is "
+        "false; otherwise an estimate (a query matching more items than the server counts "
+        "exactly, 1,000 by default on PostgreSQL), never lower than that bound plus one."
+    )
+    count_is_estimate = serializers.BooleanField(
+        help_text="Whether `count` is an estimate. Pages are still exact and complete; a page "
+        "past the real end but within the estimate is empty, and reading a page deeper than "
+        "the 200th result counts exactly."
+    )
     next = serializers.URLField(
         allow_null=True, help_text="The next page's absolute URL, or null on the last page."
     )
@@ -93,6 +103,7 @@ class SearchPageSerializer(serializers.Serializer):
 
 SEARCH_EXAMPLE = {
     "count": 3,
+    "count_is_estimate": False,
     "next": None,
     "previous": None,
     "results": [
@@ -143,6 +154,16 @@ class SearchPagination(PageNumberPagination):
         number = self.get_page_number(request, None)
         queryset.window((number - 1) * size, number * size)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        """The lists' page, and whether its count is an estimate (SearchPageSerializer)."""
+        return Response({
+            "count": self.page.paginator.count,
+            "count_is_estimate": self.page.paginator.object_list.count_is_estimate,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
 
 
 class SearchView(CachedResponseMixin, GenericAPIView):

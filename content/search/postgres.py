@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
@@ -49,6 +50,12 @@ from content.search.ranking import (
 #: Pages ending at most this deep score only the rows that can reach them (see
 #: PostgresResults._pruned_hits); deeper pages score every match.
 PRUNE_DEPTH = 200
+#: Matches counted exactly, at most (settings.SEARCH_EXACT_COUNT_UP_TO overrides it): beyond
+#: this, the count is an estimate (PostgresResults._count_ctes), and reading it costs about
+#: the same for 2,000 matches as for 90,000.
+EXACT_COUNT_UP_TO = 1000
+#: About how many entries the estimate samples.
+COUNT_SAMPLE_ROWS = 2000
 #: How many of the shortest entries a prose tier reads in size order before it asks the GIN
 #: index instead (see PostgresResults._pruned_hits).
 TIER_SCAN = 1000
@@ -57,6 +64,11 @@ TIER_SCAN = 1000
 #: article for each result of a page cost more than the search itself, and 1,200 characters
 #: cost 3-4 ms more per page than 480 (bench/search_bench.py).
 SNIPPET_SOURCE = 480
+
+
+def exact_count_limit() -> int:
+    """How many matches a search counts exactly, at most (then it estimates)."""
+    return getattr(settings, "SEARCH_EXACT_COUNT_UP_TO", EXACT_COUNT_UP_TO)
 
 
 def postgres_filter(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
@@ -305,10 +317,46 @@ class PostgresResults(SearchResults):
             every += [*params, query]
         return sql, every
 
-    def _count_sql(self) -> tuple[str, list]:
-        """The number of matches (SQL, params; needs the close CTEs)."""
-        sql, params = self._matches_sql(f"{self._table}.id")
-        return f"(SELECT COUNT(*) FROM ({sql}) AS matches)", params
+    def _count_ctes(self) -> tuple[list[str], list]:
+        """The CTE `counted` (needs the close CTEs): `total`, the number of matches, exact up
+        to exact_count_limit(): only that many and one more are read; beyond it, `estimated`
+        is true and `total` is the matches in a sample of the table's blocks (TABLESAMPLE
+        SYSTEM, the same blocks every time: about COUNT_SAMPLE_ROWS entries) scaled up by
+        the share sampled, and at least the bound plus one. The sample is read only when the
+        bound is passed."""
+        from content.models import SearchEntry
+
+        bound = exact_count_limit()
+        table, (visible, visible_params) = self._table, self._visible()
+        matches, params = self._matches_sql("1")
+        matched = f"{table}.search_vector @@ %s::tsquery"
+        close = self._close_ids()
+        if close:
+            matched = f"({matched} OR {table}.id IN ({close}))"
+        ctes = [
+            f"exact AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({matches} LIMIT %s) AS matches)",
+            # The share of blocks sampled: about COUNT_SAMPLE_ROWS rows of the table as the
+            # planner last measured it (scaled to its current size); all when unknown.
+            "size AS MATERIALIZED (SELECT LEAST(100, COALESCE(%s * 100.0 / NULLIF(CASE WHEN"
+            " reltuples > 0 AND relpages > 0 THEN reltuples / relpages * (pg_relation_size(oid)"
+            " / current_setting('block_size')::float8) END, 0), 100))::float8 AS percent"
+            " FROM pg_class WHERE oid = %s::regclass)",
+            f"sample AS MATERIALIZED (SELECT COUNT(*) AS matched FROM {table}"
+            " TABLESAMPLE SYSTEM ((SELECT percent FROM size)) REPEATABLE (0)"
+            f" WHERE {visible} AND {matched})",
+            # Each block is sampled with probability percent / 100: matched * 100 / percent
+            # is an unbiased estimate (exact when the whole table was read).
+            "counted AS MATERIALIZED (SELECT CASE WHEN exact.n <= %s THEN exact.n"
+            " ELSE GREATEST(exact.n, (SELECT round(sample.matched * 100 / size.percent)"
+            " FROM sample, size))::bigint END AS total, exact.n > %s AS estimated FROM exact)",
+        ]
+        params = [
+            *params, bound + 1,
+            COUNT_SAMPLE_ROWS, SearchEntry._meta.db_table,
+            *visible_params, tsquery_text(self.parsed.terms),
+            bound, bound,
+        ]
+        return ctes, params
 
     def _in_names_sql(self) -> tuple[str, list]:
         """SQL (and params): the entry matches in its names (a word, or a name close to a
@@ -336,123 +384,137 @@ class PostgresResults(SearchResults):
 
     def _pruned_hits(self, depth: int) -> tuple[list[str], list]:
         """The hits CTE of the rows that can rank among the first `depth`, scored, and the
-        CTEs it reads. Exact: a row left out is ranked after `depth` others.
+        CTEs it reads: tiers of matches, read best bound first, each only while its rows
+        can still reach the page. Exact: a row left out is ranked after `depth` others.
 
-        - `names`: every names match (a word in its names, or a name close to a typo), with
-          what each concept scores in its names (n0, n1, …). Its prose can add at most
-          0.6 x its prose length factor for each concept not in its names: an upper bound.
-        - `prose`: the other matches score exactly 0.6 x (prose length factor) x k / n, k of
-          the query's n concepts being in their prose: for a given k, the shorter the better,
-          ties broken by size, type and slug as the full order does. So only the first
-          `depth` by (size, type, slug) with at least k concepts can rank, for each k: one
-          index-ordered probe per k; each row is known to score at least its k's value.
-        - `theta`: the `depth`-th best of those lower bounds (a names match scores at least
-          its names part), 0 with fewer rows: `depth` rows score at least theta, so a names
-          match whose upper bound is below it cannot rank and is not scored.
-        tests/search/test_pruning.py checks pages against scoring every match."""
+        - Names tiers, `names_<j>_<m>`: the matches with exactly j of the query's n
+          concepts in their names and m in all (through the GIN indexes of both vectors),
+          scored exactly; such a row scores at most (j x 1.0 + (m - j) x 0.6) / n, plus the
+          title tie-break. The entries whose names are close to a typo are scored first.
+        - Prose tiers, `tier_<k>`: the other matches score exactly 0.6 x (prose length
+          factor) x k / n, k of the query's n concepts being in their prose: for a given k,
+          the shorter the better, ties broken by size, type and slug as the full order does.
+          So only the first `depth` by (size, type, slug) with at least k concepts can rank:
+          one index-ordered probe per k; each row is known to score at least its k's value.
+        - `best_<t>`: the `depth` best scores (or lower bounds) of distinct rows known after
+          tier t. When there are `depth` of them, the least is a score `depth` rows reach
+          (theta), so a later tier whose bound is below it does not run.
+        A broad query's page so reads the few tiers that can hold its best rows, never every
+        match. tests/search/test_pruning.py checks pages against scoring every match."""
         table, (visible, visible_params) = self._table, self._visible()
-        concepts, close = self.parsed.concepts, self._close()
-        n = len(concepts)
+        n = len(self.parsed.concepts)
         _, body_factor = _pg_factors(table)
-        # Every match once, with what scoring its names needs when it matched in its names
-        # (the names vector is NULL when not): read under the table's name, so the names
-        # parts are the same SQL as everywhere.
+        base, base_params = _pg_base_score_sql(self.parsed, table, self._close())
+        columns = self._hit_columns(base)
         in_names, in_names_params = self._in_names_sql()
-        fuzzy = f", {table}.search_names" if close else ""
-        matches, params = self._matches_sql(
-            f"{table}.id, {table}.type, {table}.search_size, {table}.search_name_size,"
-            f" CASE WHEN {in_names} THEN COALESCE({table}.search_names_vector, ''::tsvector)"
-            f" END AS search_names_vector{fuzzy}",
-            in_names_params,
-        )
-        parts = []
-        for index, concept in enumerate(concepts):
-            part, part_params = _pg_names_part_sql(concept, table, close.get(index))
-            parts.append(f"{part} AS n{index}")
-            params += part_params
-        names = (f"names AS MATERIALIZED (SELECT {table}.id, {table}.type, {table}.search_size,"
-                 f" {', '.join(parts)} FROM matches AS {table}"
-                 f" WHERE {table}.search_names_vector IS NOT NULL)")
-        # Each kept row's entry is read by its primary key (OFFSET 0 keeps the planner from
+        close_ids = self._close_ids()
+        prose_share = FIELD_SCORES["C"] / n  # what each concept in the prose adds, at most
+        # (bound, kind, j, m): names tiers bound above prose tiers of as many concepts.
+        plan = [((j + (m - j) * FIELD_SCORES["C"]) / n + TIE_SHARE, "names", j, m)
+                for j in range(1, n + 1) for m in range(j, n + 1)]
+        plan += [(prose_share * k, "prose", 0, k) for k in range(1, n + 1)]
+        plan.sort(key=lambda tier: (-tier[0], tier[1], -tier[2]))
+        ctes, params, names_tiers, prose_tiers = [], [], [], []
+        best: str | None = None  # the CTE of the best rows known so far
+
+        def gate(bound: float) -> str:
+            """SQL (then AND): the tier may still reach the page."""
+            if best is None:
+                return ""
+            return (f"(SELECT CASE WHEN COUNT(*) >= {int(depth)} THEN MIN(bound)"
+                    f" ELSE 0::float8 END FROM {best}) <= {bound + self._EPSILON}::float8 AND ")
+
+        def exactly(vector: str, k: int) -> tuple[str, list]:
+            """SQL (and params): `vector` holds exactly k of the query's concepts."""
+            sql, sql_params = f"{table}.{vector} @@ %s::tsquery", [_at_least(self.parsed, k)]
+            if k < n:
+                sql += f" AND NOT ({table}.{vector} @@ %s::tsquery)"
+                sql_params.append(_at_least(self.parsed, k + 1))
+            return sql, sql_params
+
+        def know(tier: str, rows: str) -> None:
+            """Add best_<tier>: the best rows known, with `rows` (id, bound) of `tier`."""
+            nonlocal best
+            known = f"SELECT id, bound FROM {best} UNION ALL {rows}" if best else rows
+            ctes.append(f"best_{tier} AS MATERIALIZED (SELECT id, MAX(bound) AS bound FROM"
+                        f" ({known}) AS known GROUP BY id ORDER BY bound DESC LIMIT %s)")
+            params.append(depth)
+            best = f"best_{tier}"
+
+        if close_ids:  # the close CTEs hold visible entries only
+            ctes.append(f"names_close AS MATERIALIZED (SELECT {table}.id, {columns}"
+                        f" FROM {table} WHERE {table}.id IN ({close_ids}))")
+            params += base_params
+            names_tiers.append("names_close")
+            know("names_close", "SELECT id, hit_base AS bound FROM names_close")
+        # Each prose row's entry is read by its primary key (OFFSET 0 keeps the planner from
         # hashing the whole table instead).
         entry = (f"CROSS JOIN LATERAL (SELECT * FROM {table} WHERE {table}.id = {{cte}}.id"
                  f" OFFSET 0) AS {table}")
-        names_sum = " + ".join(f"names.n{i}" for i in range(n))
-        in_names_count = " + ".join(f"(names.n{i} > 0)::int" for i in range(n))
         # The factor of a CTE row's size, written as the one of a table row.
         cte_factor = body_factor.replace(f"{table}.search_size", "{cte}.search_size")
-        prose_share = FIELD_SCORES["C"] / n  # what each concept in the prose adds, at most
-        names_top = (f"names_top AS MATERIALIZED (SELECT ({names_sum}) / {float(n)}::float8"
-                     " AS bound FROM names ORDER BY bound DESC LIMIT %s)")
-        params.append(depth)
-        ctes, tiers = [f"matches AS MATERIALIZED ({matches})", names, names_top], []
-        for k in range(n, 0, -1):
-            # Tier k runs only when a row of exactly k concepts could still reach the page.
-            gate = (f"(SELECT theta FROM theta_{k + 1}) <= {prose_share * k + self._EPSILON}"
-                    "::float8 AND " if tiers else "")
+        order = f"{table}.search_size, {table}.type, {table}.slug"
+        for position, (bound, kind, j, m) in enumerate(plan):
+            last = position == len(plan) - 1
+            if kind == "names":
+                name = f"names_{j}_{m}"
+                in_j, in_j_params = exactly("search_names_vector", j)
+                in_m, in_m_params = exactly("search_vector", m)
+                sql = (f"SELECT {table}.id, {columns} FROM {table}"
+                       f" WHERE {gate(bound)}{visible} AND {in_j} AND {in_m}")
+                params += [*base_params, *visible_params, *in_j_params, *in_m_params]
+                if close_ids:
+                    sql += f" AND {table}.id NOT IN ({close_ids})"
+                ctes.append(f"{name} AS MATERIALIZED ({sql})")
+                names_tiers.append(name)
+                if not last:
+                    know(name, f"SELECT id, hit_base AS bound FROM {name}")
+                continue
+            k, name = m, f"tier_{m}"
+            tier_gate = gate(bound)
             # The shortest entries first, through the size index, but only the first
             # TIER_SCAN of them: when fewer than `depth` of those hold k concepts (rare
             # words), all the entries holding them, through the GIN index.
-            order = f"{table}.search_size, {table}.type, {table}.slug"
-            holds = (f"{table}.search_vector @@ %s::tsquery AND NOT ({in_names})")
+            holds = f"{table}.search_vector @@ %s::tsquery AND NOT ({in_names})"
             holds_params = [_at_least(self.parsed, k), *in_names_params]
             ctes.append(
-                f"tier_{k}_head AS MATERIALIZED (SELECT {table}.id, {table}.search_size"
+                f"{name}_head AS MATERIALIZED (SELECT {table}.id, {table}.search_size"
                 f" FROM (SELECT {table}.id, {table}.search_size, {table}.type, {table}.slug,"
                 f" {table}.search_vector, {table}.search_names_vector FROM {table}"
-                f" WHERE {gate}{visible} ORDER BY {order} LIMIT {TIER_SCAN}) AS {table}"
+                f" WHERE {tier_gate}{visible} ORDER BY {order} LIMIT {TIER_SCAN}) AS {table}"
                 f" WHERE {holds} ORDER BY {order} LIMIT %s)"
             )
             params += [*visible_params, *holds_params, depth]
             ctes.append(
-                f"tier_{k} AS MATERIALIZED (SELECT id, search_size, {k} AS k"
-                f" FROM tier_{k}_head UNION (SELECT {table}.id, {table}.search_size, {k} AS k"
-                f" FROM {table} WHERE {gate}(SELECT COUNT(*) FROM tier_{k}_head) < %s"
+                f"{name} AS MATERIALIZED (SELECT id, search_size, {k} AS k"
+                f" FROM {name}_head UNION (SELECT {table}.id, {table}.search_size, {k} AS k"
+                f" FROM {table} WHERE {tier_gate}(SELECT COUNT(*) FROM {name}_head) < %s"
                 f" AND {visible} AND {holds}"
                 # Not in index order (+ 0): the GIN index finds them, then they are sorted.
                 f" ORDER BY {table}.search_size + 0, {table}.type, {table}.slug LIMIT %s))"
             )
             params += [depth, *visible_params, *holds_params, depth]
-            tiers.append(f"tier_{k}")
-            rows = " UNION ALL ".join(
-                f"SELECT {tier}.id, {FIELD_SCORES['C']}::float8 *"
-                f" {cte_factor.format(cte=tier)} * {tier}.k / {float(n)}::float8 AS bound"
-                f" FROM {tier}" for tier in tiers
-            )
-            ctes.append(
-                f"theta_{k} AS (SELECT CASE WHEN COUNT(*) >= %s THEN MIN(bound)"
-                " ELSE 0::float8 END AS theta FROM (SELECT bound FROM ("
-                "SELECT bound FROM names_top"
-                f" UNION ALL SELECT MAX(bound) FROM ({rows}) AS tiers GROUP BY id"
-                ") AS bounds ORDER BY bound DESC LIMIT %s) AS top)"
-            )
-            params += [depth, depth]
+            prose_tiers.append(name)
+            if not last:
+                know(name, f"SELECT {name}.id, {FIELD_SCORES['C']}::float8 *"
+                           f" {cte_factor.format(cte=name)} * {k} / {float(n)}::float8"
+                           f" AS bound FROM {name}")
         ctes.append(
             "prose AS MATERIALIZED (SELECT id, search_size, MAX(k) AS k FROM ("
-            + " UNION ALL ".join(f"SELECT * FROM {tier}" for tier in tiers)
+            + " UNION ALL ".join(f"SELECT * FROM {tier}" for tier in prose_tiers)
             + ") AS tiers GROUP BY id, search_size)"
         )
-
-        names_scores, prose_scores = [], []
-        for index, concept in enumerate(concepts):
-            part, part_params = _pg_prose_part_sql(concept, table)
-            names_scores.append(f"COALESCE(NULLIF(names.n{index}, 0::float8), {part})")
-            params += part_params
-        for concept in concepts:
+        prose_scores = []
+        for concept in self.parsed.concepts:
             part, part_params = _pg_prose_part_sql(concept, table)
             prose_scores.append(part)  # their names part is 0
             params += part_params
-        names_only = ", ".join(f"'{type_}'" for type_ in sorted(NAMES_ONLY))
-        prose_cap = (f"CASE WHEN names.type IN ({names_only}) THEN 0::float8"
-                     f" ELSE {FIELD_SCORES['C']}::float8 * {cte_factor.format(cte='names')} END")
-        bound = (f"({names_sum} + ({n} - ({in_names_count})) * {prose_cap})"
-                 f" / {float(n)}::float8")
+        hit_names = ("hit_type, hit_pk, hit_slug, hit_title, hit_base, hit_size, hit_names,"
+                     " hit_names_vector")
         ctes.append(
-            f"hits AS MATERIALIZED ("
-            f"SELECT {self._hit_columns(_pg_mean_sql(names_scores))}"
-            f" FROM (SELECT * FROM names WHERE {bound} + {TIE_SHARE + self._EPSILON}::float8"
-            f" >= (SELECT theta FROM theta_1)) AS names {entry.format(cte='names')}"
-            f" UNION ALL SELECT {self._hit_columns(_pg_mean_sql(prose_scores))}"
+            "hits AS MATERIALIZED ("
+            + " UNION ALL ".join(f"SELECT {hit_names} FROM {tier}" for tier in names_tiers)
+            + f" UNION ALL SELECT {self._hit_columns(_pg_mean_sql(prose_scores))}"
             f" FROM prose {entry.format(cte='prose')})"
         )
         return ctes, params
@@ -468,10 +530,11 @@ class PostgresResults(SearchResults):
         every = [*close, *ctes]
         return (f"WITH {', '.join(every)}" if every else ""), params
 
-    def _fetch_count(self) -> int:
-        sql, params = self._count_sql()
-        with_, with_params = self._with()
-        return self._execute(f"{with_} SELECT {sql}", [*with_params, *params])[0][0]
+    def _fetch_count(self) -> tuple[int, bool]:
+        ctes, params = self._count_ctes()
+        with_, with_params = self._with(*ctes)
+        return self._execute(f"{with_} SELECT total, estimated FROM counted",
+                             [*with_params, *params])[0]
 
     def _body_sql(self, alias: str) -> str:
         """The page row's prose, read from its live table (only for the page)."""
@@ -484,20 +547,22 @@ class PostgresResults(SearchResults):
         )
         return f"CASE {alias}.hit_type {whens} END" if whens else "NULL::text"
 
-    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int, bool]:
         pruned = stop is not None and stop <= PRUNE_DEPTH
-        if pruned:
+        if pruned:  # the page from its candidates only, and a bounded count
             hits, hits_params = self._pruned_hits(stop)
-            total, total_params = "(SELECT COUNT(*) FROM matches)", []
-        else:
+            count, count_params = self._count_ctes()
+            total = "(SELECT total FROM counted), (SELECT estimated FROM counted)"
+        else:  # every match is scored: counted exactly as well
             hits, hits_params = self._every_hit()
-            total, total_params = "(SELECT COUNT(*) FROM hits)", []
+            count, count_params = [], []
+            total = "(SELECT COUNT(*) FROM hits), false"
         order = "hit_score DESC, hit_size, hit_type, hit_slug"
         stems = sorted({stem for term in self.parsed.terms for stem in term.stems})
         first_match = ", ".join(["NULLIF(strpos(page.lowered, %s), 0)"] * len(stems))
         # The tie-break adds at most TIE_SHARE: a row whose score before it is lower than the
         # stop-th best by more than that cannot reach the page, so it is not computed.
-        with_, with_params = self._with(*hits, f"""ranked AS (
+        with_, with_params = self._with(*hits, *count, f"""ranked AS (
                 SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title, hits.hit_size,
                        hits.hit_names,
                        hits.hit_base + CASE WHEN hits.hit_names_vector @@ %s::tsquery
@@ -515,7 +580,7 @@ class PostgresResults(SearchResults):
         sql = f"""
             {with_}
             SELECT page.hit_type, page.hit_pk, page.hit_slug, page.hit_title, page.hit_score,
-                   ({total}) AS total,
+                   {total},
                    ts_headline(
                        %s::regconfig,
                        CASE WHEN length(page.source) <= {SNIPPET_SOURCE} THEN page.source
@@ -535,9 +600,8 @@ class PostgresResults(SearchResults):
             ORDER BY {order}
         """
         params = [
-            *with_params, *hits_params,
+            *with_params, *hits_params, *count_params,
             tsquery_text(self.parsed.terms, "A"), self.parsed.text[:MAX_QUERY_LENGTH], stop,
-            *total_params,
             CONFIG, *stems, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
             None if stop is None else stop - start, start,
         ]
@@ -545,7 +609,7 @@ class PostgresResults(SearchResults):
         hits = [
             SearchHit(type=t, pk=pk, slug=slug, title=title, score=score,
                       snippet=snippet_render(snippet))
-            for t, pk, slug, title, score, _, snippet in rows
+            for t, pk, slug, title, score, _, _, snippet in rows
         ]
-        return hits, rows[0][5] if rows else 0
+        return hits, rows[0][5] if rows else 0, rows[0][6] if rows else False
 

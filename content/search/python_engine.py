@@ -236,11 +236,12 @@ class PythonResults(SearchResults):
             self._hits = ranked
         return self._hits
 
-    def _fetch_count(self) -> int:
-        return len(self._ranked())
+    # Every published row is read and scored: the count is always exact.
+    def _fetch_count(self) -> tuple[int, bool]:
+        return len(self._ranked()), False
 
-    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int, bool]:
         page = self._ranked()[start:stop]
         for hit, names, body, _ in page:
             hit.snippet = _py_snippet(self.parsed, names, body)
-        return [hit for hit, *_ in page], len(self._ranked())
+        return [hit for hit, *_ in page], len(self._ranked()), False

@@ -86,8 +86,13 @@ class SearchResults:
 
     `window(start, stop)` announces the page that will be read, so that the engine can
     count and read it together (one query on PostgreSQL); `count()` and slicing work
-    without it too.
+    without it too. `count()` may be an estimate when the query matches more rows than an
+    engine counts exactly (PostgreSQL: `settings.SEARCH_EXACT_COUNT_UP_TO`); then
+    `count_is_estimate` is True.
     """
+
+    #: Whether count() is an estimate (set by the engine when it counts).
+    count_is_estimate: bool = False
 
     def __init__(self, parsed: ParsedQuery, types: list[str]) -> None:
         self.parsed = parsed
@@ -109,10 +114,11 @@ class SearchResults:
             if not self.parsed.concepts:
                 self._count = 0
             elif self._window is not None and self._page is None:
-                self._page, total = self._fetch(*self._window)
-                self._count = total if self._page or self._window[0] == 0 else None
+                self._page, total, estimated = self._fetch(*self._window)
+                if self._page or self._window[0] == 0:
+                    self._count, self.count_is_estimate = total, estimated
             if self._count is None:
-                self._count = self._fetch_count()
+                self._count, self.count_is_estimate = self._fetch_count()
         return self._count
 
     def __len__(self) -> int:
@@ -131,9 +137,11 @@ class SearchResults:
         self._prepare()
         return self._fetch(start, stop)[0]
 
-    def _fetch_count(self) -> int:  # pragma: no cover - abstract
+    def _fetch_count(self) -> tuple[int, bool]:  # pragma: no cover - abstract
+        """The number of hits, and whether it is an estimate."""
         raise NotImplementedError
 
-    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int]:
-        """The hits of [start:stop] and the total number of hits (0 when none are read)."""
+    def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int, bool]:
+        """The hits of [start:stop], the total number of hits (0 when none are read) and
+        whether that total is an estimate."""
         raise NotImplementedError  # pragma: no cover - abstract

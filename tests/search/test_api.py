@@ -18,6 +18,7 @@ from tests.factories import (
     TreatmentFactory,
     WarningSignFactory,
 )
+from tests.query_costs import CACHE_MISS
 
 #: Queries one search for "exercises" costs: the synonyms, then on PostgreSQL the index probes
 #: that tell typos from known words (the query has a word of 5+ letters) and the page with
@@ -48,12 +49,13 @@ def exercise(db):
 def test_search_returns_ranked_typed_results_with_marked_snippets(
     api_client, exercise, django_assert_num_queries
 ):
-    with django_assert_num_queries(SEARCH_QUERIES):
+    with django_assert_num_queries(SEARCH_QUERIES + CACHE_MISS):
         response = api_client.get("/api/v1/search/", {"q": "exercises"})
 
     assert response.status_code == 200
     assert response.json() == {
         "count": 2,
+        "count_is_estimate": False,
         "next": None,
         "previous": None,
         "results": [
@@ -95,7 +97,9 @@ def test_query_that_matches_nothing_is_an_empty_page(api_client, exercise):
     response = api_client.get("/api/v1/search/", {"q": "zebra"})
 
     assert response.status_code == 200
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert response.json() == {
+        "count": 0, "count_is_estimate": False, "next": None, "previous": None, "results": []
+    }
 
 
 def test_query_of_stop_words_only_is_an_empty_page(api_client, exercise):
@@ -281,3 +285,37 @@ def test_lists_search_filter_uses_the_same_engine(api_client, db):
 
     assert response.status_code == 200
     assert [r["slug"] for r in response.json()["results"]] == ["pfps"]
+
+
+@pytest.fixture
+def five_knees(db):
+    """Five published symptoms matching "knee"."""
+    for n in range(5):
+        SymptomFactory(slug=f"knee-{n}", name=f"Knee ache {n}", description="Aching.")
+
+
+def test_the_count_is_exact_up_to_the_bound(api_client, five_knees, settings):
+    settings.SEARCH_EXACT_COUNT_UP_TO = 5
+
+    body = api_client.get("/api/v1/search/", {"q": "knee", "page_size": 2}).json()
+
+    assert (body["count"], body["count_is_estimate"]) == (5, False)
+    assert [r["slug"] for r in body["results"]] == ["knee-0", "knee-1"]
+
+
+def test_beyond_the_bound_postgresql_estimates_the_count_and_says_so(
+    api_client, five_knees, settings
+):
+    settings.SEARCH_EXACT_COUNT_UP_TO = 3
+
+    response = api_client.get("/api/v1/search/", {"q": "knee", "page_size": 2})
+
+    body = response.json()
+    assert response.status_code == 200
+    # PostgreSQL stops counting after the bound and estimates from a sample of the table
+    # (the whole table while it has no statistics: then the estimate is exact); SQLite's
+    # engine scores every row and always counts exactly.
+    on_postgresql = connection.vendor == "postgresql"
+    assert (body["count"], body["count_is_estimate"]) == (5, on_postgresql)
+    assert [r["slug"] for r in body["results"]] == ["knee-0", "knee-1"]
+    assert body["next"] == "http://testserver/api/v1/search/?page=2&page_size=2&q=knee"

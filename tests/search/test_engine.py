@@ -378,3 +378,13 @@ def test_search_filter_keeps_unpublished_rows_out(db, model):
     found = search_filter(model.objects.published(), "knee")
 
     assert list(found.values_list("slug", flat=True)) == ["shown"]
+
+
+def test_the_query_word_itself_outranks_a_match_only_through_a_synonym(db):
+    Synonym.objects.create(name="physio", terms=["physio", "physical therapy"])
+    # The synonym-only match is shorter and first by type and slug: only the word decides.
+    TreatmentFactory(slug="a-synonym", name="Physical therapy", description="Exercises.")
+    TreatmentFactory(slug="z-own-word", name="Physio",
+                     description="Guided exercises for stiff knees and sore hips.")
+
+    assert [s for _, s in _found("physio")] == ["z-own-word", "a-synonym"]

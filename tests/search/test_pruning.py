@@ -52,19 +52,33 @@ def test_a_pruned_page_is_the_page_of_every_match_scored(generated):
     queries = _queries()
     assert len(queries) >= 60
     for query in queries:
-        everything, total = search(query)._fetch(0, None)
-        assert total == len(everything)
+        everything, total, estimated = search(query)._fetch(0, None)
+        assert (total, estimated) == (len(everything), False)
         for start, stop in PAGES:
-            page, page_total = search(query)._fetch(start, stop)
+            page, page_total, page_estimated = search(query)._fetch(start, stop)
             expected = everything[start:stop]
             where = (query, start, stop)
             assert [(h.type, h.slug) for h in page] == [(h.type, h.slug) for h in expected], where
             assert [h.score for h in page] == pytest.approx([h.score for h in expected]), where
             assert [h.snippet for h in page] == [h.snippet for h in expected], where
             assert page_total == (total if page else 0), where
+            assert page_estimated is False, where  # fewer matches than the exact bound
 
 
 def test_the_generated_content_is_broad_enough_to_prune(generated):
     """The comparison means something: broad queries match far more rows than a page."""
     assert search("knee pain").count() > 5 * 20
     assert search("jumper's knee").count() < 20  # a synonym phrase: few rows
+
+
+def test_beyond_a_small_bound_the_count_is_flagged_and_the_pages_unchanged(generated, settings):
+    settings.SEARCH_EXACT_COUNT_UP_TO = 50
+    for query in _queries():
+        everything, total, _ = search(query)._fetch(0, None)  # deep: counted exactly
+        page, page_total, estimated = search(query)._fetch(0, 20)
+        where = (query, total)
+        assert [(h.type, h.slug) for h in page] == [(h.type, h.slug) for h in everything[:20]]
+        assert estimated is (total > 50), where
+        # Below the bound exact; above it at least the bound plus one (and, on a table
+        # without statistics, the whole table is the sample: exact again).
+        assert page_total == total, where
