@@ -20,6 +20,8 @@ PYTEST_ARGS ?=
 # pytest-xdist workers for make test / test-postgres (the machine has 2 cores; 0 runs in-process).
 PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
+# make bench-search: how many generated items (the database is kept and reused per count).
+ENTITIES ?= 10000
 # make fuzz: schemathesis examples per operation; a postgres://…/hipknee_fuzz… URL fuzzes on PostgreSQL.
 FUZZ_EXAMPLES ?= 25
 FUZZ_DATABASE_URL ?=
@@ -127,8 +129,9 @@ bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLit
 			{ $$sudo apt-get update -qq && $$sudo apt-get install -y -qq wrk >/dev/null; }; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-bench-search: $(STAMP_RUNTIME) ## Search speed on 10,000 generated items on PostgreSQL (POSTGRES_URL): p50/p95/p99 per query (~3 min)
-	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(PY) bench/search_bench.py $(BENCH_SEARCH_ARGS)
+bench-search: $(STAMP_RUNTIME) ## Search speed on ENTITIES (10000) generated items on PostgreSQL (POSTGRES_URL): p50/p95/p99 per query, sizes, RSS
+	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL=$(POSTGRES_URL) $(PY) bench/search_bench.py \
+		--entities $(ENTITIES) $(BENCH_SEARCH_ARGS)
 
 eval-search: $(STAMP_RUNTIME) ## Search relevance on the judged set (tests/search/judgements.yaml): MRR@10 and top-3, SQLite and PostgreSQL
 	DJANGO_SETTINGS_MODULE=$(TESTING) DATABASE_URL= $(PY) bench/search_eval.py
