@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from content.api.pagination import whole_number_parse
 from content.api.schema import problem_responses
+from content.caching.etags import if_none_match
 from content.changes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
 from content.choices import ChangeAction, ContentType
 
@@ -87,14 +88,6 @@ FEED_EXAMPLE = {
     ],
     "next_cursor": "YzEuMTc3MjQ0MjYwMDAwMDAwMC4y",
 }
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    """Whether an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks)."""
-    if if_none_match.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
 
 
 class ChangeFeedView(APIView):
@@ -185,6 +178,6 @@ class ChangeFeedView(APIView):
             "ETag": etag,
             "Cache-Control": FULL_PAGE_CACHE if page.full else PARTIAL_PAGE_CACHE,
         }
-        if _matches(request.headers.get("If-None-Match", ""), etag):
+        if if_none_match(request.headers.get("If-None-Match"), etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(body, headers=headers)
