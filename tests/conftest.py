@@ -10,14 +10,45 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture(autouse=True)
-def no_local_cache_copies():
-    """Each test starts without the process's local copies of shared-cache entries
-    (content/caching.py): a frozen clock can hand two tests the same content version."""
+def empty_caches():
+    """Each test starts with an empty cache and without the process's local copies of its
+    entries and content version (content/caching/), as a fresh deploy would: two tests can
+    have the same content version (the database's is the change feed's newest id, and a frozen
+    clock seeds the cache's), so an entry of one must never answer the other."""
+    from django.core.cache import cache
+
     from content.caching import local_clear
 
+    cache.clear()
     local_clear()
     yield
     local_clear()
+
+
+class _LaterEachTime:
+    """A monotonic clock an hour later at each reading."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        self.now += 3600.0
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def database_check_clock(monkeypatch):
+    """The clock by which each process reads the database's content version again at least
+    every HIPKNEE_CONTENT_VERSION_CHECK seconds beside a version held in Redis
+    (content/caching/versions.py) says that each read comes that long after the last, so the
+    database's version is read on every request: the same query counts as with the
+    local-memory cache (where the version is the database's), whatever the test's duration,
+    and publishes are seen although the test's transaction never commits (its on-commit
+    callbacks, which move the cache's number on, never run). Tests of the check itself, and
+    of the cache's number alone, set a clock of their own."""
+    from content.caching import versions
+
+    monkeypatch.setattr(versions._database_check, "clock", _LaterEachTime())
 
 
 @pytest.fixture

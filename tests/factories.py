@@ -1,7 +1,8 @@
 """factory_boy factories for live rows and editorial records.
 
 Live-row factories write the live tables directly (as if published) for read-API tests;
-tests of editorial behaviour go through the services instead.
+tests of editorial behaviour go through the services instead. Like publishing, they index what
+they write for search and tell the caches (`live_rows_written`).
 """
 
 import datetime as dt
@@ -9,8 +10,10 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import timezone
 
+from content.caching import local_clear, renderings
 from content.choices import (
     BodyRegion,
     ContentType,
@@ -35,6 +38,18 @@ from content.models import (
 from content.search import search_index_update
 
 NOW = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+
+
+def live_rows_written(type_: str, pk: int) -> None:
+    """Tell the caches that the live row `type_`/`pk` was written straight to its table, as
+    publishing does with `content_changed`: a direct write moves no content version (the
+    database's is the change feed's newest entry), so the response cache and this process's
+    copies are emptied, and the stored renderings the row makes untrue are deleted. Tests that
+    write live rows other than through a factory call it too."""
+    cache.clear()
+    local_clear()
+    if renderings.enabled():
+        renderings.renderings_invalidate(type_=type_, pk=pk)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -94,8 +109,9 @@ class PublishedFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
         super()._after_postgeneration(instance, create, results)
-        if create:  # as publishing does: index the row for search
+        if create:  # as publishing does: index the row for search, tell the caches
             search_index_update(instance)
+            live_rows_written(instance.document.type, instance.pk)
 
 
 class ConditionFactory(PublishedFactory):
@@ -200,6 +216,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
         super()._after_postgeneration(instance, create, results)
         if create:  # the article's search index includes its sections
             search_index_update(instance.article)
+            live_rows_written(ContentType.ARTICLE, instance.article_id)
 
 
 class SectionItemFactory(factory.django.DjangoModelFactory):
@@ -217,6 +234,7 @@ class SectionItemFactory(factory.django.DjangoModelFactory):
         super()._after_postgeneration(instance, create, results)
         if create:  # the article's search index includes its items
             search_index_update(instance.section.article)
+            live_rows_written(ContentType.ARTICLE, instance.section.article_id)
 
 
 def now() -> dt.datetime:

@@ -39,17 +39,11 @@ if REDIS_URL and _xdist_worker:  # noqa: F405
         )
     CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{_redis_db}"))  # noqa: F405
 
-# Responses are rendered on every request (validators and Cache-Control still apply): tests
-# write live rows directly, which moves no content version. tests/api/test_caching.py turns the
-# representation cache on where it is the subject.
-HIPKNEE_RESPONSE_CACHE = False
-# Nor rendered at publish time (it adds queries to publishing); tests/test_representations.py
-# turns it on.
-HIPKNEE_STORED_RENDERINGS = False
-# Nor is the database's content version read beside the cache's once a second (a query that
-# would land in query counts by the clock); tests/test_caching.py and tests/api/test_caching.py
-# turn it on where it is the subject, and the two-process tests run with production settings.
-HIPKNEE_CONTENT_VERSION_CHECK = 0
+# The caches run as in production (HIPKNEE_RESPONSE_CACHE, HIPKNEE_STORED_RENDERINGS and
+# HIPKNEE_CONTENT_VERSION_CHECK keep their defaults from base.py). Each test starts with an
+# empty cache, as a fresh deploy would (tests/conftest.py), and the live-row factories tell the
+# caches what they wrote, as publishing does (tests/factories.py). Tests about turning a cache
+# off turn it off themselves.
 # Tests deliver webhooks to a receiver on 127.0.0.1, on whatever port it was given.
 HIPKNEE_WEBHOOK_ALLOW_PRIVATE = True
 HIPKNEE_WEBHOOK_ALLOWED_PORTS = None

@@ -12,6 +12,7 @@ from tests.factories import (
     SectionItemFactory,
     WarningSignFactory,
 )
+from tests.query_costs import CACHE_MISS, STORED_LOOKUP
 
 pytestmark = [
     pytest.mark.django_db,
@@ -51,7 +52,7 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_warning_sign(api_client, django_assert_num_queries):
     make_recent_fall()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1 + CACHE_MISS + STORED_LOOKUP):
         response = api_client.get("/api/v1/warning-signs/recent-fall-or-trauma/")
 
     assert response.status_code == 200
@@ -61,7 +62,7 @@ def test_detail_returns_the_whole_warning_sign(api_client, django_assert_num_que
 def test_list_returns_whole_warning_signs(api_client, django_assert_num_queries):
     make_recent_fall()
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2 + CACHE_MISS):
         response = api_client.get("/api/v1/warning-signs/")
 
     assert response.status_code == 200
