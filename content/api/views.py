@@ -159,12 +159,29 @@ class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
 
-def _documented(
-    *, singular: str, plural: str, what: str, list_serializer, detail_serializer, examples=(),
-    jsonld_example=None, detail_parameters=(),
+def _documented(*, what: str, examples=(), jsonld_example=None, detail_parameters=()):
+    """A class decorator documenting the list and retrieve operations of one type's viewset
+    (tagged with the type's plural, its serializers read from the viewset), with every
+    error they can answer (and, with `jsonld_example`, the JSON-LD representation of the
+    detail)."""
+
+    def decorate(viewset: type[PublishedViewSet]) -> type[PublishedViewSet]:
+        singular = ContentType(viewset.content_type).label.lower()
+        documented = _operations_documented(
+            singular=singular, plural=f"{singular}s", what=what,
+            list_serializer=viewset.list_serializer_class,
+            detail_serializer=viewset.serializer_class, examples=examples,
+            jsonld_example=jsonld_example, detail_parameters=detail_parameters,
+        )
+        return documented(extend_schema(tags=[f"{singular}s"])(viewset))
+
+    return decorate
+
+
+def _operations_documented(
+    *, singular: str, plural: str, what: str, list_serializer, detail_serializer, examples,
+    jsonld_example, detail_parameters,
 ):
-    """The list and retrieve operations of one type, with every error they can answer
-    (and, with `jsonld_example`, the JSON-LD representation of the detail)."""
     detail_ok = {200: detail_serializer}
     if jsonld_example is not None:
         detail_ok = {(200, "application/json"): detail_serializer,
@@ -189,11 +206,7 @@ def _documented(
 
 
 @_documented(
-    singular="article",
-    plural="articles",
     what="Articles without their sections (read a detail for those).",
-    list_serializer=serializers.ArticleListSerializer,
-    detail_serializer=serializers.ArticleDetailSerializer,
     examples=[
         OpenApiExample(
             "SeedArticle",
@@ -205,7 +218,6 @@ def _documented(
     jsonld_example=ARTICLE_JSONLD_EXAMPLE,
     detail_parameters=[BODY_FORMAT_PARAMETER],
 )
-@extend_schema(tags=["articles"])
 class ArticleViewSet(BodyFormatMixin, JsonLdMixin, PublishedViewSet):
     content_type = ContentType.ARTICLE
     serializer_class = serializers.ArticleDetailSerializer
@@ -257,14 +269,9 @@ class ArticleViewSet(BodyFormatMixin, JsonLdMixin, PublishedViewSet):
 
 
 @_documented(
-    singular="condition",
-    plural="conditions",
     what="Conditions of the hip and the knee, each with the published causes that name it.",
-    list_serializer=serializers.ConditionSerializer,
-    detail_serializer=serializers.ConditionSerializer,
     jsonld_example=CONDITION_JSONLD_EXAMPLE,
 )
-@extend_schema(tags=["conditions"])
 class ConditionViewSet(JsonLdMixin, PublishedViewSet):
     content_type = ContentType.CONDITION
     serializer_class = list_serializer_class = serializers.ConditionSerializer
@@ -272,13 +279,8 @@ class ConditionViewSet(JsonLdMixin, PublishedViewSet):
 
 
 @_documented(
-    singular="cause",
-    plural="causes",
     what="Ways in which a hip problem leads to knee pain, each with the conditions it names.",
-    list_serializer=serializers.CauseSerializer,
-    detail_serializer=serializers.CauseSerializer,
 )
-@extend_schema(tags=["causes"])
 class CauseViewSet(PublishedViewSet):
     content_type = ContentType.CAUSE
     serializer_class = list_serializer_class = serializers.CauseSerializer
@@ -286,13 +288,8 @@ class CauseViewSet(PublishedViewSet):
 
 
 @_documented(
-    singular="symptom",
-    plural="symptoms",
     what="Symptoms that may point to a hip problem behind knee pain.",
-    list_serializer=serializers.SymptomSerializer,
-    detail_serializer=serializers.SymptomSerializer,
 )
-@extend_schema(tags=["symptoms"])
 class SymptomViewSet(PublishedViewSet):
     content_type = ContentType.SYMPTOM
     serializer_class = list_serializer_class = serializers.SymptomSerializer
@@ -300,14 +297,9 @@ class SymptomViewSet(PublishedViewSet):
 
 
 @_documented(
-    singular="warning sign",
-    plural="warning signs",
     what="When to see a doctor, and when to seek help immediately. Warning signs have no "
     "name: they are ordered by slug unless `ordering` says otherwise.",
-    list_serializer=serializers.WarningSignSerializer,
-    detail_serializer=serializers.WarningSignSerializer,
 )
-@extend_schema(tags=["warning signs"])
 class WarningSignViewSet(PublishedViewSet):
     content_type = ContentType.WARNING_SIGN
     serializer_class = list_serializer_class = serializers.WarningSignSerializer
@@ -315,13 +307,8 @@ class WarningSignViewSet(PublishedViewSet):
 
 
 @_documented(
-    singular="treatment",
-    plural="treatments",
     what="Conventional treatments, alternative therapies and home remedies.",
-    list_serializer=serializers.TreatmentSerializer,
-    detail_serializer=serializers.TreatmentSerializer,
 )
-@extend_schema(tags=["treatments"])
 class TreatmentViewSet(PublishedViewSet):
     content_type = ContentType.TREATMENT
     serializer_class = list_serializer_class = serializers.TreatmentSerializer
