@@ -121,6 +121,20 @@ def _article() -> SlugFilter:
     )
 
 
+def _condition(items: str) -> SlugFilter:
+    """`?condition=`: the `items` that name a published condition (`filter_condition`)."""
+    return SlugFilter(
+        method="filter_condition",
+        help_text=f"Slug of a published condition: only {items} that name it. "
+        "A slug that names no published condition gives an empty list.",
+    )
+
+
+def _by_name() -> filters.OrderingFilter:
+    """The ordering of a type whose title is its name."""
+    return _ordering("name", "updated_at", default="name")
+
+
 def _choice(choices, what: str) -> filters.ChoiceFilter:
     return filters.ChoiceFilter(choices=choices, help_text=f"Only items of this {what}.")
 
@@ -137,11 +151,7 @@ class PublicFilterSet(filters.FilterSet):
 
 class ArticleFilterSet(PublicFilterSet):
     search = _search()
-    condition = SlugFilter(
-        method="filter_condition",
-        help_text="Slug of a published condition: only articles that name it. "
-        "A slug that names no published condition gives an empty list.",
-    )
+    condition = _condition("articles")
     updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", help_text=INSTANT_HELP
     )
@@ -159,7 +169,7 @@ class ConditionFilterSet(PublicFilterSet):
     search = _search()
     body_region = _choice(BodyRegion.choices, "body region")
     article = _article()
-    ordering = _ordering("name", "updated_at", default="name")
+    ordering = _by_name()
 
     class Meta:
         model = Condition
@@ -168,13 +178,9 @@ class ConditionFilterSet(PublicFilterSet):
 
 class CauseFilterSet(PublicFilterSet):
     search = _search()
-    condition = SlugFilter(
-        method="filter_condition",
-        help_text="Slug of a published condition: only causes that name it. "
-        "A slug that names no published condition gives an empty list.",
-    )
+    condition = _condition("causes")
     article = _article()
-    ordering = _ordering("name", "updated_at", default="name")
+    ordering = _by_name()
 
     class Meta:
         model = Cause
@@ -188,7 +194,7 @@ class SymptomFilterSet(PublicFilterSet):
     search = _search()
     frequency = _choice(SymptomFrequency.choices, "frequency")
     article = _article()
-    ordering = _ordering("name", "updated_at", default="name")
+    ordering = _by_name()
 
     class Meta:
         model = Symptom
@@ -209,7 +215,7 @@ class TreatmentFilterSet(PublicFilterSet):
     search = _search()
     category = _choice(TreatmentCategory.choices, "category")
     article = _article()
-    ordering = _ordering("name", "updated_at", default="name")
+    ordering = _by_name()
 
     class Meta:
         model = Treatment

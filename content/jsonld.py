@@ -92,6 +92,16 @@ def _page(data: dict, name: str, description: str) -> dict:
     }
 
 
+def _condition(data: dict, anchor: str, name: str) -> dict:
+    """The MedicalCondition a page is about, named by the page's fragment `anchor`."""
+    return {"@type": "MedicalCondition", "@id": f"{data['url']}#{anchor}", "name": name}
+
+
+def _linked(type_: str, ref: dict) -> dict:
+    """Another published item (`name`, `url` of its public JSON) as a thing of `type_`."""
+    return {"@type": type_, "name": ref["name"], "url": ref["url"]}
+
+
 def _item(item: dict, type_: str) -> dict:
     thing = {"@type": type_}
     if item["title"]:
@@ -139,12 +149,8 @@ def _part(article_url: str, section: dict) -> dict:
 
 def article_jsonld(data: dict) -> dict:
     """An article's public JSON as a schema.org MedicalWebPage."""
-    subject: dict = {
-        "@type": "MedicalCondition",
-        "@id": f"{data['url']}#subject",
-        "name": data["title"],
-        "description": data["summary"],
-    }
+    subject = _condition(data, "subject", data["title"])
+    subject["description"] = data["summary"]
     properties = {
         SectionKind.SYMPTOMS: "signOrSymptom",
         SectionKind.TREATMENT: "possibleTreatment",
@@ -160,10 +166,7 @@ def article_jsonld(data: dict) -> dict:
             "headline": data["title"],
             "inLanguage": data["language"],
             "about": subject,
-            "mentions": [
-                {"@type": "MedicalCondition", "name": c["name"], "url": c["url"]}
-                for c in data["conditions"]
-            ],
+            "mentions": [_linked("MedicalCondition", c) for c in data["conditions"]],
             "hasPart": [_part(data["url"], section) for section in data["sections"]],
         }
     )
@@ -172,22 +175,16 @@ def article_jsonld(data: dict) -> dict:
 
 def condition_jsonld(data: dict) -> dict:
     """A condition's public JSON as a schema.org MedicalWebPage about it."""
-    condition: dict = {
-        "@type": "MedicalCondition",
-        "@id": f"{data['url']}#condition",
-        "name": data["name"],
-        "associatedAnatomy": {
-            "@type": "AnatomicalStructure", "name": ANATOMY[data["body_region"]]
-        },
+    condition = _condition(data, "condition", data["name"])
+    condition["associatedAnatomy"] = {
+        "@type": "AnatomicalStructure", "name": ANATOMY[data["body_region"]]
     }
     if data["also_known_as"]:
         condition["alternateName"] = data["also_known_as"]
     if data["description"]:
         condition["description"] = data["description"]
     if data["causes"]:
-        condition["cause"] = [
-            {"@type": "MedicalCause", "name": c["name"], "url": c["url"]} for c in data["causes"]
-        ]
+        condition["cause"] = [_linked("MedicalCause", c) for c in data["causes"]]
     page = _page(data, data["name"], data["description"] or data["name"])
     page["about"] = condition
     return page
