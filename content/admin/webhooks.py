@@ -20,7 +20,11 @@ from content.exceptions import ContentInvalid
 from content.models import WebhookDelivery, WebhookSubscription
 from content.roles import user_roles
 from content.services.webhooks import (
+    MAX_SECRET_LENGTH,
+    MAX_URL_LENGTH,
     MIN_SECRET_LENGTH,
+    SECRET_HELP,
+    URL_HELP,
     TargetRefused,
     target_resolve,
     webhook_subscribe,
@@ -44,19 +48,14 @@ class PublishersOnly:
 
 class WebhookSubscriptionForm(forms.ModelForm):
     url = forms.URLField(
-        max_length=2000,
-        assume_scheme="https",
-        help_text="The http(s) URL that receives each event as a signed JSON POST; in "
-        "production it must resolve to a public address and use port 80 or 443 (unless the "
-        "operator allows others).",
+        max_length=MAX_URL_LENGTH, assume_scheme="https", help_text=URL_HELP,
     )
     secret = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         min_length=MIN_SECRET_LENGTH,
-        max_length=200,
+        max_length=MAX_SECRET_LENGTH,
         strip=False,
-        help_text=f"{MIN_SECRET_LENGTH}–200 characters, shared with the subscriber: it signs "
-        "every delivery (X-HipKnee-Signature). It is never shown again.",
+        help_text=SECRET_HELP,
     )
     event_types = forms.MultipleChoiceField(
         choices=ChangeAction.choices,

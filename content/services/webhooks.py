@@ -62,6 +62,17 @@ from content.plaintext import bidi_error
 
 USER_AGENT = "HipKnee-Webhooks/1"
 MIN_SECRET_LENGTH = 16
+MAX_SECRET_LENGTH = 200
+MAX_URL_LENGTH = 2000
+#: How the admin form and the editorial API both describe a subscription's URL and secret.
+URL_HELP = (
+    "The http(s) URL that receives each event as a signed JSON POST; in production it must "
+    "resolve to a public address and use port 80 or 443 (unless the operator allows others)."
+)
+SECRET_HELP = (
+    f"{MIN_SECRET_LENGTH}–{MAX_SECRET_LENGTH} characters, shared with the subscriber: it signs "
+    "every delivery (X-HipKnee-Signature). It is stored and never shown again."
+)
 MAX_BACKOFF = dt.timedelta(hours=1)
 #: How much of an answer's body we read and keep for the delivery record (non-2xx only).
 RESPONSE_EXCERPT = 500
@@ -231,15 +242,16 @@ def webhook_subscribe(
 
     It also receives entries already queued for the future (scheduled expiries).
     """
-    if not isinstance(url, str) or len(url) > 2000:
-        raise _invalid("url", "Give a URL of at most 2000 characters.")
+    if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+        raise _invalid("url", f"Give a URL of at most {MAX_URL_LENGTH} characters.")
     try:
         target_resolve(url)
     except TargetRefused as error:
         raise _invalid("url", str(error), "target_refused") from error
-    if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= 200:
+    if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
         raise _invalid(
-            "secret", f"Give a secret of {MIN_SECRET_LENGTH} to 200 characters.", "invalid"
+            "secret", f"Give a secret of {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters.",
+            "invalid",
         )
     events = _event_types(event_types)
     if error := bidi_error("description", description):

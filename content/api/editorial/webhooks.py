@@ -16,7 +16,15 @@ from content.api.permissions import HasEditorialRole
 from content.api.schema import ProblemSerializer, ValidationProblemSerializer
 from content.choices import ChangeAction, ContentType, DeliveryStatus, Role
 from content.models import WebhookDelivery, WebhookSubscription
-from content.services.webhooks import MIN_SECRET_LENGTH, webhook_subscribe, webhook_unsubscribe
+from content.services.webhooks import (
+    MAX_SECRET_LENGTH,
+    MAX_URL_LENGTH,
+    MIN_SECRET_LENGTH,
+    SECRET_HELP,
+    URL_HELP,
+    webhook_subscribe,
+    webhook_unsubscribe,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -68,17 +76,14 @@ class WebhookCreateSerializer(serializers.Serializer):
     """What a publisher sends to register a subscriber."""
 
     url = serializers.CharField(
-        max_length=2000,
-        help_text="Absolute http(s) URL that receives the POSTs; in production it must resolve "
-        "to a public address and use port 80 or 443 (unless the operator allows others).",
+        max_length=MAX_URL_LENGTH, help_text=URL_HELP,
     )
     secret = serializers.CharField(
         write_only=True,
         min_length=MIN_SECRET_LENGTH,
-        max_length=200,
+        max_length=MAX_SECRET_LENGTH,
         trim_whitespace=False,
-        help_text=f"Shared secret ({MIN_SECRET_LENGTH}–200 characters) that signs every "
-        "delivery; stored, never shown again.",
+        help_text=SECRET_HELP,
     )
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=ChangeAction.choices),
