@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-from content.api.errors import PROBLEM_CONTENT_TYPE, problem
+from content.api.errors import PROBLEM_CONTENT_TYPE, method_not_allowed, problem
 from content.caching.backend import cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
@@ -35,12 +35,8 @@ def _json(body: dict, status: int = 200, content_type: str = "application/json")
 
 
 def _method_not_allowed(request) -> JsonResponse:
-    response = _json(
-        problem(405, "method_not_allowed", f'Method "{request.method}" not allowed.'),
-        status=405,
-        content_type=PROBLEM_CONTENT_TYPE,
-    )
-    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    response = method_not_allowed(request, ALLOWED_METHODS)
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 
-from content.api.errors import PROBLEM_CONTENT_TYPE, problem
+from content.api.errors import method_not_allowed
 from content.caching.responses import cache_control
 
 ALLOWED_METHODS = ("GET", "HEAD")
@@ -21,13 +21,7 @@ ALLOWED_METHODS = ("GET", "HEAD")
 def index(request):
     """The landing document."""
     if request.method not in ALLOWED_METHODS:
-        response = JsonResponse(
-            problem(405, "method_not_allowed", f'Method "{request.method}" not allowed.'),
-            status=405,
-            content_type=PROBLEM_CONTENT_TYPE,
-        )
-        response["Allow"] = ", ".join(ALLOWED_METHODS)
-        return response
+        return method_not_allowed(request, ALLOWED_METHODS)
 
     def absolute(name: str) -> str:
         return request.build_absolute_uri(reverse(name))

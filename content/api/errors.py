@@ -219,6 +219,18 @@ def _json_problem(body: dict) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})
 
 
+def method_not_allowed(request, allowed: tuple[str, ...]) -> JsonResponse:
+    """A 405 problem naming the request's method, with `Allow`, for the plain Django views
+    outside DRF (the landing document, the health checks)."""
+    response = JsonResponse(
+        problem(405, "method_not_allowed", f'Method "{request.method}" not allowed.'),
+        status=405,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
 def not_found(request, exception=None):
     """handler404: problem+json for every unknown path."""
     return _json_problem(problem(404, "not_found", f"No resource at {request.path}."))
