@@ -92,3 +92,11 @@ class InvalidTransition(ContentError):
 
     code = "invalid_transition"
     title = "That action is not possible in the current editorial state."
+
+
+class ActionForbidden(ContentError):
+    """The user's editorial roles do not allow this action (content/services/permissions.py);
+    the API answers 403 `permission_denied`, the admin refuses the button."""
+
+    code = "permission_denied"
+    title = "You do not have permission to do this."

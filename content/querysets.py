@@ -7,17 +7,16 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from content import rules
+from content.rules import visible_q
 
-def visible_q(now=None) -> Q:
-    """The visibility rule as a Q: live and not yet expired at `now`."""
-    now = now or timezone.now()
-    return Q(live=True) & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+__all__ = ["visible_q", "is_visible"]  # the visibility rule's home is content.rules
 
 
 def is_visible(row, now=None) -> bool:
-    """The visibility rule for a row already loaded (e.g. a select_related entity link)."""
-    now = now or timezone.now()
-    return row.live and (row.expire_at is None or row.expire_at > now)
+    """The visibility rule (`content.rules.is_visible`) for a row already loaded (e.g. a
+    select_related entity link)."""
+    return rules.is_visible(live=row.live, expire_at=row.expire_at, now=now)
 
 
 #: The search index columns of a live row (content/search.py): large, and never shown, so the
@@ -30,8 +29,13 @@ SEARCH_FIELDS = (
 
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        """Rows a public client may see right now: live and not expired."""
+        """Rows a public client may see right now: live and not expired
+        (`content.rules.visible_q`)."""
         return self.filter(visible_q())
+
+    def review_overdue(self, now=None):
+        """Rows whose clinical review is overdue at `now` (`content.rules.overdue_q`)."""
+        return self.filter(rules.overdue_q(now))
 
     def shown(self):
         """Without the search index columns, which no serializer reads."""
@@ -187,13 +191,15 @@ class DocumentQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(scheduled_revision__isnull=False, go_live_at__lte=now)
 
-
     def expired_unrecorded(self, now=None):
-        """Published documents whose expire_at has passed but whose expiry is not recorded."""
-        from content.choices import EditorialStatus
+        """Published documents whose expire_at has passed but whose expiry is not recorded
+        (`content.rules.expired_q`)."""
+        return self.filter(rules.expired_q(now))
 
-        now = now or timezone.now()
-        return self.filter(status=EditorialStatus.PUBLISHED, expire_at__lte=now)
+    def with_status(self, value: str, now=None):
+        """Documents whose editorial status is `value` at `now`, expiry derived as
+        `content.rules.document_status` derives it (`content.rules.status_q`)."""
+        return self.filter(rules.status_q(value, now))
 
 
 def content_authored(*, document, content_hash, author, revision, at, deeper=None):
@@ -244,12 +250,7 @@ class ReviewQuerySet(models.QuerySet):
             ~models.Exists(authored)
         )
 
-    def approving(self, revision):
-        """Approvals of exactly this revision's content."""
-        from content.choices import ReviewDecision
-
-        return self.filter(
-            revision=revision,
-            content_hash=revision.content_hash,
-            decision=ReviewDecision.APPROVED,
-        )
+    def deciding(self):
+        """Reviews that count (`counting`), newest first: the first one of a revision is its
+        deciding review (`content.rules.deciding_review`)."""
+        return self.counting().order_by("-created_at", "-id")

@@ -1,4 +1,9 @@
-"""Reads that span models: editorial state, history and diffs between revisions."""
+"""Reads that span models: editorial state, history and diffs between revisions.
+
+The services read through these (never the other way round): this module imports no service.
+The rules they apply (document status, the deciding review, review state) live in
+content/rules.py.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,17 +13,23 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from content.choices import (
-    EditorialAction,
-    EditorialStatus,
-    ReviewDecision,
-    RevisionReviewState,
-)
+from content import rules
+from content.choices import EditorialAction, EditorialStatus, ReviewDecision
 from content.models import Document, EditorialEvent, Review, Revision
 from content.querysets import content_authored
-from content.services.versioning import revision_content
+from content.rules import review_state_of
+from content.snapshots import snapshot_upgrade
+
+__all__ = ["review_state_of"]  # its home is content.rules
 
 _MISSING = object()
+
+
+def revision_content(revision: Revision, *, type_: str | None = None) -> dict:
+    """A revision's snapshot in the current schema version (pass `type_` when the caller
+    knows the document's type, to save a query)."""
+    type_ = type_ or revision.document.type
+    return snapshot_upgrade(type_, revision.content, revision.schema_version)
 
 
 def _is_record_list(value) -> bool:
@@ -73,15 +84,8 @@ def revision_diff(older: Revision, newer: Revision) -> list[dict]:
 
 
 def document_status(document: Document, now: dt.datetime | None = None) -> str:
-    """The editorial status as of `now`: a published item past its expire_at is expired."""
-    now = now or timezone.now()
-    if (
-        document.status == EditorialStatus.PUBLISHED
-        and document.expire_at is not None
-        and document.expire_at <= now
-    ):
-        return EditorialStatus.EXPIRED
-    return document.status
+    """The editorial status as of `now` (`content.rules.document_status`)."""
+    return rules.document_status(status=document.status, expire_at=document.expire_at, now=now)
 
 
 def document_live_revision_number(document: Document, now: dt.datetime | None = None) -> int | None:
@@ -103,24 +107,40 @@ class ReviewState:
     requested: EditorialEvent | None  # its latest submission for review
 
 
-def review_state_of(
-    decision: str | None, reviewed_at: dt.datetime | None, requested_at: dt.datetime | None
-) -> str:
-    """The one rule: a submission newer than the latest review awaits review; otherwise the
-    latest review decides; with neither, the revision was not submitted."""
-    if requested_at is not None and (reviewed_at is None or requested_at > reviewed_at):
-        return RevisionReviewState.AWAITING_REVIEW
-    if decision == ReviewDecision.APPROVED:
-        return RevisionReviewState.APPROVED
-    if decision == ReviewDecision.CHANGES_REQUESTED:
-        return RevisionReviewState.CHANGES_REQUESTED
-    return RevisionReviewState.NOT_SUBMITTED
-
-
 def _deciding_reviews():
-    """Reviews that count for a revision: of its exact content, by a reviewer who did not
-    author that content (`ReviewQuerySet.counting`, the reviews publishing looks at too)."""
-    return Review.objects.counting()
+    """Reviews that count for a revision, newest first: the first of each revision is its
+    deciding review (`ReviewQuerySet.deciding`, what publishing looks at too)."""
+    return Review.objects.deciding()
+
+
+def deciding_review(revision: Revision) -> Review | None:
+    """The review that decides `revision`'s state (`content.rules.deciding_review`), with
+    its reviewer's profile; one query."""
+    return (
+        _deciding_reviews()
+        .filter(revision=revision)
+        .select_related("reviewer__editor_profile")
+        .first()
+    )
+
+
+def deciding_reviews(revisions) -> dict[int, Review]:
+    """{revision id: its deciding review} for these revisions (those with one); one query."""
+    reviews: dict[int, Review] = {}
+    for review in (
+        _deciding_reviews()
+        .filter(revision__in=[r.pk for r in revisions])
+        .select_related("reviewer__editor_profile", "revision")
+    ):
+        reviews.setdefault(review.revision_id, review)
+    return reviews
+
+
+def approved_revision_ids(revisions) -> set[int]:
+    """The ids of these revisions that are approved (`content.rules.is_approved` of their
+    deciding review): exactly those `revision_publish` would publish; one query."""
+    return {pk for pk, review in deciding_reviews(revisions).items()
+            if rules.is_approved(review.decision)}
 
 
 def content_authored_by(revision: Revision, user) -> list[int]:
@@ -139,13 +159,7 @@ def content_authored_by(revision: Revision, user) -> list[int]:
 
 def revision_review_state(revision: Revision) -> ReviewState:
     """The clinical review state of one revision, in two queries."""
-    review = (
-        _deciding_reviews()
-        .filter(revision=revision)
-        .select_related("reviewer__editor_profile")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    review = deciding_review(revision)
     requested = (
         EditorialEvent.objects.filter(
             revision=revision, action=EditorialAction.REVIEW_REQUESTED
@@ -167,13 +181,9 @@ def documents_with_review_state(queryset=None):
     `reviewed_at` and `review_requested_at` of the latest revision (for `review_state_of`)
     and `next_review_due` of the latest approval of the live revision."""
     queryset = Document.objects.all() if queryset is None else queryset
-    latest_review = _deciding_reviews().filter(revision=OuterRef("latest_revision")).order_by(
-        "-created_at", "-id"
-    )
-    live_approval = (
-        _deciding_reviews()
-        .filter(revision=OuterRef("live_revision"), decision=ReviewDecision.APPROVED)
-        .order_by("-created_at", "-id")
+    latest_review = _deciding_reviews().filter(revision=OuterRef("latest_revision"))
+    live_approval = _deciding_reviews().filter(
+        revision=OuterRef("live_revision"), decision=ReviewDecision.APPROVED
     )
     requested = (
         EditorialEvent.objects.filter(
@@ -203,7 +213,6 @@ def document_history(document: Document) -> list[Revision]:
         _deciding_reviews()
         .filter(revision__document=document)
         .select_related("reviewer__editor_profile")
-        .order_by("-created_at", "-id")
     ):
         reviews.setdefault(review.revision_id, review)
     events: dict[int, list[EditorialEvent]] = {}

@@ -533,7 +533,7 @@ def test_saving_without_changes_creates_no_revision(client, article, editor):
 def test_saving_keeps_the_stored_order_of_references(client, article, editor):
     go_live(ContentType.CONDITION, {"slug": "knee-oa", "name": "Knee osteoarthritis",
                                     "body_region": "knee"}, staff("ivy", Role.MEDICAL_REVIEWERS),
-            editor)
+            staff("pat", Role.PUBLISHERS))
     cause = document_create(type_=ContentType.CAUSE, author=editor, data={
         "slug": "overuse", "name": "Overuse", "description": "Too much running.",
         "conditions": [{"type": "condition", "slug": "knee-oa"},

@@ -15,13 +15,14 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from content import rules
 from content.admin.display import (
     TYPE_PATHS,
     banner,
@@ -41,7 +42,6 @@ from content.choices import (
     EditorialStatus,
     ReviewDecision,
     RevisionReviewState,
-    Role,
 )
 from content.exceptions import ContentError, ContentInvalid, NoChanges, StaleRevision
 from content.models import Document
@@ -51,22 +51,24 @@ from content.selectors import (
     document_labels,
     document_status,
     documents_with_review_state,
-    review_state_of,
+    revision_content,
     revision_diff,
     revision_review_state,
 )
+from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_request, review_submit
-from content.services.versioning import document_create, revision_content, revision_create
+from content.services.versioning import document_create, revision_create
 
-#: Which role each workflow button needs, and the form it submits.
+#: The editorial permission each workflow button needs (content/services/permissions.py,
+#: which the service it calls checks again), and the form it submits.
 WORKFLOW = {
-    "submit": (Role.EDITORS, SubmitForReviewForm),
-    "review": (Role.MEDICAL_REVIEWERS, ReviewForm),
-    "publish": (Role.PUBLISHERS, PublishForm),
-    "schedule": (Role.PUBLISHERS, PublishForm),
-    "unpublish": (Role.PUBLISHERS, None),
-    "cancel_schedule": (Role.PUBLISHERS, None),
+    "submit": (permissions.SUBMIT, SubmitForReviewForm),
+    "review": (permissions.REVIEW, ReviewForm),
+    "publish": (permissions.PUBLISH, PublishForm),
+    "schedule": (permissions.SCHEDULE, PublishForm),
+    "unpublish": (permissions.UNPUBLISH, None),
+    "cancel_schedule": (permissions.CANCEL_SCHEDULE, None),
 }
 #: Form prefix of each workflow form (publish and schedule share one form).
 WORKFLOW_PREFIX = {"submit": "submit", "review": "review", "publish": "publish",
@@ -86,24 +88,10 @@ class StatusFilter(admin.SimpleListFilter):
         return EditorialStatus.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         value = self.value()
-        if value == EditorialStatus.EXPIRED:
-            return queryset.filter(
-                Q(status=EditorialStatus.EXPIRED)
-                | Q(status=EditorialStatus.PUBLISHED, expire_at__lte=now)
-            )
-        if value == EditorialStatus.PUBLISHED:
-            return queryset.filter(status=EditorialStatus.PUBLISHED).exclude(expire_at__lte=now)
         if value in EditorialStatus.values:
-            return queryset.filter(status=value)
+            return queryset.with_status(value)
         return queryset
-
-
-def _awaiting_q() -> Q:
-    return Q(review_requested_at__isnull=False) & (
-        Q(reviewed_at__isnull=True) | Q(review_requested_at__gt=F("reviewed_at"))
-    )
 
 
 class ReviewStateFilter(admin.SimpleListFilter):
@@ -117,16 +105,8 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == RevisionReviewState.AWAITING_REVIEW:
-            return queryset.filter(_awaiting_q())
-        if value == RevisionReviewState.APPROVED:
-            return queryset.filter(review_decision=ReviewDecision.APPROVED).exclude(_awaiting_q())
-        if value == RevisionReviewState.CHANGES_REQUESTED:
-            return queryset.filter(review_decision=ReviewDecision.CHANGES_REQUESTED).exclude(
-                _awaiting_q()
-            )
-        if value == RevisionReviewState.NOT_SUBMITTED:
-            return queryset.filter(review_decision__isnull=True, review_requested_at__isnull=True)
+        if value in RevisionReviewState.values:
+            return queryset.filter(rules.review_state_q(value))
         return queryset
 
 
@@ -147,7 +127,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         value = self.value()
         if value == "overdue":
-            return queryset.filter(next_review_due__lt=today)
+            return queryset.filter(rules.overdue_q())
         if value == "30d":
             return queryset.filter(
                 next_review_due__gte=today,
@@ -181,7 +161,8 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
     ordering = ("type", "slug")
     actions = None
 
-    # --- permissions: an editorial role AND the model permission its group carries ----------
+    # --- permissions: the services' editorial permission AND the model permission its -----
+    # --- role's group carries (content/roles.py) ----------------------------------------------
 
     def _roles(self, request) -> frozenset[str]:
         return user_roles(request.user)
@@ -190,15 +171,17 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         return self.has_view_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return bool(self._roles(request)) and request.user.has_perm("content.view_document")
+        return permissions.VIEW.allows(request.user) and request.user.has_perm(
+            "content.view_document"
+        )
 
     def has_change_permission(self, request, obj=None):
-        return Role.EDITORS in self._roles(request) and request.user.has_perm(
+        return permissions.EDIT.allows(request.user) and request.user.has_perm(
             "content.change_document"
         )
 
     def has_add_permission(self, request):
-        return Role.EDITORS in self._roles(request) and request.user.has_perm(
+        return permissions.CREATE.allows(request.user) and request.user.has_perm(
             "content.add_document"
         )
 
@@ -251,7 +234,8 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
 
     @admin.display(description="Review of latest")
     def review_column(self, obj):
-        state = review_state_of(obj.review_decision, obj.reviewed_at, obj.review_requested_at)
+        state = rules.review_state_of(obj.review_decision, obj.reviewed_at,
+                                      obj.review_requested_at)
         return RevisionReviewState(state).label
 
     @admin.display(description="Next review due", ordering="next_review_due")
@@ -259,7 +243,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         due = obj.next_review_due
         if due is None:
             return "Not reviewed" if obj.live_revision_id else "—"
-        if due < timezone.localdate():
+        if rules.is_review_overdue(due):
             return format_html(
                 '<strong class="review-overdue" style="color:#ba2121">{} (overdue)</strong>',
                 day(due),
@@ -397,8 +381,8 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         action = request.POST.get("_workflow")
         if action not in WORKFLOW:
             raise PermissionDenied
-        role, form_class = WORKFLOW[action]
-        if role not in self._roles(request):
+        permission, form_class = WORKFLOW[action]
+        if not permission.allows(request.user):
             raise PermissionDenied
         form = revision = None
         if form_class is not None:
@@ -473,7 +457,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         content = revision_content(latest)
         review = revision_review_state(latest)
         status = document_status(document)
-        roles = self._roles(request)
+        allowed = permissions.allowed_actions(request.user)
         labels = self._labels(document.type)
         read_only = None
         if editor is None and self.has_change_permission(request, document):
@@ -505,13 +489,15 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
             can_submit=review.state in (RevisionReviewState.NOT_SUBMITTED,
                                         RevisionReviewState.CHANGES_REQUESTED),
             # For reviewers only (the hint is in their form): one query.
-            authored_latest=Role.MEDICAL_REVIEWERS in roles
+            authored_latest="review" in allowed
             and bool(content_authored_by(latest, request.user)),
             can_unpublish=document.live_revision_id is not None
             or document.scheduled_revision_id is not None,
-            is_editor=Role.EDITORS in roles,
-            is_reviewer=Role.MEDICAL_REVIEWERS in roles,
-            is_publisher=Role.PUBLISHERS in roles,
+            # Which workflow forms to show: what the services would allow this user.
+            allowed_actions=allowed,
+            is_editor="submit" in allowed,
+            is_reviewer="review" in allowed,
+            is_publisher="publish" in allowed,
             workflow_forms=forms,
             workflow_error=workflow_error,
             stale=stale,

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from content.exceptions import (
+    ActionForbidden,
     ContentError,
     ContentInvalid,
     InvalidTransition,
@@ -45,6 +46,7 @@ DOMAIN_STATUS = {
     UnpublishedReference: status.HTTP_409_CONFLICT,
     InvalidTransition: status.HTTP_409_CONFLICT,
     SelfApproval: status.HTTP_403_FORBIDDEN,
+    ActionForbidden: status.HTTP_403_FORBIDDEN,
 }
 
 TITLES = {

@@ -1,25 +1,27 @@
-"""Role checks: editorial roles are Django groups (content.choices.Role)."""
+"""Role checks: the editorial API asks the services' permission objects
+(content/services/permissions.py) before it calls them, so a refusal comes before any body is
+read; the services check again, so no route can do what they refuse."""
 
 from rest_framework.permissions import BasePermission
 
-from content.roles import user_roles
+from content.services.permissions import VIEW
 
 
 class HasEditorialRole(BasePermission):
-    """Any editorial role may read; an action listed in `view.required_roles` needs that role.
+    """Any editorial role may read (`permissions.VIEW`); a view action listed in
+    `view.required_actions` needs that editorial permission too.
 
     Anonymous requests fail authentication (401); authenticated users without the
     role get 403.
     """
 
-    message = "This needs an editorial role (editors, medical_reviewers or publishers)."
+    message = VIEW.message
 
     def has_permission(self, request, view) -> bool:
-        roles = user_roles(request.user)
-        if not roles:
+        if not VIEW.allows(request.user):
             return False
-        needed = getattr(view, "required_roles", {}).get(getattr(view, "action", None))
-        if needed is not None and needed not in roles:
-            self.message = f"This action needs the '{needed}' role."
+        needed = getattr(view, "required_actions", {}).get(getattr(view, "action", None))
+        if needed is not None and not needed.allows(request.user):
+            self.message = needed.message
             return False
         return True

@@ -36,6 +36,7 @@ from content.models import (
 )
 from content.models.editorial import REVIEWER_LABEL
 from content.querysets import is_visible
+from content.rules import review_status
 
 #: The public type name of each live model.
 TYPE_OF_MODEL = {model: type_ for type_, model in LIVE_MODELS.items()}
@@ -54,15 +55,6 @@ def detail_url(type_: str, slug: str, request) -> str:
     before, after = _detail_path_parts(type_, get_script_prefix())
     path = f"{before}{slug}{after}"
     return request.build_absolute_uri(path) if request is not None else path
-
-
-def review_status(row, today) -> str:
-    """not_reviewed without an approval; overdue once next_review_due has passed."""
-    if row.last_reviewed is None:
-        return ReviewStatus.NOT_REVIEWED
-    if row.next_review_due is not None and row.next_review_due < today:
-        return ReviewStatus.OVERDUE
-    return ReviewStatus.REVIEWED
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
@@ -110,7 +102,8 @@ class PublicReviewSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=ReviewStatus.choices))
     def get_status(self, row) -> str:
-        return review_status(row, timezone.localdate())
+        return review_status(last_reviewed=row.last_reviewed,
+                             next_review_due=row.next_review_due)
 
     @extend_schema_field(ReviewerSerializer(allow_null=True))
     def get_reviewed_by(self, row) -> dict | None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from content import rules
 from content.caching import content_changed
-from content.choices import ContentType, EditorialAction, EditorialStatus, ReviewDecision
+from content.choices import ContentType, EditorialAction, EditorialStatus
 from content.dates import schedule_check
 from content.exceptions import (
     InvalidTransition,
@@ -31,10 +32,12 @@ from content.models import (
     SectionItem,
 )
 from content.search import search_entries_sync, search_index_update
+from content.selectors import deciding_review, revision_content
+from content.services import permissions
 from content.services.audit import attribute_to, event_record
 from content.services.feed import change_went_live, change_withdrawn
 from content.services.profiles import reviewer_credit
-from content.services.versioning import document_create, revision_content
+from content.services.versioning import document_create
 from content.snapshots import snapshot_normalise, snapshot_references
 
 IMPORT_NOTE = "Imported from source article"
@@ -146,19 +149,12 @@ def live_apply(
 
 
 def _approval(revision: Revision) -> Review | None:
-    """The approval that lets `revision` go live: the latest review that counts for it (of
-    its exact content, by a reviewer who did not author that content at this or any revision
-    since someone else approved it: `ReviewQuerySet.counting`), if that review approved it."""
-    latest = (
-        Review.objects.counting()
-        .filter(revision=revision)
-        .select_related("reviewer")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if latest is None or latest.decision != ReviewDecision.APPROVED:
-        return None
-    return latest
+    """The approval that lets `revision` go live: its deciding review (the newest that counts
+    for it: of its exact content, by a reviewer who did not author that content at this or
+    any revision since someone else approved it; `content.rules.deciding_review`), if that
+    review approved it (`content.rules.is_approved`)."""
+    deciding = deciding_review(revision)
+    return deciding if deciding is not None and rules.is_approved(deciding.decision) else None
 
 
 def _go_live(
@@ -203,11 +199,7 @@ def _expiry_record(document: Document, now: dt.datetime) -> bool:
     Reads already hide it from that second on; this makes the stored state and the audit
     trail agree, whichever of publish_scheduled or the next editorial action comes first.
     """
-    if (
-        document.status != EditorialStatus.PUBLISHED
-        or document.expire_at is None
-        or document.expire_at > now
-    ):
+    if not rules.is_expired(status=document.status, expire_at=document.expire_at, now=now):
         return False
     revision = document.live_revision
     _withdraw(document)
@@ -233,8 +225,10 @@ def revision_publish(
 
     Refused with `ReviewRequired` unless that exact revision is approved, and with
     `ContentInvalid` when `go_live_at` is not in the future or it or `expire_at` lies beyond
-    the window of content/dates.py.
+    the window of content/dates.py. Needs the `publish` permission (`schedule` with a
+    `go_live_at`).
     """
+    (permissions.SCHEDULE if go_live_at is not None else permissions.PUBLISH).check(user)
     now = timezone.now()
     document = _lock(revision.document, now)
     review = _approval(revision)
@@ -267,7 +261,9 @@ def revision_publish(
 
 @transaction.atomic
 def document_unpublish(*, document: Document, user) -> Document:
-    """Withdraw the item from the public API; its history is kept."""
+    """Withdraw the item from the public API; its history is kept. Needs the `unpublish`
+    permission."""
+    permissions.UNPUBLISH.check(user)
     document = _lock(document)
     if document.live_revision_id is None and document.scheduled_revision_id is None:
         raise InvalidTransition("Nothing is published or scheduled, so there is nothing to "
@@ -291,7 +287,9 @@ def document_unpublish(*, document: Document, user) -> Document:
 
 @transaction.atomic
 def schedule_cancel(*, document: Document, user) -> Document:
-    """Cancel a scheduled publication; what is live (if anything) stays live, untouched."""
+    """Cancel a scheduled publication; what is live (if anything) stays live, untouched.
+    Needs the `cancel_schedule` permission."""
+    permissions.CANCEL_SCHEDULE.check(user)
     document = _lock(document)
     if document.scheduled_revision_id is None:
         raise InvalidTransition("Nothing is scheduled, so there is no schedule to cancel.")

@@ -11,6 +11,7 @@ from content.exceptions import ContentInvalid, InvalidTransition, SelfApproval
 from content.models import Document, EditorialEvent, Review, Revision
 from content.plaintext import bidi_error
 from content.selectors import content_authored_by, revision_review_state
+from content.services import permissions
 from content.services.audit import attribute_to, event_record
 
 #: Without an explicit date, approved content is due for review again after a year.
@@ -31,8 +32,9 @@ def review_submit(
     A reviewer cannot approve content they authored (`SelfApproval`): the revision itself,
     or any revision of the item with the same content hash that no other reviewer approved
     since (selectors.content_authored_by). Saving the same text again, or reverting to it,
-    does not make someone else its author.
+    does not make someone else its author. Needs the `review` permission.
     """
+    permissions.REVIEW.check(reviewer)
     if decision not in ReviewDecision.values:
         raise ContentInvalid(
             [{"field": "decision", "message": f"{decision!r} is not a valid decision.",
@@ -91,8 +93,9 @@ def review_request(*, revision: Revision, user, comment: str = "") -> EditorialE
     """Submit `revision` for medical review: one `review_requested` line in the audit trail.
 
     Only the latest revision can be submitted, and not while it already awaits review or
-    is already approved (`InvalidTransition`).
+    is already approved (`InvalidTransition`). Needs the `submit` permission.
     """
+    permissions.SUBMIT.check(user)
     document = Document.objects.select_for_update().get(pk=revision.document_id)
     if document.latest_revision_id != revision.pk:
         raise InvalidTransition(

@@ -13,21 +13,17 @@ from content.choices import EditorialAction, EditorialStatus
 from content.exceptions import ContentInvalid, NoChanges, StaleRevision
 from content.models import Document, Revision
 from content.plaintext import bidi_error
+from content.selectors import revision_content
+from content.services import permissions
 from content.services.audit import attribute_to, event_record
 from content.snapshots import (
     SCHEMA_VERSION,
     snapshot_hash,
     snapshot_normalise,
     snapshot_references,
-    snapshot_upgrade,
 )
 
-
-def revision_content(revision: Revision, *, type_: str | None = None) -> dict:
-    """A revision's snapshot in the current schema version (pass `type_` when the caller
-    knows the document's type, to save a query)."""
-    type_ = type_ or revision.document.type
-    return snapshot_upgrade(type_, revision.content, revision.schema_version)
+__all__ = ["revision_content"]  # a read: its home is content.selectors
 
 
 def references_check(type_: str, content: dict) -> None:
@@ -107,7 +103,10 @@ def document_create(
     *, type_: str, data: dict, author, change_note: str = "",
     action: str = EditorialAction.CREATED,
 ) -> Revision:
-    """Create a new item as draft revision 1 (`action` is how the audit trail names it)."""
+    """Create a new item as draft revision 1 (`action` is how the audit trail names it).
+
+    Needs the `create` permission (content/services/permissions.py)."""
+    permissions.CREATE.check(author)
     content = snapshot_normalise(type_, data)
     references_check(type_, content)
     note = _change_note(change_note)
@@ -150,7 +149,9 @@ def revision_create(
 
     Refused with `NoChanges` (nothing stored) when the content would equal the latest
     revision's: a revision is credited to its author, so it must hold their change.
+    Needs the `edit` permission.
     """
+    permissions.EDIT.check(author)
     document, latest = _locked_latest(document, expected_revision)
     current = revision_content(latest)
     content = snapshot_normalise(document.type, data, partial_of=current)
@@ -177,8 +178,9 @@ def revision_revert(
     """Create a new draft revision whose content equals `revision`'s.
 
     Refused with `NoChanges` (nothing stored) when the latest revision already has that
-    content.
+    content. Needs the `revert` permission.
     """
+    permissions.REVERT.check(author)
     document, latest = _locked_latest(document, expected_revision)
     content = revision_content(revision)
     if snapshot_hash(content) == snapshot_hash(revision_content(latest)):

@@ -15,7 +15,7 @@ from django.utils.http import http_date
 
 from content import caching  # the package: its interface
 from content.caching import next_public_change
-from content.choices import ContentType, ReviewDecision
+from content.choices import ContentType, ReviewDecision, Role
 from content.models import Condition, Rendering, Review
 from content.services.publishing import revision_publish
 from content.services.reviews import review_submit
@@ -84,7 +84,8 @@ def test_a_body_rendered_at_publish_time_for_a_review_due_on_date_max_is_stored_
     api_client, settings, django_capture_on_commit_callbacks
 ):
     settings.HIPKNEE_STORED_RENDERINGS = True
-    editor, reviewer, publisher = (UserFactory(username=n) for n in ("eddie", "rita", "paul"))
+    editor, reviewer, publisher = (UserFactory(username=n, roles=[r]) for n, r in (
+        ("eddie", Role.EDITORS), ("rita", Role.MEDICAL_REVIEWERS), ("paul", Role.PUBLISHERS)))
     with django_capture_on_commit_callbacks(execute=True):
         revision = document_create(
             type_=ContentType.CONDITION, author=editor,

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from content.choices import ReviewDecision
+from content.choices import ReviewDecision, Role
 from content.services.publishing import document_unpublish, revision_publish
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create
@@ -110,7 +110,8 @@ def test_hidden_content_appears_nowhere_public(api_client):
 
 def _publish_world():
     """Build the world of the module docstring through the services."""
-    editor, reviewer, publisher = (UserFactory(username=n) for n in ("ed", "rev", "pub"))
+    editor, reviewer, publisher = (UserFactory(username=n, roles=[r]) for n, r in (
+        ("ed", Role.EDITORS), ("rev", Role.MEDICAL_REVIEWERS), ("pub", Role.PUBLISHERS)))
 
     def publish(revision, **kwargs):
         review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED)

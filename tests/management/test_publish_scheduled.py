@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from content.choices import ReviewDecision
+from content.choices import ReviewDecision, Role
 from content.services.publishing import revision_publish
 from content.services.reviews import review_submit
 from content.services.versioning import document_create
@@ -18,7 +18,8 @@ T0 = dt.datetime(2026, 6, 1, 7, 0, tzinfo=dt.UTC)
 
 @pytest.mark.django_db
 def test_publish_scheduled_output_names_what_it_did_and_what_was_late():
-    editor, reviewer, publisher = (UserFactory(username=n) for n in ("e", "r", "p"))
+    editor, reviewer, publisher = (UserFactory(username=n, roles=[r]) for n, r in (
+        ("e", Role.EDITORS), ("r", Role.MEDICAL_REVIEWERS), ("p", Role.PUBLISHERS)))
     for slug, hours in (("on-time", 1), ("late", -1)):
         revision = document_create(type_="symptom", author=editor, data={
             "slug": slug, "name": slug, "description": "d", "frequency": "common"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from content.choices import ReviewDecision
+from content.choices import ReviewDecision, Role
 from content.models import Document, Review
 from content.services.publishing import document_unpublish, revision_publish
 from content.services.reviews import review_submit
@@ -12,7 +12,8 @@ from tests.factories import UserFactory
 
 @pytest.mark.django_db
 def test_row_history_names_who_moved_each_pointer():
-    editor, reviewer, publisher = (UserFactory(username=n) for n in ("ed", "rita", "paul"))
+    editor, reviewer, publisher = (UserFactory(username=n, roles=[r]) for n, r in (
+        ("ed", Role.EDITORS), ("rita", Role.MEDICAL_REVIEWERS), ("paul", Role.PUBLISHERS)))
     first = document_create(type_="symptom", author=editor, data={
         "slug": "stiffness", "name": "Stiffness", "description": "Tight.", "frequency": "common"})
     second = revision_create(document=first.document, author=editor, expected_revision=1,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from content.choices import ReviewDecision
+from content.choices import ReviewDecision, Role
 from content.exceptions import ContentInvalid
 from content.models import Condition, EditorProfile, Rendering
 from content.services.profiles import editor_profile_save
@@ -32,12 +32,13 @@ pytestmark = pytest.mark.django_db
 def reviewer():
     """A reviewer whose account holds private details: a login name, full name and email."""
     return UserFactory(username="rev1", first_name="Rita", last_name="Secret",
-                       email="rita.secret@example.org")
+                       email="rita.secret@example.org", roles=[Role.MEDICAL_REVIEWERS])
 
 
 def published_condition(reviewer):
     """hip-oa written by an editor, approved by `reviewer`, published on T0."""
-    editor, publisher = UserFactory(username="eddie"), UserFactory(username="paul")
+    editor = UserFactory(username="eddie", roles=[Role.EDITORS])
+    publisher = UserFactory(username="paul", roles=[Role.PUBLISHERS])
     with time_machine.travel(T0, tick=False):
         revision = document_create(type_="condition", data=CONDITION, author=editor)
         review_submit(revision=revision, reviewer=reviewer, decision=ReviewDecision.APPROVED,
@@ -188,14 +189,15 @@ def test_the_migration_replaces_published_login_names_with_what_reviewers_set(re
         "content.migrations.0013_reviewer_public_credit"
     ).credits_rederive
     published_condition(reviewer)
-    other = UserFactory(username="rev2")
+    other = UserFactory(username="rev2", roles=[Role.MEDICAL_REVIEWERS])
     editor_profile_save(user=other, display_name="Dr Omar Other", credentials="FRCS")
     published_condition_2 = {**CONDITION, "slug": "knee-oa", "name": "Knee osteoarthritis"}
     with time_machine.travel(T0, tick=False):
         revision = document_create(type_="condition", data=published_condition_2,
-                                   author=UserFactory(username="ed2"))
+                                   author=UserFactory(username="ed2", roles=[Role.EDITORS]))
         review_submit(revision=revision, reviewer=other, decision=ReviewDecision.APPROVED)
-        revision_publish(revision=revision, user=UserFactory(username="pub2"))
+        revision_publish(revision=revision,
+                         user=UserFactory(username="pub2", roles=[Role.PUBLISHERS]))
     # As publishing wrote them before: the login name of a reviewer without a profile.
     Condition.objects.filter(slug="hip-oa").update(reviewed_by_name="rev1")
     Condition.objects.filter(slug="knee-oa").update(reviewed_by_name="rev2")

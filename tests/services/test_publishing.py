@@ -6,9 +6,10 @@ import io
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from content.choices import EditorialAction, EditorialStatus, ReviewDecision
+from content.choices import EditorialAction, EditorialStatus, ReviewDecision, Role
 from content.exceptions import (
     ContentInvalid,
     InvalidTransition,
@@ -40,10 +41,10 @@ ARTICLE = {
 
 @pytest.fixture
 def people(db):
-    editor = UserFactory(username="eddie")
-    reviewer = UserFactory(username="rita")
+    editor = UserFactory(username="eddie", roles=[Role.EDITORS])
+    reviewer = UserFactory(username="rita", roles=[Role.MEDICAL_REVIEWERS])
     EditorProfileFactory(user=reviewer, display_name="Dr Rita Shah", credentials="MD")
-    publisher = UserFactory(username="paul")
+    publisher = UserFactory(username="paul", roles=[Role.PUBLISHERS])
     return editor, reviewer, publisher
 
 
@@ -83,6 +84,7 @@ def test_changes_requested_after_an_approval_blocks_publication(people):
 def test_an_authors_own_approval_never_counts(people):
     """Even a reviewer who is also an editor cannot publish on their own approval."""
     _, reviewer, publisher = people
+    reviewer.groups.add(Group.objects.get_or_create(name=Role.EDITORS)[0])
     revision = document_create(type_="condition", data=CONDITION, author=reviewer)
     from content.exceptions import SelfApproval
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 
 from content.choices import ContentType, ReviewDecision, RevisionReviewState, Role
 from content.exceptions import ContentInvalid, ReviewRequired, SelfApproval
@@ -106,6 +107,9 @@ def test_the_reviewed_revisions_own_author_is_named_as_before(ada):
 
 
 def test_every_author_of_the_content_is_named(ada, bob, rita, clock):
+    # Here Rita edits too, and Bob reviews too: four eyes, not roles, refuses him.
+    rita.groups.add(Group.objects.get_or_create(name=Role.EDITORS)[0])
+    bob.groups.add(Group.objects.get_or_create(name=Role.MEDICAL_REVIEWERS)[0])
     first, third = laundered(ada, bob, clock, how="revert")
     revision_create(document=first.document, data={"name": "Limping"}, author=ada,
                     expected_revision=3)

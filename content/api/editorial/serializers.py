@@ -28,7 +28,7 @@ from content.choices import (
     Urgency,
 )
 from content.dates import NEXT_REVIEW_MAX_YEARS, SCHEDULE_MAX_YEARS
-from content.services.versioning import revision_content
+from content.selectors import revision_content
 
 # --- content shapes -------------------------------------------------------------------------
 
@@ -192,8 +192,10 @@ class EditorialStateSerializer(serializers.Serializer):
     last_published_at = OffsetDateTimeField(allow_null=True)
     latest_review = serializers.DictField(
         allow_null=True,
-        help_text="The newest review of the latest revision's exact content "
-        "({decision, reviewer, comment, next_review_due, created_at}), or null.",
+        help_text="The review that decides the latest revision's state: the newest review of "
+        "its exact content by a reviewer who did not author that content "
+        "({decision, reviewer, comment, next_review_due, created_at}), or null. The revision "
+        "can be published exactly when its decision is `approved`.",
     )
 
 
@@ -230,7 +232,8 @@ class RevisionSerializer(serializers.Serializer):
     change_note = serializers.CharField(allow_blank=True)
     is_live = serializers.SerializerMethodField(help_text="Whether the public sees it now.")
     is_approved = serializers.SerializerMethodField(
-        help_text="Whether a medical reviewer approved its exact content."
+        help_text="Whether it can be published: the newest review of its exact content by a "
+        "reviewer who did not author that content is an approval."
     )
 
     def get_url(self, revision) -> str:

@@ -34,23 +34,23 @@ from content.api.errors import PreconditionFailed
 from content.api.permissions import HasEditorialRole
 from content.api.preconditions import if_match_require
 from content.api.schema import problem_responses
-from content.choices import ContentType, EditorialStatus, ReviewDecision, Role
+from content.choices import ContentType, EditorialStatus
 from content.exceptions import StaleRevision
 from content.models import Document, EditorialEvent, Review, Revision
 from content.selectors import (
+    approved_revision_ids,
+    deciding_review,
+    deciding_reviews,
     document_live_revision_number,
     document_status,
+    revision_content,
     revision_diff,
     snapshot_diff,
 )
+from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_submit
-from content.services.versioning import (
-    document_create,
-    revision_content,
-    revision_create,
-    revision_revert,
-)
+from content.services.versioning import document_create, revision_create, revision_revert
 
 #: URL path segment of each type.
 TYPE_PATHS = {
@@ -124,14 +124,15 @@ class EditorialViewSet(viewsets.GenericViewSet):
     content_type: str = ""
     type_path: str = ""
     permission_classes = [HasEditorialRole]
-    required_roles = {
-        "create": Role.EDITORS,
-        "partial_update": Role.EDITORS,
-        "revert": Role.EDITORS,
-        "review_create": Role.MEDICAL_REVIEWERS,
-        "publish": Role.PUBLISHERS,
-        "unpublish": Role.PUBLISHERS,
-        "cancel_schedule": Role.PUBLISHERS,
+    #: The editorial permission each write needs (the services check it again).
+    required_actions = {
+        "create": permissions.CREATE,
+        "partial_update": permissions.EDIT,
+        "revert": permissions.REVERT,
+        "review_create": permissions.REVIEW,
+        "publish": permissions.PUBLISH,
+        "unpublish": permissions.UNPUBLISH,
+        "cancel_schedule": permissions.CANCEL_SCHEDULE,
     }
     lookup_field = "slug"
     filter_backends = []
@@ -153,13 +154,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
 
     def state(self, document: Document, latest: Revision | None = None) -> dict:
         latest = latest or document.latest_revision
-        review = (
-            Review.objects.filter(revision=latest, content_hash=latest.content_hash)
-            .select_related("reviewer__editor_profile")
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        return self._state(document, latest, review)
+        return self._state(document, latest, deciding_review(latest))
 
     def _state(self, document: Document, latest: Revision, review: Review | None) -> dict:
         live_number = document_live_revision_number(document)
@@ -198,15 +193,6 @@ class EditorialViewSet(viewsets.GenericViewSet):
         }
         ids.discard(None)
         numbers = dict(Revision.objects.filter(pk__in=ids).values_list("pk", "number"))
-        # Approved as publishing decides it: the latest review that counts is an approval.
-        decided: dict[int, str] = {}
-        for revision_id, decision in (
-            Review.objects.counting()
-            .filter(revision__in=[r.pk for r in revisions])
-            .order_by("revision_id", "-created_at", "-id")
-            .values_list("revision_id", "decision")
-        ):
-            decided.setdefault(revision_id, decision)
         return {
             "request": self.request,
             "type_path": self.type_path,
@@ -214,8 +200,8 @@ class EditorialViewSet(viewsets.GenericViewSet):
             "live_revision_id": document.live_revision_id
             if document_status(document) == EditorialStatus.PUBLISHED
             else None,
-            "approved_ids": {pk for pk, decision in decided.items()
-                             if decision == ReviewDecision.APPROVED},
+            # Approved as publishing decides it (content.rules.is_approved).
+            "approved_ids": approved_revision_ids(revisions),
         }
 
     def validated(self, serializer_class, data=None):
@@ -238,9 +224,10 @@ class EditorialViewSet(viewsets.GenericViewSet):
                 raise ValidationError({"status": [
                     f"Select one of: {', '.join(EditorialStatus.values)}."
                 ]})
-            queryset = queryset.filter(status=status_filter)
+            # As `status` reads: a published item past its expire_at is expired.
+            queryset = queryset.with_status(status_filter)
         page = self.paginate_queryset(queryset.select_related("scheduled_revision"))
-        latest_reviews = self._latest_reviews([d.latest_revision for d in page])
+        latest_reviews = deciding_reviews([d.latest_revision for d in page])
         data = [
             editorial_serializer(self.content_type)(
                 self._state(doc, doc.latest_revision, latest_reviews.get(doc.latest_revision_id))
@@ -248,18 +235,6 @@ class EditorialViewSet(viewsets.GenericViewSet):
             for doc in page
         ]
         return self.get_paginated_response(data)
-
-    def _latest_reviews(self, revisions) -> dict[int, Review]:
-        reviews: dict[int, Review] = {}
-        hashes = {r.pk: r.content_hash for r in revisions}
-        for review in (
-            Review.objects.filter(revision__in=list(hashes))
-            .select_related("reviewer__editor_profile", "revision")
-            .order_by("revision_id", "-created_at", "-id")
-        ):
-            if review.content_hash == hashes[review.revision_id]:
-                reviews.setdefault(review.revision_id, review)
-        return reviews
 
     def create(self, request, *args, **kwargs):
         data = self.request_object()

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 
 from content.api.permissions import HasEditorialRole
 from content.api.schema import ProblemSerializer, ValidationProblemSerializer
-from content.choices import ChangeAction, ContentType, DeliveryStatus, Role
+from content.choices import ChangeAction, ContentType, DeliveryStatus
 from content.models import WebhookDelivery, WebhookSubscription
+from content.services import permissions
 from content.services.webhooks import (
     MAX_SECRET_LENGTH,
     MAX_URL_LENGTH,
@@ -147,8 +148,8 @@ class WebhookViewSet(viewsets.GenericViewSet):
     """Publishers register, inspect and remove webhook subscribers."""
 
     permission_classes = [HasEditorialRole]
-    required_roles = dict.fromkeys(
-        ("list", "create", "retrieve", "destroy", "deliveries"), Role.PUBLISHERS
+    required_actions = dict.fromkeys(
+        ("list", "create", "retrieve", "destroy", "deliveries"), permissions.MANAGE_WEBHOOKS
     )
     serializer_class = WebhookSerializer
     filter_backends = []
