@@ -40,7 +40,7 @@ from django.utils import timezone
 from content.caching.fingerprint import CODE_FINGERPRINT
 from content.caching.validity import as_datetime
 from content.choices import ContentType
-from content.dates import overdue_from
+from content.rules import review_overdue_at
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.da
         moments.append(own["expire_at"])
     due = own["next_review_due"]
     if due is not None and due >= timezone.localdate(now) and (
-        overdue := overdue_from(due)
+        overdue := review_overdue_at(due)
     ) is not None:
         moments.append(overdue)
     by_type: dict[str, list[int]] = {}

@@ -25,7 +25,7 @@ from content.caching.etags import if_none_match
 from content.caching.fingerprint import CODE_FINGERPRINT
 from content.caching.validity import content_valid_until
 from content.caching.versions import local_keep
-from content.dates import overdue_from
+from content.rules import review_overdue_at
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def modified_at(row) -> float | None:
     if moment is None:
         return None
     due = getattr(row, "next_review_due", None)
-    overdue = overdue_from(due) if due is not None else None
+    overdue = review_overdue_at(due)
     if overdue is not None and moment < overdue <= timezone.now():
         moment = overdue
     return moment.timestamp()

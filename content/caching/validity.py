@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from content.dates import overdue_from
+from content.rules import review_overdue_at
 
 BOUNDARY_KEY = "content:valid-until:{version}"
 
@@ -66,7 +66,7 @@ def next_public_change(now: dt.datetime) -> dt.datetime | None:
     moments = []
     if (expire := as_datetime(expire)) is not None:
         moments.append(expire)
-    if (due := _as_date(due)) is not None and (overdue := overdue_from(due)) is not None:
+    if (due := _as_date(due)) is not None and (overdue := review_overdue_at(due)) is not None:
         moments.append(overdue)
     return min(moments, default=None)
 
