@@ -155,7 +155,9 @@ def test_search_answers_nasty_queries_and_refuses_nul(published):
     for value in [*INJECTIONS, *UNICODE, *NUMBERS]:
         response = client.get("/api/v1/search/", {"q": value})
         assert response.status_code == 200, (value, response.content[:300])
-        assert {"count", "next", "previous", "results"} == response.json().keys()
+        assert {
+            "count", "count_is_estimate", "next", "previous", "results",
+        } == response.json().keys()
     for value in NASTY:
         assert_problem(client.get("/api/v1/search/", {"q": "knee", "type": value}), 400,
                        field="type")
