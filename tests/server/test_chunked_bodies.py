@@ -5,6 +5,7 @@ cannot, refuses it with 411. Either way no revision is stored from a body nobody
 
 import http.client
 import json
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -86,19 +87,23 @@ def test_runserver_refuses_a_chunked_edit_with_411_and_stores_nothing(live_serve
     revision = staff.create(ContentType.SYMPTOM, "stiffness")
     token = Token.objects.create(user=staff.editor)
     address = urlsplit(live_server.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-
-    connection.request(
-        "PATCH", "/api/v1/editorial/symptoms/stiffness/", body=_pieces({"name": "Chunked"}),
-        encode_chunked=True,
-        headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json",
-                 "If-Match": f'"rev-{revision.number}"', "Connection": "close"},
-    )
-    response = connection.getresponse()
-    status, content_type, body = (
-        response.status, response.headers["Content-Type"], json.loads(response.read())
-    )
-    connection.close()
+    # The whole request goes in one write, so the server's first read takes all of it: a
+    # chunk arriving after the 411 would meet a closed socket (a reset, not a response).
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece)
+                      for piece in _pieces({"name": "Chunked"}))
+    request = (
+        b"PATCH /api/v1/editorial/symptoms/stiffness/ HTTP/1.1\r\n"
+        b"Host: %s\r\nAuthorization: Token %s\r\nContent-Type: application/json\r\n"
+        b'If-Match: "rev-%d"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n'
+        % (address.netloc.encode(), token.key.encode(), revision.number)
+    ) + chunks + b"0\r\n\r\n"
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        sock.sendall(request)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        status, content_type, body = (
+            response.status, response.headers["Content-Type"], json.loads(response.read())
+        )
 
     assert (status, content_type) == (411, PROBLEM)
     assert body == {
