@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from content.choices import BodyRegion, SymptomFrequency, TreatmentCategory, Urgency
-from content.models import Article, Cause, Condition, Symptom, Treatment, WarningSign
 from content.search import search_filter
 from content.snapshots import SLUG_RE
+from content.types import ContentTypeSpec, FieldKind, registry
 
 #: The longest `search=` value accepted.
 SEARCH_MAX_LENGTH = 200
@@ -130,17 +129,12 @@ def _condition(items: str) -> SlugFilter:
     )
 
 
-def _by_name() -> filters.OrderingFilter:
-    """The ordering of a type whose title is its name."""
-    return _ordering("name", "updated_at", default="name")
-
-
 def _choice(choices, what: str) -> filters.ChoiceFilter:
     return filters.ChoiceFilter(choices=choices, help_text=f"Only items of this {what}.")
 
 
 class PublicFilterSet(filters.FilterSet):
-    """Filters shared by every public list."""
+    """Filters shared by every public list; `filterset_for` adds the declared ones."""
 
     def filter_search(self, queryset, name, value):
         return search_filter(queryset, value)
@@ -149,74 +143,54 @@ class PublicFilterSet(filters.FilterSet):
         return queryset.in_article(value)
 
 
+# --- the relation filters a declaration names (content/types.py `filterset`) ---------------
+
+
 class ArticleFilterSet(PublicFilterSet):
-    search = _search()
     condition = _condition("articles")
     updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", help_text=INSTANT_HELP
     )
-    ordering = _ordering("title", "updated_at", default="title")
-
-    class Meta:
-        model = Article
-        fields = []
 
     def filter_condition(self, queryset, name, value):
         return queryset.mentioning(condition=value)
 
 
-class ConditionFilterSet(PublicFilterSet):
-    search = _search()
-    body_region = _choice(BodyRegion.choices, "body region")
-    article = _article()
-    ordering = _by_name()
+class InArticleFilterSet(PublicFilterSet):
+    """Entities that articles link to: `?article=`."""
 
-    class Meta:
-        model = Condition
-        fields = []
+    article = _article()
 
 
 class CauseFilterSet(PublicFilterSet):
-    search = _search()
     condition = _condition("causes")
     article = _article()
-    ordering = _by_name()
-
-    class Meta:
-        model = Cause
-        fields = []
 
     def filter_condition(self, queryset, name, value):
         return queryset.of_condition(value)
 
 
-class SymptomFilterSet(PublicFilterSet):
-    search = _search()
-    frequency = _choice(SymptomFrequency.choices, "frequency")
-    article = _article()
-    ordering = _by_name()
+def filterset_for(spec: ContentTypeSpec) -> type[filters.FilterSet]:
+    """The FilterSet of one type's public list: `search` (unless the type opts out), a filter
+    per declared choice field with a `filter_label`, the relation filters its declaration
+    names, and `ordering` by the declared fields."""
+    declared = {}
+    if spec.list_search:
+        declared["search"] = _search()
+    for field in spec.fields:
+        if field.kind is FieldKind.CHOICE and field.filter_label:
+            declared[field.name] = _choice(field.choices.choices, field.filter_label)
+    ordering = _ordering(*spec.ordering_fields, default=spec.ordering_default)
+    meta = type("Meta", (), {"model": spec.live_model(), "fields": []})
+    base = spec.hook("filterset") or PublicFilterSet
+    filterset = type(f"{spec.camel}FilterSet", (base,),
+                     {"__module__": __name__, "Meta": meta, "ordering": ordering, **declared})
+    # Parameters in a stable order (the schema's, and that of the errors of a 400): search
+    # and the choices, the relation filters, then ordering.
+    order = [*declared, *base.declared_filters, "ordering"]
+    filterset.base_filters = {name: filterset.base_filters[name] for name in order}
+    return filterset
 
-    class Meta:
-        model = Symptom
-        fields = []
 
-
-class WarningSignFilterSet(PublicFilterSet):
-    urgency = _choice(Urgency.choices, "urgency")
-    article = _article()
-    ordering = _ordering("slug", "updated_at", default="slug")
-
-    class Meta:
-        model = WarningSign
-        fields = []
-
-
-class TreatmentFilterSet(PublicFilterSet):
-    search = _search()
-    category = _choice(TreatmentCategory.choices, "category")
-    article = _article()
-    ordering = _by_name()
-
-    class Meta:
-        model = Treatment
-        fields = []
+#: The FilterSet of each type's public list.
+FILTERSETS = {spec.name: filterset_for(spec) for spec in registry}

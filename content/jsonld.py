@@ -25,7 +25,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 
 from content.bodyformats import html_to_text
-from content.choices import ContentType, SectionKind
+from content.choices import SectionKind
 
 CONTEXT = "https://schema.org"
 SCHEMA = "https://schema.org/"
@@ -189,6 +189,3 @@ def condition_jsonld(data: dict) -> dict:
     page["about"] = condition
     return page
 
-
-#: The builder for each type that has a JSON-LD representation.
-BUILDERS = {ContentType.ARTICLE: article_jsonld, ContentType.CONDITION: condition_jsonld}

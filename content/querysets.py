@@ -41,6 +41,14 @@ class PublishedQuerySet(models.QuerySet):
         """Without the search index columns, which no serializer reads."""
         return self.defer(*SEARCH_FIELDS)
 
+    def for_list(self):
+        """What a list page reads: the rows alone (types with relations prefetch them)."""
+        return self.shown()
+
+    def for_detail(self):
+        """What a detail reads: as a list row, unless the type reads more."""
+        return self.for_list()
+
 
 def _published_conditions():
     from content.models import Condition
@@ -147,12 +155,6 @@ class CauseQuerySet(PublishedQuerySet):
 
 class MentionedEntityQuerySet(PublishedQuerySet):
     """Entities that articles link to from their section items."""
-
-    def for_list(self):
-        """A flat row per entity: one query per page."""
-        return self.shown()
-
-    for_detail = for_list
 
     def in_article(self, slug: str):
         """Entities that an item of the published article with this slug links to."""

@@ -22,15 +22,9 @@ import nh3
 from content.choices import (
     HEALTH_ASPECT_OF_KIND,
     ITEM_GROUPS_OF_KIND,
-    BodyRegion,
-    ContentType,
-    Language,
     SectionKind,
-    SymptomFrequency,
     TimelinePhase,
     TimeUnit,
-    TreatmentCategory,
-    Urgency,
 )
 from content.exceptions import ContentInvalid
 from content.plaintext import (
@@ -40,11 +34,14 @@ from content.plaintext import (
     MARKUP_RE,
     bidi_control_found,
 )
+from content.types import MAX_LIST, MAX_LONG, MAX_SHORT, MAX_SLUG, Field, FieldKind, registry
 
 SCHEMA_VERSION = 1
 
 #: {content type: {from_version: function(content) -> content at from_version + 1}}
-UPGRADERS: dict[str, dict[int, Callable[[dict], dict]]] = {t: {} for t in ContentType.values}
+UPGRADERS: dict[str, dict[int, Callable[[dict], dict]]] = {
+    spec.name: spec.upgraders for spec in registry
+}
 
 #: Tags and attributes allowed in rich text (section bodies). Everything else is removed.
 ALLOWED_TAGS = {
@@ -56,9 +53,6 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-MAX_SHORT = 300
-MAX_LONG = 20_000
-MAX_LIST = 200
 
 
 def snapshot_hash(content: dict) -> str:
@@ -184,7 +178,7 @@ class _Checker:
         return value
 
     def slug(self, value: Any, field: str) -> str | None:
-        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 120:
+        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > MAX_SLUG:
             self.error(
                 field,
                 "Enter a valid slug: lowercase letters, digits and single hyphens (at most 120).",
@@ -237,13 +231,8 @@ class _Checker:
         return result
 
 
-ENTITY_TYPES = (
-    ContentType.CONDITION,
-    ContentType.CAUSE,
-    ContentType.SYMPTOM,
-    ContentType.WARNING_SIGN,
-    ContentType.TREATMENT,
-)
+#: Types a section item may link to.
+ENTITY_TYPES = registry.entity_types()
 
 
 def _timeline(c: _Checker, value: Any, field: str) -> list[dict] | None:
@@ -341,79 +330,24 @@ def _sections(c: _Checker, value: Any) -> list[dict]:
     return sections
 
 
-def _article(c: _Checker, data: dict) -> dict:
-    return {
-        "title": c.text(data.get("title"), "title"),
-        "summary": c.text(data.get("summary"), "summary", max_length=2000),
-        "language": c.choice(data.get("language", Language.EN), "language", Language.values),
-        "conditions": c.refs(data.get("conditions", []), "conditions", ContentType.CONDITION),
-        "sections": _sections(c, data.get("sections", [])),
-    }
+def _field(c: _Checker, spec: Field, value: Any) -> Any:
+    """One field of a snapshot, checked by what its declaration says it holds."""
+    if spec.kind in (FieldKind.TEXT, FieldKind.PROSE):
+        return c.text(value, spec.name, max_length=spec.max_length, blank=spec.blank,
+                      null=spec.null)
+    if spec.kind is FieldKind.LINES:
+        return c.strings(value, spec.name)
+    if spec.kind is FieldKind.CHOICE:
+        return c.choice(value, spec.name, spec.choices.values)
+    if spec.kind is FieldKind.REFS:
+        return c.refs(value, spec.name, spec.refs_to)
+    return _sections(c, value)
 
 
-def _condition(c: _Checker, data: dict) -> dict:
-    return {
-        "name": c.text(data.get("name"), "name", max_length=200),
-        "also_known_as": c.strings(data.get("also_known_as", []), "also_known_as"),
-        "body_region": c.choice(data.get("body_region"), "body_region", BodyRegion.values),
-        "description": c.text(data.get("description", ""), "description", max_length=MAX_LONG,
-                              blank=True),
-    }
-
-
-def _cause(c: _Checker, data: dict) -> dict:
-    return {
-        "name": c.text(data.get("name"), "name", max_length=200),
-        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
-        "conditions": c.refs(data.get("conditions", []), "conditions", ContentType.CONDITION),
-    }
-
-
-def _symptom(c: _Checker, data: dict) -> dict:
-    return {
-        "name": c.text(data.get("name"), "name", max_length=200),
-        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
-        "frequency": c.choice(data.get("frequency"), "frequency", SymptomFrequency.values),
-    }
-
-
-def _warning_sign(c: _Checker, data: dict) -> dict:
-    return {
-        "text": c.text(data.get("text"), "text", max_length=2000),
-        "urgency": c.choice(data.get("urgency"), "urgency", Urgency.values),
-    }
-
-
-def _treatment(c: _Checker, data: dict) -> dict:
-    return {
-        "name": c.text(data.get("name"), "name", max_length=200),
-        "description": c.text(data.get("description"), "description", max_length=MAX_LONG),
-        "category": c.choice(data.get("category"), "category", TreatmentCategory.values),
-        "examples": c.strings(data.get("examples", []), "examples"),
-        "caution": c.text(data.get("caution"), "caution", max_length=2000, null=True, blank=True),
-    }
-
-
-#: Per type: (fields a snapshot holds besides slug, required ones, normaliser).
-SHAPES: dict[str, tuple[set[str], set[str], Callable[[_Checker, dict], dict]]] = {
-    ContentType.ARTICLE: (
-        {"title", "summary", "language", "conditions", "sections"}, {"title", "summary"}, _article
-    ),
-    ContentType.CONDITION: (
-        {"name", "also_known_as", "body_region", "description"}, {"name", "body_region"},
-        _condition,
-    ),
-    ContentType.CAUSE: ({"name", "description", "conditions"}, {"name", "description"}, _cause),
-    ContentType.SYMPTOM: (
-        {"name", "description", "frequency"}, {"name", "description", "frequency"}, _symptom
-    ),
-    ContentType.WARNING_SIGN: ({"text", "urgency"}, {"text", "urgency"}, _warning_sign),
-    ContentType.TREATMENT: (
-        {"name", "description", "category", "examples", "caution"},
-        {"name", "description", "category"},
-        _treatment,
-    ),
-}
+def _fields(c: _Checker, type_: str, data: dict) -> dict:
+    """Every field of a snapshot of `type_`, in declaration order (content/types.py)."""
+    return {spec.name: _field(c, spec, data.get(spec.name, spec.missing))
+            for spec in registry[type_].fields}
 
 
 def snapshot_normalise(type_: str, data: Any, *, partial_of: dict | None = None) -> dict:
@@ -424,7 +358,8 @@ def snapshot_normalise(type_: str, data: Any, *, partial_of: dict | None = None)
     whole list. Raises `ContentInvalid` listing every problem with its field path.
     """
     c = _Checker()
-    own, required, normalise = SHAPES[type_]
+    declared = registry[type_]
+    own, required = set(declared.by_name), declared.required
     if partial_of is not None:
         if not isinstance(data, dict):
             raise ContentInvalid([{"field": "non_field_errors",
@@ -440,7 +375,7 @@ def snapshot_normalise(type_: str, data: Any, *, partial_of: dict | None = None)
     if body is None:
         raise ContentInvalid(c.errors)
     slug = c.slug(body.get("slug"), "slug") if "slug" in body else None
-    content = {"slug": slug, **normalise(c, body)}
+    content = {"slug": slug, **_fields(c, type_, body)}
     if c.errors:
         raise ContentInvalid(c.errors)
     return content

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 
 from content import filters
+from content.choices import ContentType
+from content.filters import FILTERSETS
 from content.models import Article, Cause, Condition, Symptom, Treatment, WarningSign
 from tests.factories import NOW, ArticleFactory, SymptomFactory, WarningSignFactory
 
@@ -14,12 +16,12 @@ UTC = dt.UTC
 @pytest.mark.parametrize(
     ("filterset", "parameters"),
     [
-        (filters.ArticleFilterSet, {"search", "condition", "updated_since", "ordering"}),
-        (filters.ConditionFilterSet, {"search", "body_region", "article", "ordering"}),
-        (filters.CauseFilterSet, {"search", "condition", "article", "ordering"}),
-        (filters.SymptomFilterSet, {"search", "frequency", "article", "ordering"}),
-        (filters.WarningSignFilterSet, {"urgency", "article", "ordering"}),
-        (filters.TreatmentFilterSet, {"search", "category", "article", "ordering"}),
+        (FILTERSETS[ContentType.ARTICLE], {"search", "condition", "updated_since", "ordering"}),
+        (FILTERSETS[ContentType.CONDITION], {"search", "body_region", "article", "ordering"}),
+        (FILTERSETS[ContentType.CAUSE], {"search", "condition", "article", "ordering"}),
+        (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "article", "ordering"}),
+        (FILTERSETS[ContentType.WARNING_SIGN], {"urgency", "article", "ordering"}),
+        (FILTERSETS[ContentType.TREATMENT], {"search", "category", "article", "ordering"}),
     ],
 )
 def test_each_list_accepts_exactly_the_documented_parameters(filterset, parameters):
@@ -29,12 +31,12 @@ def test_each_list_accepts_exactly_the_documented_parameters(filterset, paramete
 @pytest.mark.parametrize(
     ("filterset", "choices"),
     [
-        (filters.ArticleFilterSet, ["title", "-title", "updated_at", "-updated_at"]),
-        (filters.ConditionFilterSet, ["name", "-name", "updated_at", "-updated_at"]),
-        (filters.CauseFilterSet, ["name", "-name", "updated_at", "-updated_at"]),
-        (filters.SymptomFilterSet, ["name", "-name", "updated_at", "-updated_at"]),
-        (filters.WarningSignFilterSet, ["slug", "-slug", "updated_at", "-updated_at"]),
-        (filters.TreatmentFilterSet, ["name", "-name", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.ARTICLE], ["title", "-title", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.CONDITION], ["name", "-name", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.CAUSE], ["name", "-name", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.SYMPTOM], ["name", "-name", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.WARNING_SIGN], ["slug", "-slug", "updated_at", "-updated_at"]),
+        (FILTERSETS[ContentType.TREATMENT], ["name", "-name", "updated_at", "-updated_at"]),
     ],
 )
 def test_ordering_choices(filterset, choices):
@@ -44,15 +46,16 @@ def test_ordering_choices(filterset, choices):
 @pytest.mark.parametrize(
     ("filterset", "model", "query", "order_by"),
     [
-        (filters.ArticleFilterSet, Article, {}, ("title", "slug")),
-        (filters.ArticleFilterSet, Article, {"ordering": "-updated_at"}, ("-updated_at", "slug")),
-        (filters.ConditionFilterSet, Condition, {}, ("name", "slug")),
-        (filters.CauseFilterSet, Cause, {"ordering": "-name"}, ("-name", "slug")),
-        (filters.SymptomFilterSet, Symptom, {"ordering": "updated_at,name"},
+        (FILTERSETS[ContentType.ARTICLE], Article, {}, ("title", "slug")),
+        (FILTERSETS[ContentType.ARTICLE], Article, {"ordering": "-updated_at"},
+         ("-updated_at", "slug")),
+        (FILTERSETS[ContentType.CONDITION], Condition, {}, ("name", "slug")),
+        (FILTERSETS[ContentType.CAUSE], Cause, {"ordering": "-name"}, ("-name", "slug")),
+        (FILTERSETS[ContentType.SYMPTOM], Symptom, {"ordering": "updated_at,name"},
          ("updated_at", "name", "slug")),
-        (filters.WarningSignFilterSet, WarningSign, {}, ("slug",)),
-        (filters.WarningSignFilterSet, WarningSign, {"ordering": "-slug"}, ("-slug",)),
-        (filters.TreatmentFilterSet, Treatment, {"ordering": ""}, ("name", "slug")),
+        (FILTERSETS[ContentType.WARNING_SIGN], WarningSign, {}, ("slug",)),
+        (FILTERSETS[ContentType.WARNING_SIGN], WarningSign, {"ordering": "-slug"}, ("-slug",)),
+        (FILTERSETS[ContentType.TREATMENT], Treatment, {"ordering": ""}, ("name", "slug")),
     ],
 )
 def test_ordering_always_ends_with_the_slug(filterset, model, query, order_by):
@@ -101,7 +104,7 @@ def test_instants_are_read_as_utc(value, expected):
     ],
 )
 def test_malformed_instants_are_refused(value):
-    fs = filters.ArticleFilterSet(
+    fs = FILTERSETS[ContentType.ARTICLE](
         data={"updated_since": value}, queryset=Article.objects.all()
     )
 
@@ -119,7 +122,7 @@ def test_malformed_instants_are_refused(value):
 
 @pytest.mark.parametrize("value", ["hip-bursitis", "a", "knee-2", "2"])
 def test_slug_parameters_accept_slugs(value):
-    fs = filters.CauseFilterSet(data={"condition": value}, queryset=Cause.objects.all())
+    fs = FILTERSETS[ContentType.CAUSE](data={"condition": value}, queryset=Cause.objects.all())
 
     assert fs.is_valid(), fs.errors
 
@@ -128,7 +131,7 @@ def test_slug_parameters_accept_slugs(value):
     "value", ["Hip-Bursitis", "hip_bursitis", "hip bursitis", "-hip", "hip-", "hip--bursitis"]
 )
 def test_slug_parameters_refuse_other_forms(value):
-    fs = filters.CauseFilterSet(data={"condition": value}, queryset=Cause.objects.all())
+    fs = FILTERSETS[ContentType.CAUSE](data={"condition": value}, queryset=Cause.objects.all())
 
     assert not fs.is_valid()
     assert fs.errors.get_json_data()["condition"][0]["code"] == "invalid_slug"
@@ -137,7 +140,7 @@ def test_slug_parameters_refuse_other_forms(value):
 @pytest.mark.django_db
 def test_blank_values_filter_nothing():
     SymptomFactory(slug="a")
-    fs = filters.SymptomFilterSet(
+    fs = FILTERSETS[ContentType.SYMPTOM](
         data={"search": " ", "frequency": "", "article": "", "ordering": ""},
         queryset=Symptom.objects.published(),
     )
@@ -150,7 +153,7 @@ def test_blank_values_filter_nothing():
 def test_updated_since_is_inclusive():
     ArticleFactory(slug="at", updated_at=NOW)
     ArticleFactory(slug="before", updated_at=NOW - dt.timedelta(microseconds=1))
-    fs = filters.ArticleFilterSet(
+    fs = FILTERSETS[ContentType.ARTICLE](
         data={"updated_since": NOW.isoformat()}, queryset=Article.objects.published()
     )
 
@@ -160,7 +163,7 @@ def test_updated_since_is_inclusive():
 @pytest.mark.django_db
 def test_filters_never_widen_visibility():
     WarningSignFactory(slug="hidden", live=False)
-    fs = filters.WarningSignFilterSet(
+    fs = FILTERSETS[ContentType.WARNING_SIGN](
         data={"urgency": "see_a_doctor"}, queryset=WarningSign.objects.published()
     )
 

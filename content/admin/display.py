@@ -17,16 +17,6 @@ from content.models import Document, Revision
 from content.selectors import ReviewState
 from content.snapshots import sanitise_html
 
-#: URL path of each type in the public and editorial APIs.
-TYPE_PATHS = {
-    "article": "articles",
-    "condition": "conditions",
-    "cause": "causes",
-    "symptom": "symptoms",
-    "warning_sign": "warning-signs",
-    "treatment": "treatments",
-}
-
 
 def person(user) -> str:
     """How a staff member is named: their editor profile's name, else full name, else login."""

@@ -24,7 +24,6 @@ from django.utils.html import format_html
 
 from content import rules
 from content.admin.display import (
-    TYPE_PATHS,
     banner,
     content_title,
     day,
@@ -38,7 +37,6 @@ from content.admin.forms.types import SNAPSHOT_FORMS
 from content.admin.forms.workflow import PublishForm, ReviewForm, SubmitForReviewForm
 from content.admin.history import DocumentHistoryViews
 from content.choices import (
-    ContentType,
     EditorialStatus,
     ReviewDecision,
     RevisionReviewState,
@@ -59,6 +57,7 @@ from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_request, review_submit
 from content.services.versioning import document_create, revision_create
+from content.types import FieldKind, registry
 
 #: The editorial permission each workflow button needs (content/services/permissions.py,
 #: which the service it calls checks again), and the form it submits.
@@ -316,11 +315,13 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         return self._render_change(request, document)
 
     def _labels(self, type_: str) -> dict:
-        if type_ == ContentType.ARTICLE:
-            return document_labels([ContentType.CONDITION, *ENTITY_TYPES])
-        if type_ == ContentType.CAUSE:
-            return document_labels([ContentType.CONDITION])
-        return {}
+        """The items the type's form can link to: by its references, and from an article's
+        section items, any entity."""
+        fields = registry[type_].fields
+        types = {f.refs_to for f in fields if f.kind is FieldKind.REFS}
+        if any(f.kind is FieldKind.SECTIONS for f in fields):
+            types |= set(ENTITY_TYPES)
+        return document_labels(sorted(types)) if types else {}
 
     def _editor(self, request, document, data=None, labels=None) -> SnapshotEditor:
         latest = document.latest_revision
@@ -475,7 +476,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         context = self._context(
             request,
             document,
-            title=f"{ContentType(document.type).label}: {content_title(content)}",
+            title=f"{registry[document.type].label}: {content_title(content)}",
             editor=editor,
             preview=read_only,
             latest=latest,
@@ -504,7 +505,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
             more_rows=more_rows,
             live=live,
             latest_is_live=live is not None and live.pk == latest.pk,
-            public_url=(f"/api/v1/{TYPE_PATHS[document.type]}/{document.slug}/"
+            public_url=(f"/api/v1/{registry[document.type].path}/{document.slug}/"
                         if live else None),
             history_url=self._url("history", document),
             compare_live_url=(
@@ -522,9 +523,9 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         type_ = request.GET.get("type") or request.POST.get("type")
-        if type_ not in ContentType.values:
+        if type_ not in registry:
             context = self._context(request, None, title="Add a content item",
-                                    types=ContentType.choices)
+                                    types=registry.choices())
             return TemplateResponse(request, "admin/content/document/add_type.html", context)
         labels = self._labels(type_)
         data = request.POST if request.method == "POST" else None
@@ -545,7 +546,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(self._url("change", revision.document))
         context = self._context(
-            request, None, title=f"Add {ContentType(type_).label.lower()}",
+            request, None, title=f"Add {registry[type_].label.lower()}",
             editor=editor, type=type_, adding=True, more_rows=more is not None,
         )
         return TemplateResponse(request, "admin/content/document/change_form.html", context)

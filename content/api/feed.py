@@ -24,7 +24,8 @@ from content.api.pagination import whole_number_parse
 from content.api.schema import problem_responses
 from content.caching.etags import if_none_match
 from content.changes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
-from content.choices import ChangeAction, ContentType
+from content.choices import ChangeAction
+from content.types import registry
 
 #: A page that is not full may grow, so caches revalidate it (cheaply, with its ETag);
 #: a full page can never change.
@@ -35,7 +36,7 @@ FULL_PAGE_CACHE = "public, max-age=86400, immutable"
 class ChangeEntrySerializer(serializers.Serializer):
     """One entry of the change feed; a tombstone (`unpublished`) carries no content."""
 
-    type = serializers.ChoiceField(choices=ContentType.choices, help_text="Content type.")
+    type = serializers.ChoiceField(choices=registry.choices(), help_text="Content type.")
     slug = serializers.SlugField(help_text="The item's slug; fetch it from its detail endpoint.")
     action = serializers.ChoiceField(
         choices=ChangeAction.choices,

@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from content.bodyformats import body_render
 from content.choices import BodyFormat
-from content.jsonld import BUILDERS, MEDIA_TYPE, jsonld_dumps
+from content.jsonld import MEDIA_TYPE, jsonld_dumps
+from content.types import registry
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -35,7 +36,7 @@ class JSONLDRenderer(JSONRenderer):
         response = context.get("response")
         view = context.get("view")
         if response is not None and not response.exception:
-            data = BUILDERS[view.content_type](data)
+            data = registry[view.content_type].hook("jsonld")(data)
         return jsonld_dumps(data, indent=self.get_indent(accepted_media_type, context))
 
 
@@ -76,10 +77,24 @@ def with_body_format(data: dict, body_format: str) -> dict:
     return {**data, "body": body_render(data["body"], body_format)}
 
 
+BODY_FORMAT_PARAMETER = OpenApiParameter(
+    "body_format",
+    str,
+    enum=BodyFormat.values,
+    default=BodyFormat.HTML,
+    description="How to render each section's `body`: `html` (sanitised HTML, as stored), "
+    "`markdown` (CommonMark: `- ` bullets, `1. ` numbered items, `**strong**`, `*em*`, "
+    "`[text](url)`) or `text` (plain text; list items still start with `- `). The same words "
+    "in every format. Any other value is 400.",
+)
+
+
 class BodyFormatMixin:
     """`?body_format=` on the actions in `body_format_actions`. Put it first among the bases."""
 
     body_format_actions = ("retrieve", "section")
+    #: Documented on the detail (content/api/views.py `public_viewset`).
+    detail_parameters = (BODY_FORMAT_PARAMETER,)
 
     def initial(self, request, *args, **kwargs):
         self.body_format = BodyFormat.HTML
@@ -101,16 +116,6 @@ class BodyFormatMixin:
 
 # --- schema ----------------------------------------------------------------------------------
 
-BODY_FORMAT_PARAMETER = OpenApiParameter(
-    "body_format",
-    str,
-    enum=BodyFormat.values,
-    default=BodyFormat.HTML,
-    description="How to render each section's `body`: `html` (sanitised HTML, as stored), "
-    "`markdown` (CommonMark: `- ` bullets, `1. ` numbered items, `**strong**`, `*em*`, "
-    "`[text](url)`) or `text` (plain text; list items still start with `- `). The same words "
-    "in every format. Any other value is 400.",
-)
 
 JSONLD_DESCRIPTION = (
     "With `Accept: application/ld+json` (or `?format=jsonld`): the same item as schema.org "

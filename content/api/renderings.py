@@ -16,15 +16,6 @@ from content.caching.responses import modified_at
 from content.choices import ContentType
 from content.models import LIVE_MODELS
 
-#: The viewset serving each type's detail.
-VIEWSETS = {
-    viewset.content_type: viewset
-    for viewset in (
-        views.ArticleViewSet, views.ConditionViewSet, views.CauseViewSet,
-        views.SymptomViewSet, views.WarningSignViewSet, views.TreatmentViewSet,
-    )
-}
-
 
 class _PlaceholderOrigin:
     """Stands in for the request while rendering: absolute URLs on the placeholder origin."""
@@ -43,7 +34,7 @@ def render(type_: str, pk: int) -> list[Rendered]:
     renderer = JSONRenderer()
     modified = modified_at(row)
     last_modified = dt.datetime.fromtimestamp(int(modified), dt.UTC) if modified else None
-    detail = VIEWSETS[type_].serializer_class(row, context=context).data
+    detail = views.VIEWSETS[type_].serializer_class(row, context=context).data
     bodies = [
         Rendered(
             path=reverse(f"api:{type_}-detail", kwargs={"slug": row.slug}),

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from content.api.errors import PROBLEM_CONTENT_TYPE
+from content.types import registry
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -80,18 +81,18 @@ def problem_responses(*statuses: int, descriptions: dict[int, str] | None = None
     }
 
 
+LIST_PROBLEMS = problem_responses(400, 401, 404, 406, 413)
+DETAIL_PROBLEMS = problem_responses(
+    400, 401, 404, 406, 413, descriptions={400: NOT_STORABLE_INPUT}
+)
+
 #: The response of GET /api/v1/: every public endpoint by name.
 ApiIndexSerializer = inline_serializer(
     name="ApiIndex",
     fields={
         name: serializers.URLField(help_text=help_text)
         for name, help_text in [
-            ("articles", "Articles: list and detail, with their sections."),
-            ("conditions", "Conditions of the hip and the knee."),
-            ("causes", "Ways in which a hip problem leads to knee pain."),
-            ("symptoms", "Symptoms, common and less common."),
-            ("warning-signs", "When to see a doctor, and when to seek help immediately."),
-            ("treatments", "Conventional treatments, alternative therapies and home remedies."),
+            *((spec.path, spec.summary) for spec in registry),
             ("search", "Ranked search across every type (?q=)."),
             ("schema", "This API's OpenAPI 3 schema (YAML; ?format=json for JSON)."),
             ("docs", "Interactive documentation (Swagger UI)."),

@@ -15,10 +15,10 @@ from content.api.caching import CachedResponseMixin
 from content.api.pagination import PageNumberPagination
 from content.api.schema import problem_responses
 from content.api.serializers import detail_url
-from content.choices import ContentType
 from content.search import MAX_QUERY_LENGTH, SearchHit, search
+from content.types import registry
 
-TYPE_NAMES = ", ".join(ContentType.values)
+TYPE_NAMES = ", ".join(registry.names())
 
 
 class SearchParametersSerializer(serializers.Serializer):
@@ -35,7 +35,7 @@ class SearchParametersSerializer(serializers.Serializer):
         "Required; blank is 400.",
     )
     type = serializers.ChoiceField(
-        choices=ContentType.choices,
+        choices=registry.choices(),
         required=False,
         help_text="Only results of this type. Default: every type.",
         error_messages={
@@ -50,7 +50,7 @@ class SearchParametersSerializer(serializers.Serializer):
 class SearchResultSerializer(serializers.Serializer):
     """One search result: what was found, where to read it, and why it matched."""
 
-    type = serializers.ChoiceField(choices=ContentType.choices, help_text="The item's type.")
+    type = serializers.ChoiceField(choices=registry.choices(), help_text="The item's type.")
     slug = serializers.SlugField(help_text="The item's slug (unique per type).")
     title = serializers.CharField(
         help_text="An article's title, a warning sign's text, or the name of anything else."

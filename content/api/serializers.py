@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from content.choices import (
-    ContentType,
     HealthAspect,
     ItemGroup,
     ReviewStatus,
@@ -24,7 +23,6 @@ from content.choices import (
     TimeUnit,
 )
 from content.models import (
-    LIVE_MODELS,
     Article,
     Cause,
     Condition,
@@ -37,9 +35,13 @@ from content.models import (
 from content.models.editorial import REVIEWER_LABEL
 from content.querysets import is_visible
 from content.rules import review_status
+from content.types import ContentTypeSpec, FieldKind, registry
 
-#: The public type name of each live model.
-TYPE_OF_MODEL = {model: type_ for type_, model in LIVE_MODELS.items()}
+
+@functools.cache
+def _spec_of_model(model) -> ContentTypeSpec:
+    """The declaration of a live model's type (content/types.py)."""
+    return registry.of_model(model)
 
 
 @functools.lru_cache(maxsize=64)
@@ -118,25 +120,25 @@ class PublicReviewSerializer(serializers.Serializer):
 class RelationSerializer(serializers.Serializer):
     """A link to a related published item: {type, slug, name, url}."""
 
-    type = serializers.ChoiceField(choices=ContentType.choices, help_text="The item's type.")
+    type = serializers.ChoiceField(choices=registry.choices(), help_text="The item's type.")
     slug = serializers.SlugField(help_text="The item's slug.")
     name = serializers.CharField(help_text="Its name (a warning sign's text).")
     url = serializers.URLField(help_text="Absolute URL of its detail.")
 
     def to_representation(self, row):
-        type_ = TYPE_OF_MODEL[type(row)]
+        spec = _spec_of_model(type(row))
         return {
-            "type": type_,
+            "type": spec.name,
             "slug": row.slug,
-            "name": row.text if type_ == ContentType.WARNING_SIGN else row.name,
-            "url": detail_url(type_, row.slug, self.context.get("request")),
+            "name": getattr(row, spec.title_field),
+            "url": detail_url(spec.name, row.slug, self.context.get("request")),
         }
 
 
 class EntityLinkSerializer(serializers.Serializer):
     """The published item a section item is about: {type, slug, url}."""
 
-    type = serializers.ChoiceField(choices=ContentType.choices, help_text="The item's type.")
+    type = serializers.ChoiceField(choices=registry.choices(), help_text="The item's type.")
     slug = serializers.SlugField(help_text="The item's slug.")
     url = serializers.URLField(help_text="Absolute URL of its detail.")
 
@@ -156,7 +158,7 @@ class PublishedSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:
-        return detail_url(TYPE_OF_MODEL[type(row)], row.slug, self.context.get("request"))
+        return detail_url(_spec_of_model(type(row)).name, row.slug, self.context.get("request"))
 
 
 class TimelinePhaseSerializer(serializers.Serializer):
@@ -195,7 +197,7 @@ class SectionItemSerializer(serializers.ModelSerializer):
         row = item.entity
         if row is None or not is_visible(row):
             return None
-        type_ = TYPE_OF_MODEL[type(row)]
+        type_ = _spec_of_model(type(row)).name
         return {
             "type": type_,
             "slug": row.slug,
@@ -331,3 +333,25 @@ class TreatmentSerializer(PublishedSerializer):
             "version", "updated_at", "review",
         ]
         read_only_fields = fields
+
+
+def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
+    """The public serializer of a type that names none in its declaration: its declared
+    fields (references as links to published items) and the common ones."""
+    declared = {}
+    for field in spec.fields:
+        if field.kind is FieldKind.LINES:
+            declared[field.name] = serializers.ListField(
+                child=serializers.CharField(), read_only=True, help_text=field.help_text
+            )
+        elif field.kind is FieldKind.REFS:
+            declared[field.name] = RelationSerializer(
+                many=True, read_only=True, help_text=field.help_text
+            )
+    names = [f.name for f in spec.fields if f.kind is not FieldKind.SECTIONS]
+    fields = ["slug", "url", *names, "version", "updated_at", "review"]
+    meta = type("Meta", (), {"model": spec.live_model(), "fields": fields,
+                             "read_only_fields": fields})
+    return type(f"{spec.camel}Serializer", (PublishedSerializer,),
+                {"__module__": __name__, "__doc__": spec.description, "Meta": meta,
+                 **declared})

@@ -6,17 +6,14 @@ from rest_framework.routers import SimpleRouter
 from content.api import views
 from content.api.feed import ChangeFeedView
 from content.api.search import SearchView
+from content.types import registry
 
 app_name = "api"
 
 #: Public read-only routes; URL names are `api:<type>-list` and `api:<type>-detail`.
 router = SimpleRouter()
-router.register("articles", views.ArticleViewSet, basename="article")
-router.register("conditions", views.ConditionViewSet, basename="condition")
-router.register("causes", views.CauseViewSet, basename="cause")
-router.register("symptoms", views.SymptomViewSet, basename="symptom")
-router.register("warning-signs", views.WarningSignViewSet, basename="warning_sign")
-router.register("treatments", views.TreatmentViewSet, basename="treatment")
+for name, viewset in views.VIEWSETS.items():
+    router.register(registry[name].path, viewset, basename=name)
 
 urlpatterns = [
     path("", views.ApiIndexView.as_view(), name="index"),

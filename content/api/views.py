@@ -8,14 +8,9 @@ switch visibility off. Filters apply to lists only; a detail ignores query param
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
+from django.utils.module_loading import import_string
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,105 +19,16 @@ from rest_framework.views import APIView
 from content import filters
 from content.api import serializers
 from content.api.caching import CachedResponseMixin
-from content.api.formats import (
-    ARTICLE_JSONLD_EXAMPLE,
-    BODY_FORMAT_PARAMETER,
-    CONDITION_JSONLD_EXAMPLE,
-    JSONLD_DESCRIPTION,
-    BodyFormatMixin,
-    JsonLdMixin,
-    jsonld_response,
+from content.api.formats import JSONLD_DESCRIPTION, JsonLdMixin, jsonld_response
+from content.api.schema import (
+    DETAIL_PROBLEMS,
+    LIST_PROBLEMS,
+    NOT_STORABLE_INPUT,
+    ApiIndexSerializer,
+    problem_responses,
 )
-from content.api.schema import NOT_STORABLE_INPUT, ApiIndexSerializer, problem_responses
-from content.choices import ContentType, SectionKind
 from content.models import LIVE_MODELS
-
-LIST_PROBLEMS = problem_responses(400, 401, 404, 406, 413)
-DETAIL_PROBLEMS = problem_responses(
-    400, 401, 404, 406, 413, descriptions={400: NOT_STORABLE_INPUT}
-)
-
-ARTICLE_EXAMPLE = {
-    "slug": "hip-problems-and-knee-pain",
-    "url": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/",
-    "title": "Can Hip Problems Cause Knee Pain?",
-    "summary": "Hip problems, such as osteoarthritis, bursitis, or labral tears, can "
-    "significantly affect your gait and posture, ultimately placing undue stress on your knees.",
-    "language": "en",
-    "conditions": [
-        {
-            "type": "condition",
-            "slug": "hip-bursitis",
-            "name": "Hip bursitis",
-            "url": "https://api.example.org/api/v1/conditions/hip-bursitis/",
-        }
-    ],
-    "sections": [
-        {
-            "kind": "causes",
-            "heading": "Causes",
-            "position": 2,
-            "health_aspect": "CausesHealthAspect",
-            "body": "<p>Hip issues can significantly contribute to knee pain, and understanding "
-            "the underlying causes is essential for effective treatment and management.</p>",
-            "groups": [
-                {
-                    "group": "causes",
-                    "heading": "Here are several potential causes of how hip issues can lead "
-                    "to knee pain",
-                }
-            ],
-            "items": [
-                {
-                    "group": "causes",
-                    "title": "Referred Pain",
-                    "text": "Conditions affecting the hip, such as bursitis or tendinitis, can "
-                    "cause referred pain that manifests in the knee.",
-                    "entity": {
-                        "type": "cause",
-                        "slug": "referred-pain",
-                        "url": "https://api.example.org/api/v1/causes/referred-pain/",
-                    },
-                }
-            ],
-            "timeline": None,
-        },
-        {
-            "kind": "recovery",
-            "heading": "Recovery",
-            "position": 6,
-            "health_aspect": "PrognosisHealthAspect",
-            "body": "<p>Typically, initial recovery may take 4 to 6 weeks, but full "
-            "rehabilitation can extend to 3 to 6 months.</p>",
-            "groups": [
-                {
-                    "group": "tips",
-                    "heading": "To ensure a smooth recovery, consider the following tips",
-                }
-            ],
-            "items": [
-                {
-                    "group": "tips",
-                    "title": "Rest and Recovery",
-                    "text": "Allow adequate time for rest and recovery between activities.",
-                    "entity": None,
-                }
-            ],
-            "timeline": [
-                {"phase": "initial", "min": 4, "max": 6, "unit": "week"},
-                {"phase": "full", "min": 3, "max": 6, "unit": "month"},
-            ],
-        },
-    ],
-    "version": 2,
-    "updated_at": "2026-01-15T09:30:00+00:00",
-    "review": {
-        "status": "reviewed",
-        "last_reviewed": "2026-01-14",
-        "next_review_due": "2027-01-14",
-        "reviewed_by": {"name": "Dr Jane Example", "credentials": "MBBS, FRCP"},
-    },
-}
+from content.types import ContentTypeSpec, registry
 
 
 class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
@@ -149,7 +55,7 @@ class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
             return super().get_object()
         except Http404:
             slug = self.kwargs[self.lookup_field]
-            label = ContentType(self.content_type).label.lower()
+            label = registry[self.content_type].label.lower()
             raise NotFound(f"There is no published {label} {slug!r}.") from None
 
     def filter_queryset(self, queryset):
@@ -159,21 +65,22 @@ class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
 
-def _documented(*, what: str, examples=(), jsonld_example=None, detail_parameters=()):
+def _documented(spec: ContentTypeSpec, *, detail_parameters=()):
     """A class decorator documenting the list and retrieve operations of one type's viewset
     (tagged with the type's plural, its serializers read from the viewset), with every
-    error they can answer (and, with `jsonld_example`, the JSON-LD representation of the
+    error they can answer (and, when the type has one, the JSON-LD representation of the
     detail)."""
 
     def decorate(viewset: type[PublishedViewSet]) -> type[PublishedViewSet]:
-        singular = ContentType(viewset.content_type).label.lower()
+        plural = spec.plural.lower()
         documented = _operations_documented(
-            singular=singular, plural=f"{singular}s", what=what,
+            singular=spec.label.lower(), plural=plural, what=spec.description,
             list_serializer=viewset.list_serializer_class,
-            detail_serializer=viewset.serializer_class, examples=examples,
-            jsonld_example=jsonld_example, detail_parameters=detail_parameters,
+            detail_serializer=viewset.serializer_class,
+            examples=spec.hook("openapi_examples") or (),
+            jsonld_example=spec.hook("jsonld_example"), detail_parameters=detail_parameters,
         )
-        return documented(extend_schema(tags=[f"{singular}s"])(viewset))
+        return documented(extend_schema(tags=[plural])(viewset))
 
     return decorate
 
@@ -205,114 +112,29 @@ def _operations_documented(
     )
 
 
-@_documented(
-    what="Articles without their sections (read a detail for those).",
-    examples=[
-        OpenApiExample(
-            "SeedArticle",
-            summary="An article with two of its sections",
-            value=ARTICLE_EXAMPLE,
-            response_only=True,
-        )
-    ],
-    jsonld_example=ARTICLE_JSONLD_EXAMPLE,
-    detail_parameters=[BODY_FORMAT_PARAMETER],
-)
-class ArticleViewSet(BodyFormatMixin, JsonLdMixin, PublishedViewSet):
-    content_type = ContentType.ARTICLE
-    serializer_class = serializers.ArticleDetailSerializer
-    list_serializer_class = serializers.ArticleListSerializer
-    filterset_class = filters.ArticleFilterSet
-
-    def get_queryset(self):
-        if self.action == "section":
-            return (
-                LIVE_MODELS[self.content_type]
-                .objects.published()
-                .for_section(self.kwargs.get("kind", ""))
-            )
-        return super().get_queryset()
-
-    @extend_schema(
-        summary="One section of a published article",
-        description="The section of this kind, with its items (and `timeline` on the "
-        "recovery section). A kind that is not one of the section kinds, or that the article "
-        "does not have, is 404.",
-        parameters=[
-            OpenApiParameter(
-                "kind",
-                str,
-                OpenApiParameter.PATH,
-                enum=SectionKind.values,
-                description="The section kind.",
-            ),
-            BODY_FORMAT_PARAMETER,
-        ],
-        responses={200: serializers.SectionSerializer, **DETAIL_PROBLEMS},
-    )
-    @action(detail=True, url_path=r"sections/(?P<kind>[^/.]+)", url_name="section")
-    def section(self, request, slug=None, kind=None):
-        if kind not in SectionKind.values:
-            raise NotFound(
-                f"There is no section kind {kind!r}; the kinds are: "
-                + ", ".join(SectionKind.values)
-                + "."
-            )
-        article = self.get_object()
-        sections = list(article.sections.all())
-        if not sections:
-            raise NotFound(f"The article {article.slug!r} has no {kind} section.")
-        serializer = serializers.SectionSerializer(
-            sections[0], context=self.get_serializer_context()
-        )
-        return Response(serializer.data)
+def public_viewset(spec: ContentTypeSpec) -> type[PublishedViewSet]:
+    """The documented public viewset of one type, from its declaration (content/types.py):
+    its serializers (hand-written where named, else derived), filters, mixins and JSON-LD."""
+    detail = spec.hook("public_detail_serializer") or serializers.public_serializer(spec)
+    mixins = [import_string(path) for path in spec.viewset_mixins]
+    if spec.jsonld:
+        mixins.append(JsonLdMixin)
+    viewset = type(f"{spec.camel}ViewSet", (*mixins, PublishedViewSet), {
+        "__module__": __name__,
+        "__doc__": spec.description,
+        "content_type": spec.name,
+        "serializer_class": detail,
+        "list_serializer_class": spec.hook("public_list_serializer") or detail,
+        "filterset_class": filters.FILTERSETS[spec.name],
+    })
+    return _documented(
+        spec, detail_parameters=[param for mixin in mixins
+                                 for param in getattr(mixin, "detail_parameters", ())],
+    )(viewset)
 
 
-@_documented(
-    what="Conditions of the hip and the knee, each with the published causes that name it.",
-    jsonld_example=CONDITION_JSONLD_EXAMPLE,
-)
-class ConditionViewSet(JsonLdMixin, PublishedViewSet):
-    content_type = ContentType.CONDITION
-    serializer_class = list_serializer_class = serializers.ConditionSerializer
-    filterset_class = filters.ConditionFilterSet
-
-
-@_documented(
-    what="Ways in which a hip problem leads to knee pain, each with the conditions it names.",
-)
-class CauseViewSet(PublishedViewSet):
-    content_type = ContentType.CAUSE
-    serializer_class = list_serializer_class = serializers.CauseSerializer
-    filterset_class = filters.CauseFilterSet
-
-
-@_documented(
-    what="Symptoms that may point to a hip problem behind knee pain.",
-)
-class SymptomViewSet(PublishedViewSet):
-    content_type = ContentType.SYMPTOM
-    serializer_class = list_serializer_class = serializers.SymptomSerializer
-    filterset_class = filters.SymptomFilterSet
-
-
-@_documented(
-    what="When to see a doctor, and when to seek help immediately. Warning signs have no "
-    "name: they are ordered by slug unless `ordering` says otherwise.",
-)
-class WarningSignViewSet(PublishedViewSet):
-    content_type = ContentType.WARNING_SIGN
-    serializer_class = list_serializer_class = serializers.WarningSignSerializer
-    filterset_class = filters.WarningSignFilterSet
-
-
-@_documented(
-    what="Conventional treatments, alternative therapies and home remedies.",
-)
-class TreatmentViewSet(PublishedViewSet):
-    content_type = ContentType.TREATMENT
-    serializer_class = list_serializer_class = serializers.TreatmentSerializer
-    filterset_class = filters.TreatmentFilterSet
+#: The public viewset of each type.
+VIEWSETS = {spec.name: public_viewset(spec) for spec in registry}
 
 
 class ApiIndexView(CachedResponseMixin, APIView):
@@ -336,12 +158,7 @@ class ApiIndexView(CachedResponseMixin, APIView):
         index = reverse("api:index")
         return Response(
             {
-                "articles": absolute(reverse("api:article-list")),
-                "conditions": absolute(reverse("api:condition-list")),
-                "causes": absolute(reverse("api:cause-list")),
-                "symptoms": absolute(reverse("api:symptom-list")),
-                "warning-signs": absolute(reverse("api:warning_sign-list")),
-                "treatments": absolute(reverse("api:treatment-list")),
+                **{spec.path: absolute(reverse(f"api:{spec.name}-list")) for spec in registry},
                 "search": absolute(f"{index}search/"),
                 "schema": absolute(reverse("schema")),
                 "docs": absolute(reverse("swagger-ui")),

@@ -1,6 +1,7 @@
 """Every model of the content app, re-exported."""
 
-from content.choices import ContentType
+from collections.abc import Mapping
+
 from content.models.articles import Article, Section, SectionItem  # noqa: F401
 from content.models.editorial import (  # noqa: F401
     Document,
@@ -23,13 +24,21 @@ from content.models.syndication import (  # noqa: F401
     WebhookDelivery,
     WebhookSubscription,
 )
+from content.types import registry
+
+
+class _LiveModels(Mapping):
+    """The live table of each declared content type (content/types.py), by type name."""
+
+    def __getitem__(self, type_: str):
+        return registry[type_].live_model()
+
+    def __iter__(self):
+        return iter(registry.names())
+
+    def __len__(self) -> int:
+        return len(registry.names())
+
 
 #: The live table of each content type.
-LIVE_MODELS = {
-    ContentType.ARTICLE: Article,
-    ContentType.CONDITION: Condition,
-    ContentType.CAUSE: Cause,
-    ContentType.SYMPTOM: Symptom,
-    ContentType.WARNING_SIGN: WarningSign,
-    ContentType.TREATMENT: Treatment,
-}
+LIVE_MODELS = _LiveModels()

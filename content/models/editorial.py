@@ -12,19 +12,19 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from content.choices import (
-    ContentType,
     EditorialAction,
     EditorialStatus,
     ReviewDecision,
 )
 from content.plaintext import validate_plain_text
 from content.querysets import DocumentQuerySet, ReviewQuerySet
+from content.types import registry
 
 
 class Document(models.Model):
     """The editorial record of one content item: its state and pointers into its history."""
 
-    type = models.CharField(max_length=16, choices=ContentType.choices, help_text="Content type.")
+    type = models.CharField(max_length=16, choices=registry.choices(), help_text="Content type.")
     slug = models.SlugField(max_length=120, help_text="Stable slug, unique per type.")
     status = models.CharField(
         max_length=16,
@@ -69,7 +69,7 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["type", "slug"], name="document_slug_unique_per_type"),
             models.CheckConstraint(
-                condition=Q(type__in=ContentType.values), name="document_type_valid"
+                condition=Q(type__in=registry.names()), name="document_type_valid"
             ),
             models.CheckConstraint(
                 condition=Q(status__in=EditorialStatus.values), name="document_status_valid"

@@ -9,7 +9,7 @@ It is a derived copy: deleting every row loses nothing.
 
 from django.db import models
 
-from content.choices import ContentType
+from content.types import registry
 
 
 class Rendering(models.Model):
@@ -19,7 +19,7 @@ class Rendering(models.Model):
         max_length=300, unique=True, help_text="The public path, e.g. /api/v1/symptoms/x/."
     )
     type = models.CharField(
-        max_length=16, choices=ContentType.choices, help_text="Type of the live row shown."
+        max_length=16, choices=registry.choices(), help_text="Type of the live row shown."
     )
     row_id = models.PositiveBigIntegerField(help_text="Primary key of the live row shown.")
     depends_on = models.TextField(

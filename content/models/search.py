@@ -13,9 +13,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from content.choices import ContentType
 from content.plaintext import STRAIGHT_QUOTES, validate_no_bidi_controls
 from content.querysets import PublishedQuerySet
+from content.types import registry
 
 #: The most terms one synonym set may hold, and the longest term.
 MAX_TERMS = 30
@@ -96,7 +96,7 @@ class SearchEntry(models.Model):
     engine reads the live rows themselves.
     """
 
-    type = models.CharField(max_length=16, choices=ContentType.choices)
+    type = models.CharField(max_length=16, choices=registry.choices())
     row_id = models.BigIntegerField(help_text="Primary key of the live row in its type's table.")
     slug = models.CharField(max_length=120)
     title = models.TextField(help_text="The live row's title, name or (warning sign) text.")

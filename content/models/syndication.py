@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from content.choices import ChangeAction, ContentType, DeliveryStatus
+from content.choices import ChangeAction, DeliveryStatus
+from content.types import registry
 
 
 class Change(models.Model):
@@ -28,7 +29,7 @@ class Change(models.Model):
     document = models.ForeignKey(
         "content.Document", on_delete=models.PROTECT, related_name="changes"
     )
-    type = models.CharField(max_length=16, choices=ContentType.choices, help_text="Content type.")
+    type = models.CharField(max_length=16, choices=registry.choices(), help_text="Content type.")
     slug = models.SlugField(max_length=120, help_text="The item's slug.")
     action = models.CharField(
         max_length=16, choices=ChangeAction.choices, help_text="What happened to the item."

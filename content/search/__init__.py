@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import QuerySet
 
-from content.choices import ContentType
 from content.search.indexing import (
     NAMES_ONLY,
     SearchDocument,
@@ -45,6 +44,7 @@ from content.search.query import (
     synonym_sets,
 )
 from content.search.ranking import SearchHit, SearchResults, snippet_render
+from content.types import registry
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -75,7 +75,7 @@ __all__ = [
 def search(query: str, types: Sequence[str] | None = None) -> SearchResults:
     """Published rows of `types` (default: all six) matching `query`, best first (lazy)."""
     parsed = query_parse(query, synonym_sets())
-    types = [t for t in ContentType.values if types is None or t in types]
+    types = [t for t in registry.names() if types is None or t in types]
     if connection.vendor == "postgresql":
         return PostgresResults(parsed, types)
     return PythonResults(parsed, types)

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F, Func, IntegerField, TextField, Value, prefetch_related_objects
 
-from content.choices import ContentType
 from content.search.query import CONFIG, SPACE
 from content.search.ranking import title_field
+from content.types import ContentTypeSpec, FieldKind, registry
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -77,39 +77,39 @@ def _article_document(row) -> SearchDocument:
     return SearchDocument(row.title, names, _join(*body))
 
 
-def _entity_document(row) -> SearchDocument:
-    return SearchDocument(row.name, (), row.description)
+def _declared_document(row, spec: ContentTypeSpec) -> SearchDocument:
+    """A row's document as its declaration says (content/types.py): the title field, the
+    `search_names` fields (a list field gives one name per entry) and the `search_body`
+    fields."""
+    names: list[str] = []
+    for name in spec.search_names:
+        value = getattr(row, name)
+        names.extend(value or () if isinstance(value, list) else [value or ""])
+    body = _join(*(getattr(row, name) for name in spec.search_body))
+    return SearchDocument(getattr(row, spec.title_field), tuple(names), body)
 
 
-#: How each type's live row is read into a SearchDocument.
-_DOCUMENTS: dict[str, Callable[..., SearchDocument]] = {
-    ContentType.ARTICLE: _article_document,
-    ContentType.CONDITION: lambda row: SearchDocument(
-        row.name, tuple(row.also_known_as or ()), row.description
-    ),
-    ContentType.CAUSE: _entity_document,
-    ContentType.SYMPTOM: _entity_document,
-    ContentType.WARNING_SIGN: lambda row: SearchDocument(row.text, (), ""),
-    ContentType.TREATMENT: lambda row: SearchDocument(
-        row.name, tuple(row.examples or ()), _join(row.description, row.caution)
-    ),
-}
+def _has_sections(spec: ContentTypeSpec) -> bool:
+    return any(f.kind is FieldKind.SECTIONS for f in spec.fields)
+
 
 #: Types whose rows have no prose (search_document gives them none): every match of one of
 #: them is a match in its names.
-NAMES_ONLY = frozenset({ContentType.WARNING_SIGN})
+NAMES_ONLY = frozenset(spec.name for spec in registry
+                       if not spec.search_body and not _has_sections(spec))
 
 
 def content_type_of(model) -> str:
     """The content type of a live model."""
-    from content.models import LIVE_MODELS
-
-    return {live: type_ for type_, live in LIVE_MODELS.items()}[model]
+    return registry.of_model(model).name
 
 
 def search_document(row) -> SearchDocument:
     """What a live row is found by, from its own fields (and an article's sections)."""
-    return _DOCUMENTS[content_type_of(type(row))](row)
+    spec = registry.of_model(type(row))
+    if _has_sections(spec):
+        return _article_document(row)
+    return _declared_document(row, spec)
 
 
 def _is_postgres() -> bool:
@@ -161,7 +161,7 @@ def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 50
     total = 0
     for model in models or LIVE_MODELS.values():
         rows = model.objects.order_by("pk")
-        if content_type_of(model) == ContentType.ARTICLE:
+        if _has_sections(registry.of_model(model)):
             rows = rows.prefetch_related("sections__items")
         batch = []
         for row in rows.iterator(chunk_size=batch_size):

@@ -27,7 +27,6 @@ from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 
-from content.choices import ContentType
 from content.search.indexing import NAMES_ONLY
 from content.search.query import CONFIG, MAX_QUERY_LENGTH, Concept, ParsedQuery, Term
 from content.search.ranking import (
@@ -46,6 +45,7 @@ from content.search.ranking import (
     live_model,
     snippet_render,
 )
+from content.types import registry
 
 #: Pages ending at most this deep score only the rows that can reach them (see
 #: PostgresResults._pruned_hits); deeper pages score every match.
@@ -254,7 +254,7 @@ class PostgresResults(SearchResults):
         from content.models import SearchEntry
 
         entries = SearchEntry.objects.published()
-        if set(self.types) != set(ContentType.values):
+        if set(self.types) != set(registry.names()):
             entries = entries.filter(type__in=self.types)
         return entries
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from content.choices import ContentType
 from content.search.query import SPACE, ParsedQuery
+from content.types import registry
 
 #: What a concept contributes when it matches in the name (A), another name (B), the prose (C)…
 FIELD_SCORES = {"A": 1.0, "B": 0.75, "C": 0.6}
@@ -52,7 +52,7 @@ START_MARK, STOP_MARK = "\ue000", "\ue001"
 
 def title_field(type_: str) -> str:
     """The field holding the title of a type's live rows."""
-    return {ContentType.ARTICLE: "title", ContentType.WARNING_SIGN: "text"}.get(type_, "name")
+    return registry[type_].title_field
 
 
 def live_model(type_: str):

@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
         "content.api.throttling.document_rate_limits",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "ContentTypeEnum": "content.choices.ContentType",
+        "ContentTypeEnum": "content.types.TYPE_CHOICES",
         "BodyRegionEnum": "content.choices.BodyRegion",
         "SymptomFrequencyEnum": "content.choices.SymptomFrequency",
         "UrgencyEnum": "content.choices.Urgency",

@@ -5,7 +5,7 @@ import re
 
 from content.admin.forms.sections import SectionForm, SectionFormSet, entity_choices
 from content.admin.forms.types import SNAPSHOT_FORMS
-from content.choices import ContentType
+from content.types import FieldKind, registry
 
 PATH_RE = re.compile(r"^(?P<name>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<rest>.+))?$")
 MORE_ROWS_RE = re.compile(r"^sections(?:-\d+-items)?$")
@@ -33,7 +33,7 @@ class SnapshotEditor:
             initial["expected_revision"] = expected_revision
         self.form = form_class(data=data, initial=initial, creating=creating, labels=labels)
         self.sections = None
-        if content_type == ContentType.ARTICLE:
+        if any(f.kind is FieldKind.SECTIONS for f in registry[content_type].fields):
             self.sections = SectionFormSet(
                 data=data,
                 prefix="sections",

@@ -6,17 +6,12 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 
 from content.admin.forms.fields import FastSelect, TextField, lines_of, textarea, with_blank
-from content.choices import ContentType, ItemGroup, SectionKind
+from content.choices import ItemGroup, SectionKind
 from content.snapshots import ALLOWED_TAGS
+from content.types import registry
 
 #: Entity types an item may link to, with the label of their group in the select.
-ENTITY_TYPES = {
-    ContentType.CONDITION: "Conditions",
-    ContentType.CAUSE: "Causes",
-    ContentType.SYMPTOM: "Symptoms",
-    ContentType.WARNING_SIGN: "Warning signs",
-    ContentType.TREATMENT: "Treatments",
-}
+ENTITY_TYPES = {name: registry[name].plural for name in registry.entity_types()}
 
 BODY_HELP = (
     "HTML. Allowed tags: " + ", ".join(sorted(ALLOWED_TAGS)) + "; links may use http, https "

@@ -1,34 +1,10 @@
-"""One form per content type: the fields of its snapshot (besides an article's sections)."""
+"""One form per content type, derived from its declaration (content/types.py): the fields
+of its snapshot besides an article's sections."""
 
 from django import forms
 
 from content.admin.forms.fields import TextField, lines_of, textarea
-from content.choices import (
-    BodyRegion,
-    ContentType,
-    Language,
-    SymptomFrequency,
-    TreatmentCategory,
-    Urgency,
-)
-
-
-def name_field() -> TextField:
-    """A type's name (the title of an entity)."""
-    return TextField(max_length=200, widget=forms.TextInput(attrs={"size": 60}))
-
-
-def plain_text_field(**kwargs) -> TextField:
-    """A required plain-text description."""
-    return TextField(widget=textarea(5), help_text="Plain text.", **kwargs)
-
-
-def conditions_field(help_text: str) -> forms.MultipleChoiceField:
-    """References to conditions, ticked from every condition (`SnapshotForm` fills the
-    choices)."""
-    return forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
-    )
+from content.types import ContentTypeSpec, Field, FieldKind, registry
 
 
 class SnapshotForm(forms.Form):
@@ -39,8 +15,10 @@ class SnapshotForm(forms.Form):
     snapshot_fields: tuple[str, ...] = ()
     #: Fields holding one entry per line.
     list_fields: tuple[str, ...] = ()
-    #: Fields that are lists of references to conditions.
-    condition_fields: tuple[str, ...] = ()
+    #: Fields that are lists of references, with the type they refer to.
+    ref_fields: dict[str, str] = {}
+    #: Fields whose blank value is stored as null.
+    null_fields: tuple[str, ...] = ()
 
     slug = forms.SlugField(
         max_length=120,
@@ -60,8 +38,8 @@ class SnapshotForm(forms.Form):
             del self.fields["expected_revision"]
         else:
             del self.fields["slug"]
-        for name in self.condition_fields:
-            self.fields[name].choices = (labels or {}).get(ContentType.CONDITION, [])
+        for name, type_ in self.ref_fields.items():
+            self.fields[name].choices = (labels or {}).get(type_, [])
 
     @classmethod
     def initial_from(cls, content: dict) -> dict:
@@ -70,7 +48,7 @@ class SnapshotForm(forms.Form):
             value = content.get(name)
             if name in cls.list_fields:
                 value = "\n".join(value or [])
-            elif name in cls.condition_fields:
+            elif name in cls.ref_fields:
                 value = [ref["slug"] for ref in value or []]
             if value is not None:  # else the field's own initial (e.g. language "en")
                 initial[name] = value
@@ -83,90 +61,55 @@ class SnapshotForm(forms.Form):
             value = data.get(name)
             if name in self.list_fields:
                 value = lines_of(value)
-            elif name in self.condition_fields:
+            elif name in self.ref_fields:
                 # Keep the stored order of references; newly ticked ones go last.
                 before = [slug for slug in self.initial.get(name) or [] if slug in value]
                 slugs = before + [slug for slug in value if slug not in before]
-                value = [{"type": ContentType.CONDITION, "slug": slug} for slug in slugs]
+                value = [{"type": self.ref_fields[name], "slug": slug} for slug in slugs]
+            elif name in self.null_fields:
+                value = value or None
             snapshot[name] = value
         return snapshot
 
 
-class ArticleForm(SnapshotForm):
-    content_type = ContentType.ARTICLE
-    snapshot_fields = ("title", "summary", "language", "conditions")
-    condition_fields = ("conditions",)
-
-    title = TextField(max_length=300, widget=forms.TextInput(attrs={"size": 80}))
-    summary = TextField(max_length=2000, widget=textarea(3))
-    language = forms.ChoiceField(choices=Language.choices, initial=Language.EN)
-    conditions = conditions_field("Conditions the article is about or names.")
-
-
-class ConditionForm(SnapshotForm):
-    content_type = ContentType.CONDITION
-    snapshot_fields = ("name", "also_known_as", "body_region", "description")
-    list_fields = ("also_known_as",)
-
-    name = name_field()
-    also_known_as = TextField(
-        required=False, widget=textarea(3), help_text="Other names people use, one per line."
-    )
-    body_region = forms.ChoiceField(choices=BodyRegion.choices)
-    description = plain_text_field(required=False)
-
-
-class CauseForm(SnapshotForm):
-    content_type = ContentType.CAUSE
-    snapshot_fields = ("name", "description", "conditions")
-    condition_fields = ("conditions",)
-
-    name = name_field()
-    description = plain_text_field()
-    conditions = conditions_field("Conditions named as examples of this cause.")
-
-
-class SymptomForm(SnapshotForm):
-    content_type = ContentType.SYMPTOM
-    snapshot_fields = ("name", "description", "frequency")
-
-    name = name_field()
-    description = plain_text_field()
-    frequency = forms.ChoiceField(choices=SymptomFrequency.choices)
-
-
-class WarningSignForm(SnapshotForm):
-    content_type = ContentType.WARNING_SIGN
-    snapshot_fields = ("text", "urgency")
-
-    text = TextField(max_length=2000, widget=textarea(3), help_text="Plain text.")
-    urgency = forms.ChoiceField(choices=Urgency.choices)
-
-
-class TreatmentForm(SnapshotForm):
-    content_type = ContentType.TREATMENT
-    snapshot_fields = ("name", "description", "category", "examples", "caution")
-    list_fields = ("examples",)
-
-    name = name_field()
-    description = plain_text_field()
-    category = forms.ChoiceField(choices=TreatmentCategory.choices)
-    examples = TextField(
-        required=False, widget=textarea(3), help_text="Concrete examples, one per line."
-    )
-    caution = TextField(
-        max_length=2000, required=False, widget=textarea(2),
-        help_text="A caution to heed before trying it; leave blank for none.",
+def _form_field(spec: Field) -> forms.Field:
+    """The admin field of one declared snapshot field (content/types.py)."""
+    help_text = spec.help_text
+    if spec.kind is FieldKind.TEXT:
+        size = 80 if spec.max_length > 200 else 60
+        return TextField(max_length=spec.max_length, required=spec.required and not spec.blank,
+                         widget=forms.TextInput(attrs={"size": size}), help_text=help_text)
+    if spec.kind is FieldKind.PROSE:
+        rows = 5 if spec.max_length > 2000 else 3
+        return TextField(max_length=spec.max_length, required=spec.required and not spec.blank,
+                         widget=textarea(rows), help_text=help_text)
+    if spec.kind is FieldKind.LINES:
+        return TextField(required=False, widget=textarea(3), help_text=f"{help_text} One per line.")
+    if spec.kind is FieldKind.CHOICE:
+        initial = None if spec.default is None or spec.required else spec.missing
+        return forms.ChoiceField(choices=spec.choices.choices, initial=initial,
+                                 help_text=help_text)
+    return forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
     )
 
-    def to_snapshot(self) -> dict:
-        snapshot = super().to_snapshot()
-        snapshot["caution"] = snapshot["caution"] or None
-        return snapshot
+
+def _snapshot_form(spec: ContentTypeSpec) -> type[SnapshotForm]:
+    """The admin form of one type: every declared field but an article's sections (edited by
+    the sections formset)."""
+    fields = [f for f in spec.fields if f.kind is not FieldKind.SECTIONS]
+    attrs = {
+        "__module__": __name__,
+        "content_type": spec.name,
+        "snapshot_fields": tuple(f.name for f in fields),
+        "list_fields": tuple(f.name for f in fields if f.kind is FieldKind.LINES),
+        "ref_fields": {f.name: f.refs_to for f in fields if f.kind is FieldKind.REFS},
+        "null_fields": tuple(f.name for f in fields if f.null),
+        **{f.name: _form_field(f) for f in fields},
+    }
+    return type(f"{spec.camel}Form", (SnapshotForm,), attrs)
 
 
-SNAPSHOT_FORMS: dict[str, type[SnapshotForm]] = {
-    form.content_type: form
-    for form in (ArticleForm, ConditionForm, CauseForm, SymptomForm, WarningSignForm,
-                 TreatmentForm)
-}
+#: The admin form of each type.
+SNAPSHOT_FORMS: dict[str, type[SnapshotForm]] = {spec.name: _snapshot_form(spec)
+                                                 for spec in registry}

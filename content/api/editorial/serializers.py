@@ -12,43 +12,51 @@ from rest_framework import serializers
 
 from content.api.serializers import OffsetDateTimeField
 from content.choices import (
-    BodyRegion,
-    ContentType,
     EditorialAction,
     EditorialStatus,
     HealthAspect,
     ItemGroup,
-    Language,
     ReviewDecision,
     SectionKind,
-    SymptomFrequency,
     TimelinePhase,
     TimeUnit,
-    TreatmentCategory,
-    Urgency,
 )
 from content.dates import NEXT_REVIEW_MAX_YEARS, SCHEDULE_MAX_YEARS
 from content.selectors import revision_content
+from content.types import (
+    MAX_LIST,
+    MAX_LONG,
+    MAX_SHORT,
+    MAX_SLUG,
+    ContentTypeSpec,
+    Field,
+    FieldKind,
+    registry,
+)
 
 # --- content shapes -------------------------------------------------------------------------
 
 
 class EntityRefSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ContentType.choices, help_text="Type of the item.")
-    slug = serializers.SlugField(help_text="Slug of the item.")
+    type = serializers.ChoiceField(choices=registry.choices(), help_text="Type of the item.")
+    slug = serializers.SlugField(max_length=MAX_SLUG, help_text="Slug of the item.")
 
 
 class GroupSerializer(serializers.Serializer):
     group = serializers.ChoiceField(choices=ItemGroup.choices)
-    heading = serializers.CharField(help_text="The words that introduce this group's items.")
+    heading = serializers.CharField(
+        max_length=MAX_SHORT, help_text="The words that introduce this group's items."
+    )
 
 
 class ItemContentSerializer(serializers.Serializer):
     group = serializers.ChoiceField(
         choices=ItemGroup.choices, help_text="Must be one of the groups of the section's kind."
     )
-    title = serializers.CharField(allow_null=True, required=False, help_text="Label or null.")
-    text = serializers.CharField()
+    title = serializers.CharField(
+        max_length=MAX_SHORT, allow_null=True, required=False, help_text="Label or null."
+    )
+    text = serializers.CharField(max_length=MAX_LONG)
     entity = EntityRefSerializer(
         allow_null=True, required=False, help_text="The item this entry is about, or null."
     )
@@ -63,7 +71,7 @@ class TimelinePhaseSerializer(serializers.Serializer):
 
 class SectionContentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SectionKind.choices, help_text="At most once each.")
-    heading = serializers.CharField()
+    heading = serializers.CharField(max_length=MAX_SHORT)
     position = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -74,73 +82,43 @@ class SectionContentSerializer(serializers.Serializer):
         help_text="Derived from kind.",
     )
     body = serializers.CharField(
-        allow_blank=True, required=False,
+        max_length=MAX_LONG, allow_blank=True, required=False,
         help_text="HTML; sanitised on write to an allow-list of tags and attributes.",
     )
-    groups = GroupSerializer(many=True, required=False)
-    items = ItemContentSerializer(many=True, required=False)
+    groups = GroupSerializer(many=True, max_length=MAX_LIST, required=False)
+    items = ItemContentSerializer(many=True, max_length=MAX_LIST, required=False)
     timeline = TimelinePhaseSerializer(
         many=True, allow_null=True, required=False, help_text="Recovery section only."
     )
 
 
-class ArticleContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    language = serializers.ChoiceField(choices=Language.choices, required=False)
-    conditions = EntityRefSerializer(many=True, required=False)
-    sections = SectionContentSerializer(
-        many=True, required=False, help_text="When sent, replaces the whole list."
-    )
+def _field(spec: Field) -> serializers.Field:
+    """The serializer field of one declared snapshot field: its limits and choices are the
+    ones `snapshot_normalise` enforces, so the schema advertises exactly what is accepted."""
+    common = {"help_text": spec.help_text or None, "required": spec.required}
+    if spec.kind in (FieldKind.TEXT, FieldKind.PROSE):
+        return serializers.CharField(max_length=spec.max_length, allow_blank=spec.blank,
+                                     allow_null=spec.null, **common)
+    if spec.kind is FieldKind.LINES:
+        return serializers.ListField(child=serializers.CharField(max_length=MAX_SHORT),
+                                     max_length=MAX_LIST, **common)
+    if spec.kind is FieldKind.CHOICE:
+        return serializers.ChoiceField(choices=spec.choices.choices, **common)
+    if spec.kind is FieldKind.REFS:
+        return EntityRefSerializer(many=True, max_length=MAX_LIST, **common)
+    return SectionContentSerializer(many=True, max_length=MAX_LIST, **common)
 
 
-class ConditionContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    also_known_as = serializers.ListField(child=serializers.CharField(), required=False)
-    body_region = serializers.ChoiceField(choices=BodyRegion.choices)
-    description = serializers.CharField(allow_blank=True, required=False,
-                                        help_text="Plain text; HTML markup is refused.")
+def _content_serializer(spec: ContentTypeSpec) -> type[serializers.Serializer]:
+    """The content shape of one type, from its declaration (content/types.py)."""
+    fields = {"slug": serializers.SlugField(max_length=MAX_SLUG),
+              **{f.name: _field(f) for f in spec.fields}}
+    return type(f"{spec.camel}ContentSerializer", (serializers.Serializer,),
+                {"__module__": __name__, **fields})
 
 
-class CauseContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
-    conditions = EntityRefSerializer(many=True, required=False)
-
-
-class SymptomContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
-    frequency = serializers.ChoiceField(choices=SymptomFrequency.choices)
-
-
-class WarningSignContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    text = serializers.CharField(help_text="Plain text; HTML markup is refused.")
-    urgency = serializers.ChoiceField(choices=Urgency.choices)
-
-
-class TreatmentContentSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    description = serializers.CharField(help_text="Plain text; HTML markup is refused.")
-    category = serializers.ChoiceField(choices=TreatmentCategory.choices)
-    examples = serializers.ListField(child=serializers.CharField(), required=False)
-    caution = serializers.CharField(allow_null=True, required=False)
-
-
-CONTENT_SERIALIZERS = {
-    ContentType.ARTICLE: ArticleContentSerializer,
-    ContentType.CONDITION: ConditionContentSerializer,
-    ContentType.CAUSE: CauseContentSerializer,
-    ContentType.SYMPTOM: SymptomContentSerializer,
-    ContentType.WARNING_SIGN: WarningSignContentSerializer,
-    ContentType.TREATMENT: TreatmentContentSerializer,
-}
+#: The content serializer of each type.
+CONTENT_SERIALIZERS = {spec.name: _content_serializer(spec) for spec in registry}
 
 
 # --- people, state, history ------------------------------------------------------------------
@@ -166,7 +144,7 @@ class PersonSerializer(serializers.Serializer):
 class EditorialStateSerializer(serializers.Serializer):
     """Editorial state shared by every type's editorial detail."""
 
-    type = serializers.ChoiceField(choices=ContentType.choices)
+    type = serializers.ChoiceField(choices=registry.choices())
     url = serializers.URLField(help_text="Absolute URL of this editorial resource.")
     status = serializers.ChoiceField(choices=EditorialStatus.choices)
     latest_revision = serializers.IntegerField(help_text="Number of the newest revision.")

@@ -34,7 +34,7 @@ from content.api.errors import PreconditionFailed
 from content.api.permissions import HasEditorialRole
 from content.api.preconditions import if_match_require
 from content.api.schema import problem_responses
-from content.choices import ContentType, EditorialStatus
+from content.choices import EditorialStatus
 from content.exceptions import StaleRevision
 from content.models import Document, EditorialEvent, Review, Revision
 from content.selectors import (
@@ -51,16 +51,8 @@ from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create, revision_revert
+from content.types import registry
 
-#: URL path segment of each type.
-TYPE_PATHS = {
-    "articles": ContentType.ARTICLE,
-    "conditions": ContentType.CONDITION,
-    "causes": ContentType.CAUSE,
-    "symptoms": ContentType.SYMPTOM,
-    "warning-signs": ContentType.WARNING_SIGN,
-    "treatments": ContentType.TREATMENT,
-}
 
 def revision_etag(number: int) -> str:
     """The ETag of an editorial resource names its latest revision."""
@@ -392,7 +384,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
 def _schema(viewset: type[EditorialViewSet]) -> None:
     """Attach per-type OpenAPI documentation to a viewset's actions."""
     type_ = viewset.content_type
-    label = ContentType(type_).label.lower()
+    label = registry[type_].label.lower()
     tag = "editorial"
     detail = editorial_serializer(type_)
     write = write_serializer(type_)
@@ -512,11 +504,11 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
 def editorial_viewsets() -> dict[str, type[EditorialViewSet]]:
     """One documented viewset class per type path."""
     viewsets_by_path = {}
-    for path, type_ in TYPE_PATHS.items():
-        name = ContentType(type_).label.title().replace(" ", "") + "EditorialViewSet"
-        viewset = type(name, (EditorialViewSet,), {"content_type": type_, "type_path": path,
-                                                   "__module__": __name__})
+    for spec in registry:
+        viewset = type(f"{spec.camel}EditorialViewSet", (EditorialViewSet,),
+                       {"content_type": spec.name, "type_path": spec.path,
+                        "__module__": __name__})
         _schema(viewset)
-        viewsets_by_path[path] = viewset
+        viewsets_by_path[spec.path] = viewset
     return viewsets_by_path
 

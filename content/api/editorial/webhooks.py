@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from content.api.permissions import HasEditorialRole
 from content.api.schema import ProblemSerializer, ValidationProblemSerializer
-from content.choices import ChangeAction, ContentType, DeliveryStatus
+from content.choices import ChangeAction, DeliveryStatus
 from content.models import WebhookDelivery, WebhookSubscription
 from content.services import permissions
 from content.services.webhooks import (
@@ -26,6 +26,7 @@ from content.services.webhooks import (
     webhook_subscribe,
     webhook_unsubscribe,
 )
+from content.types import registry
 
 PROBLEM = "application/problem+json"
 
@@ -104,7 +105,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     """One event sent (or to be sent) to a subscriber, with the outcome of its attempts."""
 
     type = serializers.ChoiceField(
-        source="change.type", choices=ContentType.choices, read_only=True
+        source="change.type", choices=registry.choices(), read_only=True
     )
     slug = serializers.CharField(source="change.slug", read_only=True)
     event = serializers.ChoiceField(choices=ChangeAction.choices, read_only=True)

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from content.api.editorial.views import TYPE_PATHS
 from content.choices import EditorialAction
 from content.models import LIVE_MODELS, EditorialEvent, Revision
 from content.services.publishing import publish_due
+from content.types import registry
 from tests.api.editorial.conftest import PAYLOADS
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -57,7 +57,7 @@ def test_full_lifecycle_over_http(
 ):
     create, edit = PAYLOADS[type_path]
     slug = create["slug"]
-    live_model = LIVE_MODELS[TYPE_PATHS[type_path]]
+    live_model = LIVE_MODELS[registry.by_path(type_path).name]
 
     with time_machine.travel(T0, tick=False):
         # Create: draft revision 1, invisible to the public.
