@@ -8,7 +8,7 @@ unpublish and expiry). Everything the rest of the code uses is imported from her
 - query.py: reading text and queries (words, stems, stop words, synonyms, concepts).
 - ranking.py: the ranking rules both engines implement, and what a search returns.
 - indexing.py: index writes (each live row's texts, PostgreSQL's vectors and SearchEntry).
-- postgres.py: the PostgreSQL engine, SQL over SearchEntry.
+- postgres.py: the PostgreSQL engine, SQL over SearchEntry (its SQL pieces: postgres_sql.py).
 - python_engine.py: the same rules in Python, for SQLite (development and tests).
 """
 
@@ -28,7 +28,8 @@ from content.search.indexing import (
     search_index_update,
     search_vectors_refresh,
 )
-from content.search.postgres import PRUNE_DEPTH, PostgresResults, postgres_filter, tsquery_text
+from content.search.postgres import PRUNE_DEPTH, PostgresResults
+from content.search.postgres_sql import postgres_filter, tsquery_text
 from content.search.python_engine import (
     PythonResults,
     python_filter,

@@ -10,35 +10,35 @@ rows). A page within the first PRUNE_DEPTH scores only the rows that can reach i
 depends only on how many concepts they hold and their length, the shortest few with at least
 k concepts for each k; an exact bound then drops the names matches that cannot reach the page
 (tests/search/test_pruning.py checks pages against scoring every match). Lists' `search=`
-filters a list's own table through its stored vector (`postgres_filter`). `ts_rank`
+filters a list's own table through its stored vector (`postgres_filter`). The tsqueries and
+the score as SQL text are postgres_sql.py's. Each statement runs under PLANNER_SETTINGS. `ts_rank`
 (`SearchRank`) is not used: the score replaces it, and computing it for every match of a
 broad query cost more than the whole rest of the query (bench/search_bench.py).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQueryField
-from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from content.search.indexing import NAMES_ONLY
-from content.search.query import CONFIG, MAX_QUERY_LENGTH, Concept, ParsedQuery, Term
+from content.search.postgres_sql import (
+    _HEADLINE_OPTIONS,
+    _at_least,
+    _headline_query,
+    _pg_base_score_sql,
+    _pg_factors,
+    _pg_mean_sql,
+    _pg_prose_part_sql,
+    _pg_typos_only,
+    tsquery_text,
+)
+from content.search.query import CONFIG, MAX_QUERY_LENGTH
 from content.search.ranking import (
-    BODY_LEXEMES,
     FIELD_SCORES,
-    FUZZY_FACTOR,
-    LENGTH_DAMPING,
-    NAME_LEXEMES,
-    SNIPPET_MIN_WORDS,
-    SNIPPET_WORDS,
-    START_MARK,
-    STOP_MARK,
     TIE_SHARE,
     SearchHit,
     SearchResults,
@@ -56,6 +56,10 @@ PRUNE_DEPTH = 200
 EXACT_COUNT_UP_TO = 1000
 #: About how many entries the estimate samples.
 COUNT_SAMPLE_ROWS = 2000
+#: When at least this share of the sampled entries match, the exact count reads the entries
+#: in primary key order (it meets the bound within 1,000 / DENSE_SHARE of them), otherwise
+#: through the GIN index.
+DENSE_SHARE = 0.2
 #: How many of the shortest entries a prose tier reads in size order before it asks the GIN
 #: index instead (see PostgresResults._pruned_hits).
 TIER_SCAN = 1000
@@ -64,168 +68,20 @@ TIER_SCAN = 1000
 #: article for each result of a page cost more than the search itself, and 1,200 characters
 #: cost 3-4 ms more per page than 480 (bench/search_bench.py).
 SNIPPET_SOURCE = 480
+#: The planner's settings for a search statement (set for its transaction only):
+#: - no sequential scan: a broad tsquery (a common word, or a phrase of two common words) is
+#:   estimated to match so many rows that the bounded count's LIMIT makes reading the table
+#:   in order look cheaper than the GIN index, and "ibuprofen" (whose synonyms hold "pain
+#:   relief") read 50,000 entries to find 1,001 matches (46 ms instead of 5);
+#: - no parallel workers: the tiers' gated subqueries were planned as parallel scans, and
+#:   launching two workers for a subquery that then reads nothing cost 8 ms each, three or
+#:   four times a query (and a 2-core server has no core to spare for them).
+PLANNER_SETTINGS = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
 
 
 def exact_count_limit() -> int:
     """How many matches a search counts exactly, at most (then it estimates)."""
     return getattr(settings, "SEARCH_EXACT_COUNT_UP_TO", EXACT_COUNT_UP_TO)
-
-
-def postgres_filter(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """Rows of `queryset` matching `parsed` (one query to tell typos, when it may hold any)."""
-    return queryset.filter(_pg_match(_pg_typos_only(parsed, [queryset])))
-
-
-def tsquery_text(terms: Iterable[Term], weights: str = "") -> str:
-    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: see _tsquery_text."""
-    return _tsquery_text(tuple(terms), weights)
-
-
-@lru_cache(maxsize=4096)
-def _tsquery_text(terms: tuple[Term, ...], weights: str) -> str:
-    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
-    computed here (the same Snowball stemmer as the `english` configuration), a phrase as
-    its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`.
-    With `weights` (e.g. A, or AB), only words of those weights match: `'knee':AB`."""
-    label = f":{weights}" if weights else ""
-    alternatives = []
-    for term in terms:
-        text = f"'{term.stems[0]}'{label}"
-        for (previous, offset), stem in zip(
-            itertools.pairwise(term.offsets), term.stems[1:], strict=True
-        ):
-            gap = offset - previous
-            text += f" {'<->' if gap == 1 else f'<{gap}>'} '{stem}'{label}"
-        alternatives.append(f"({text})" if len(term.stems) > 1 else text)
-    return " | ".join(dict.fromkeys(alternatives))
-
-
-class _TsQuery(Func):
-    """A tsquery literal (stems only: letters and digits, so nothing to escape)."""
-
-    template = "%(expressions)s::tsquery"
-    output_field = SearchQueryField()
-
-    def __init__(self, terms: Iterable[Term]):
-        super().__init__(Value(tsquery_text(terms)))
-
-
-class _Matches(Func):
-    """vector @@ query."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " @@ "
-    output_field = BooleanField()
-
-
-def _pg_match(parsed: ParsedQuery) -> Q:
-    """The WHERE of a query: any alternative in the vector, or a name close to a user word."""
-    match = Q(_Matches(F("search_vector"), _TsQuery(parsed.terms)))
-    for concept in parsed.concepts:
-        if concept.fuzzy:
-            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
-    return match
-
-
-@lru_cache(maxsize=1024)
-def _at_least(parsed: ParsedQuery, k: int) -> str:
-    """The tsquery matching rows that contain at least `k` of the query's concepts."""
-    groups = [f"({tsquery_text(concept.terms)})" for concept in parsed.concepts]
-    return " | ".join(
-        f"({' & '.join(combination)})" for combination in itertools.combinations(groups, k)
-    )
-
-
-def _pg_factors(table: str) -> tuple[str, str]:
-    """The length damping of a row's name and of its whole text (SQL over `table`'s sizes)."""
-    name_factor = (
-        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST({table}.search_name_size, 1))::float8,"
-        f" {LENGTH_DAMPING}::float8)"
-    )
-    body_factor = (
-        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST({table}.search_size, 1))::float8,"
-        f" {LENGTH_DAMPING}::float8)"
-    )
-    return name_factor, body_factor
-
-
-def _pg_names_part_sql(concept: Concept, table: str, close: str | None) -> tuple[str, list]:
-    """What one concept scores in a row's names (SQL over `table`, and its params): in the
-    title (A), in another name (B), or a name close to it (`close`: the SQL condition, for a
-    typo); 0 when none of these."""
-    name_factor, _ = _pg_factors(table)
-    names_vector = f"{table}.search_names_vector"
-    # The A test (weight labels, dearer) only for the rows whose names hold the concept.
-    sql = (f"CASE WHEN {names_vector} @@ %s::tsquery THEN CASE WHEN {names_vector} @@"
-           f" %s::tsquery THEN {FIELD_SCORES['A']}::float8 * {name_factor}"
-           f" ELSE {FIELD_SCORES['B']}::float8 END")
-    params = [tsquery_text(concept.terms), tsquery_text(concept.terms, "A")]
-    if close:
-        sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * word_similarity(%s,"
-                f" {table}.search_names)")
-        params.append(concept.fuzzy)
-    return sql + " ELSE 0::float8 END", params
-
-
-def _pg_prose_part_sql(concept: Concept, table: str) -> tuple[str, list]:
-    """What one concept scores in a row's prose (SQL over `table`, and its params)."""
-    _, body_factor = _pg_factors(table)
-    return (f"CASE WHEN {table}.search_vector @@ %s::tsquery THEN {FIELD_SCORES['C']}::float8"
-            f" * {body_factor} ELSE 0::float8 END"), [tsquery_text(concept.terms)]
-
-
-def _pg_mean_sql(parts: list[str]) -> str:
-    """The mean of the concepts' parts, summed in concept order (so every path that scores a
-    row computes the very same number)."""
-    return f"({' + '.join(parts)}) / {float(len(parts))}::float8"
-
-
-def _pg_base_score_sql(parsed: ParsedQuery, table: str,
-                       close: dict[int, str]) -> tuple[str, list]:
-    """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
-    the mean over concepts of how well each matched (see the module docstring), in double
-    precision: its names part when that is not 0, else its prose part. `close` holds, for
-    each typo concept (by index), the SQL condition that the row has a name close to it."""
-    parts, params = [], []
-    for index, concept in enumerate(parsed.concepts):
-        names, names_params = _pg_names_part_sql(concept, table, close.get(index))
-        prose, prose_params = _pg_prose_part_sql(concept, table)
-        # A names part is never 0 when it matched (the factors are positive).
-        parts.append(f"COALESCE(NULLIF({names}, 0::float8), {prose})")
-        params += [*names_params, *prose_params]
-    return _pg_mean_sql(parts), params
-
-
-#: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
-_HEADLINE_OPTIONS = (
-    f'StartSel="{START_MARK}", StopSel="{STOP_MARK}", MaxWords={SNIPPET_WORDS}, '
-    f"MinWords={SNIPPET_MIN_WORDS}, ShortWord=2"
-)
-
-
-def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuery:
-    """`parsed` with typo matching only for the words that no row of `querysets` contains
-    (one query of index probes, only when the query has such long words)."""
-    candidates = [i for i, c in enumerate(parsed.concepts) if c.fuzzy]
-    if not candidates:
-        return parsed
-    columns, params = [], []
-    for i in candidates:
-        probes = []
-        for queryset in querysets:
-            probe = (
-                queryset.filter(_Matches(F("search_vector"), _TsQuery(parsed.concepts[i].terms)))
-                .order_by()
-                .values("pk")[:1]
-            )
-            sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
-            probes.append(f"EXISTS ({sql})")
-            params.extend(probe_params)
-        columns.append(f"({' OR '.join(probes)})")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}", params)
-        found = cursor.fetchone()
-    return parsed.typos_only(i for i, hit in zip(candidates, found, strict=True) if hit)
 
 
 class PostgresResults(SearchResults):
@@ -322,8 +178,9 @@ class PostgresResults(SearchResults):
         to exact_count_limit(): only that many and one more are read; beyond it, `estimated`
         is true and `total` is the matches in a sample of the table's blocks (TABLESAMPLE
         SYSTEM, the same blocks every time: about COUNT_SAMPLE_ROWS entries) scaled up by
-        the share sampled, and at least the bound plus one. The sample is read only when the
-        bound is passed."""
+        the share sampled, and at least the bound plus one. The sample also chooses how the
+        exact count reads the matches (in key order when they are dense, else through the
+        GIN index)."""
         from content.models import SearchEntry
 
         bound = exact_count_limit()
@@ -334,26 +191,38 @@ class PostgresResults(SearchResults):
         if close:
             matched = f"({matched} OR {table}.id IN ({close}))"
         ctes = [
-            f"exact AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({matches} LIMIT %s) AS matches)",
             # The share of blocks sampled: about COUNT_SAMPLE_ROWS rows of the table as the
             # planner last measured it (scaled to its current size); all when unknown.
             "size AS MATERIALIZED (SELECT LEAST(100, COALESCE(%s * 100.0 / NULLIF(CASE WHEN"
             " reltuples > 0 AND relpages > 0 THEN reltuples / relpages * (pg_relation_size(oid)"
             " / current_setting('block_size')::float8) END, 0), 100))::float8 AS percent"
             " FROM pg_class WHERE oid = %s::regclass)",
-            f"sample AS MATERIALIZED (SELECT COUNT(*) AS matched FROM {table}"
-            " TABLESAMPLE SYSTEM ((SELECT percent FROM size)) REPEATABLE (0)"
-            f" WHERE {visible} AND {matched})",
+            f"sample AS MATERIALIZED (SELECT COUNT(*) FILTER (WHERE {visible} AND {matched})"
+            f" AS matched, COUNT(*) AS sampled FROM {table}"
+            " TABLESAMPLE SYSTEM ((SELECT percent FROM size)) REPEATABLE (0))",
+            # Counted in primary key order when the sample says that at least DENSE_SHARE of
+            # the entries match (the bound is then reached within a few thousand entries),
+            # through the GIN index otherwise (the planner's estimate of a broad tsquery is
+            # too rough to choose: see PLANNER_SETTINGS). Both stop at the bound plus one.
+            f"exact_dense AS MATERIALIZED (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table}"
+            f" WHERE (SELECT matched > 0 AND matched >= %s * sampled FROM sample)"
+            f" AND {visible} AND {matched} ORDER BY {table}.id LIMIT %s) AS matches)",
+            f"exact AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({matches} LIMIT %s) AS matches"
+            " WHERE NOT (SELECT matched > 0 AND matched >= %s * sampled FROM sample)"
+            " UNION ALL SELECT n FROM exact_dense WHERE n > 0)",
             # Each block is sampled with probability percent / 100: matched * 100 / percent
             # is an unbiased estimate (exact when the whole table was read).
             "counted AS MATERIALIZED (SELECT CASE WHEN exact.n <= %s THEN exact.n"
             " ELSE GREATEST(exact.n, (SELECT round(sample.matched * 100 / size.percent)"
-            " FROM sample, size))::bigint END AS total, exact.n > %s AS estimated FROM exact)",
+            " FROM sample, size))::bigint END AS total, exact.n > %s AS estimated"
+            " FROM (SELECT MAX(n) AS n FROM exact) AS exact)",
         ]
+        query = tsquery_text(self.parsed.terms)
         params = [
-            *params, bound + 1,
             COUNT_SAMPLE_ROWS, SearchEntry._meta.db_table,
-            *visible_params, tsquery_text(self.parsed.terms),
+            *visible_params, query,
+            DENSE_SHARE, *visible_params, query, bound + 1,
+            *params, bound + 1, DENSE_SHARE,
             bound, bound,
         ]
         return ctes, params
@@ -520,7 +389,13 @@ class PostgresResults(SearchResults):
         return ctes, params
 
     def _execute(self, sql: str, params: list) -> list[tuple]:
-        with connection.cursor() as cursor:
+        """Run one search statement under PLANNER_SETTINGS (SET LOCAL: its transaction only;
+        one more statement, and no savepoint)."""
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(PLANNER_SETTINGS)),
+                [value for setting in PLANNER_SETTINGS.items() for value in setting],
+            )
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -602,7 +477,7 @@ class PostgresResults(SearchResults):
         params = [
             *with_params, *hits_params, *count_params,
             tsquery_text(self.parsed.terms, "A"), self.parsed.text[:MAX_QUERY_LENGTH], stop,
-            CONFIG, *stems, tsquery_text(self.parsed.terms), _HEADLINE_OPTIONS,
+            CONFIG, *stems, _headline_query(stems), _HEADLINE_OPTIONS,
             None if stop is None else stop - start, start,
         ]
         rows = self._execute(sql, params)

@@ -1,0 +1,199 @@
+"""The PostgreSQL engine's SQL pieces: tsqueries and the score, as SQL text (postgres.py
+assembles them into statements).
+
+`tsquery_text` writes the OR-query of a query's words and synonyms in PostgreSQL's input syntax
+(stems computed in query.py, phrases as `<N>` distances, `:A` labels for the title), `_at_least`
+the query matching rows that hold at least k of its concepts; `_pg_base_score_sql` writes the
+ranking rules (ranking.py) over a table's columns; `_headline_query` is what ts_headline marks;
+`_pg_typos_only` tells typos from known words (one query of index probes); `postgres_filter`
+is the lists' `search=` filter through a list's own stored vector.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQueryField
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+
+from content.search.query import Concept, ParsedQuery, Term
+from content.search.ranking import (
+    BODY_LEXEMES,
+    FIELD_SCORES,
+    FUZZY_FACTOR,
+    LENGTH_DAMPING,
+    NAME_LEXEMES,
+    SNIPPET_MIN_WORDS,
+    SNIPPET_WORDS,
+    START_MARK,
+    STOP_MARK,
+)
+
+
+def postgres_filter(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    """Rows of `queryset` matching `parsed` (one query to tell typos, when it may hold any)."""
+    return queryset.filter(_pg_match(_pg_typos_only(parsed, [queryset])))
+
+
+def tsquery_text(terms: Iterable[Term], weights: str = "") -> str:
+    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: see _tsquery_text."""
+    return _tsquery_text(tuple(terms), weights)
+
+
+@lru_cache(maxsize=4096)
+def _tsquery_text(terms: tuple[Term, ...], weights: str) -> str:
+    """The tsquery (in PostgreSQL's input syntax) matching any of `terms`: stems already
+    computed here (the same Snowball stemmer as the `english` configuration), a phrase as
+    its stems at their distances, e.g. `'runner' <2> 'knee' | 'patellofemor' <-> 'pain'`.
+    With `weights` (e.g. A, or AB), only words of those weights match: `'knee':AB`."""
+    label = f":{weights}" if weights else ""
+    alternatives = []
+    for term in terms:
+        text = f"'{term.stems[0]}'{label}"
+        for (previous, offset), stem in zip(
+            itertools.pairwise(term.offsets), term.stems[1:], strict=True
+        ):
+            gap = offset - previous
+            text += f" {'<->' if gap == 1 else f'<{gap}>'} '{stem}'{label}"
+        alternatives.append(f"({text})" if len(term.stems) > 1 else text)
+    return " | ".join(dict.fromkeys(alternatives))
+
+
+class _TsQuery(Func):
+    """A tsquery literal (stems only: letters and digits, so nothing to escape)."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, terms: Iterable[Term]):
+        super().__init__(Value(tsquery_text(terms)))
+
+
+class _Matches(Func):
+    """vector @@ query."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+def _pg_match(parsed: ParsedQuery) -> Q:
+    """The WHERE of a query: any alternative in the vector, or a name close to a user word."""
+    match = Q(_Matches(F("search_vector"), _TsQuery(parsed.terms)))
+    for concept in parsed.concepts:
+        if concept.fuzzy:
+            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
+    return match
+
+
+@lru_cache(maxsize=1024)
+def _at_least(parsed: ParsedQuery, k: int) -> str:
+    """The tsquery matching rows that contain at least `k` of the query's concepts."""
+    groups = [f"({tsquery_text(concept.terms)})" for concept in parsed.concepts]
+    return " | ".join(
+        f"({' & '.join(combination)})" for combination in itertools.combinations(groups, k)
+    )
+
+
+def _pg_factors(table: str) -> tuple[str, str]:
+    """The length damping of a row's name and of its whole text (SQL over `table`'s sizes)."""
+    name_factor = (
+        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST({table}.search_name_size, 1))::float8,"
+        f" {LENGTH_DAMPING}::float8)"
+    )
+    body_factor = (
+        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST({table}.search_size, 1))::float8,"
+        f" {LENGTH_DAMPING}::float8)"
+    )
+    return name_factor, body_factor
+
+
+def _pg_names_part_sql(concept: Concept, table: str, close: str | None) -> tuple[str, list]:
+    """What one concept scores in a row's names (SQL over `table`, and its params): in the
+    title (A), in another name (B), or a name close to it (`close`: the SQL condition, for a
+    typo); 0 when none of these."""
+    name_factor, _ = _pg_factors(table)
+    names_vector = f"{table}.search_names_vector"
+    # The A test (weight labels, dearer) only for the rows whose names hold the concept.
+    sql = (f"CASE WHEN {names_vector} @@ %s::tsquery THEN CASE WHEN {names_vector} @@"
+           f" %s::tsquery THEN {FIELD_SCORES['A']}::float8 * {name_factor}"
+           f" ELSE {FIELD_SCORES['B']}::float8 END")
+    params = [tsquery_text(concept.terms), tsquery_text(concept.terms, "A")]
+    if close:
+        sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * word_similarity(%s,"
+                f" {table}.search_names)")
+        params.append(concept.fuzzy)
+    return sql + " ELSE 0::float8 END", params
+
+
+def _pg_prose_part_sql(concept: Concept, table: str) -> tuple[str, list]:
+    """What one concept scores in a row's prose (SQL over `table`, and its params)."""
+    _, body_factor = _pg_factors(table)
+    return (f"CASE WHEN {table}.search_vector @@ %s::tsquery THEN {FIELD_SCORES['C']}::float8"
+            f" * {body_factor} ELSE 0::float8 END"), [tsquery_text(concept.terms)]
+
+
+def _pg_mean_sql(parts: list[str]) -> str:
+    """The mean of the concepts' parts, summed in concept order (so every path that scores a
+    row computes the very same number)."""
+    return f"({' + '.join(parts)}) / {float(len(parts))}::float8"
+
+
+def _pg_base_score_sql(parsed: ParsedQuery, table: str,
+                       close: dict[int, str]) -> tuple[str, list]:
+    """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
+    the mean over concepts of how well each matched (see ranking.py), in double
+    precision: its names part when that is not 0, else its prose part. `close` holds, for
+    each typo concept (by index), the SQL condition that the row has a name close to it."""
+    parts, params = [], []
+    for index, concept in enumerate(parsed.concepts):
+        names, names_params = _pg_names_part_sql(concept, table, close.get(index))
+        prose, prose_params = _pg_prose_part_sql(concept, table)
+        # A names part is never 0 when it matched (the factors are positive).
+        parts.append(f"COALESCE(NULLIF({names}, 0::float8), {prose})")
+        params += [*names_params, *prose_params]
+    return _pg_mean_sql(parts), params
+
+
+#: ts_headline's options: the snippet's shape and the sentinels that become <mark>.
+_HEADLINE_OPTIONS = (
+    f'StartSel="{START_MARK}", StopSel="{STOP_MARK}", MaxWords={SNIPPET_WORDS}, '
+    f"MinWords={SNIPPET_MIN_WORDS}, ShortWord=2"
+)
+
+
+def _headline_query(stems: Sequence[str]) -> str:
+    """The tsquery ts_headline marks: every stem of the query, alone (no phrases). It marks
+    the same words (each word matching any of the query's stems, as the SQLite engine does),
+    but with a phrase (a synonym such as "physical therapy") ts_headline searched every
+    stretch of a text for one holding it: 0.7 ms a row, 15 ms a page."""
+    return " | ".join(f"'{stem}'" for stem in stems)
+
+
+def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuery:
+    """`parsed` with typo matching only for the words that no row of `querysets` contains
+    (one query of index probes, only when the query has such long words)."""
+    candidates = [i for i, c in enumerate(parsed.concepts) if c.fuzzy]
+    if not candidates:
+        return parsed
+    columns, params = [], []
+    for i in candidates:
+        probes = []
+        for queryset in querysets:
+            probe = (
+                queryset.filter(_Matches(F("search_vector"), _TsQuery(parsed.concepts[i].terms)))
+                .order_by()
+                .values("pk")[:1]
+            )
+            sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
+            probes.append(f"EXISTS ({sql})")
+            params.extend(probe_params)
+        columns.append(f"({' OR '.join(probes)})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        found = cursor.fetchone()
+    return parsed.typos_only(i for i, hit in zip(candidates, found, strict=True) if hit)

@@ -1,0 +1,83 @@
+"""content/search/postgres.py: how a search's statements run on PostgreSQL.
+
+- Each statement runs under the engine's planner settings, set for its transaction only
+  (no sequential scan, no parallel workers: see PLANNER_SETTINGS), one statement before it.
+- ts_headline is given every stem of the query alone (no phrases): it marks the same words as
+  the SQLite engine does, and does not search each text for a synonym phrase.
+- The exact count is the same whichever way the sample sends it (key order when the matches
+  are dense, the GIN index when they are sparse).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from content.models import Synonym
+from content.search import search
+from content.search.postgres import DENSE_SHARE, PLANNER_SETTINGS
+from content.search.postgres_sql import _headline_query
+from tests.factories import SymptomFactory, TreatmentFactory
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the PostgreSQL engine's statements"
+)
+
+
+def test_the_headline_query_is_every_stem_alone():
+    assert _headline_query(["physic", "therapi", "physio"]) == "'physic' | 'therapi' | 'physio'"
+
+
+def test_a_synonym_phrase_is_marked_word_by_word_on_either_backend(db):
+    """Both words of the synonym "physical therapy" are marked where they stand apart, as
+    the SQLite engine marks them; the phrase itself is what matched."""
+    Synonym.objects.create(name="physio", terms=["physio", "physical therapy"])
+    TreatmentFactory(
+        slug="therapy",
+        name="Physical therapy",
+        description="A physical therapist plans therapy and physical exercise with you.",
+    )
+
+    (hit,) = search("physio")[0:20]
+
+    assert hit.slug == "therapy"
+    assert hit.snippet == (
+        "A <mark>physical</mark> therapist plans <mark>therapy</mark> and"
+        " <mark>physical</mark> exercise with you."
+    )
+
+
+@postgres_only
+def test_each_statement_runs_under_the_planner_settings(db):
+    SymptomFactory(slug="knee-pain", name="Knee pain", description="Pain around the knee.")
+    results = search("knee pain")
+    results.window(0, 20)
+    with CaptureQueriesContext(connection) as captured:
+        assert results.count() == 1
+        assert [h.slug for h in results[0:20]] == ["knee-pain"]
+
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert len(sqls) == 2  # the settings, then the page with its count
+    assert sqls[0].startswith("SELECT set_config(")
+    for name, value in PLANNER_SETTINGS.items():
+        assert f"'{name}', '{value}', true" in sqls[0]
+    assert PLANNER_SETTINGS == {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+
+
+@postgres_only
+def test_the_exact_count_is_the_same_for_dense_and_sparse_matches(db, settings):
+    settings.SEARCH_EXACT_COUNT_UP_TO = 30
+    for n in range(40):
+        SymptomFactory(slug=f"knee-{n}", name=f"Knee trouble {n}",
+                       description="Knee " + ("swelling" if n < 12 else "stiffness") + ".")
+    SymptomFactory(slug="hip", name="Hip trouble", description="Hip.")
+
+    # "knee" is in nearly every entry (dense: counted in key order), "swelling" in few
+    # (sparse: through the GIN index); both are exact up to the bound, then estimated.
+    assert DENSE_SHARE <= 0.5
+    swelling = search("swelling")
+    assert (swelling.count(), swelling.count_is_estimate) == (12, False)
+    knee = search("knee")
+    assert knee.count() >= 31 and knee.count_is_estimate is True
+    settings.SEARCH_EXACT_COUNT_UP_TO = 100
+    knee = search("knee")
+    assert (knee.count(), knee.count_is_estimate) == (40, False)
