@@ -133,7 +133,7 @@ class ConditionQuerySet(PublishedQuerySet):
 
 class CauseQuerySet(PublishedQuerySet):
     def for_list(self):
-        """What CauseSerializer reads: the page plus its published conditions."""
+        """What a cause's serializer reads: the page plus its published conditions."""
         return self.shown().prefetch_related(
             Prefetch("conditions", queryset=_published_conditions())
         )

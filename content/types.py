@@ -230,8 +230,6 @@ CAUSE = ContentTypeSpec(
     "names.",
     summary="Ways in which a hip problem leads to knee pain.",
     search_body=("description",),
-    public_list_serializer="content.api.serializers.CauseSerializer",
-    public_detail_serializer="content.api.serializers.CauseSerializer",
     filterset="content.filters.CauseFilterSet",
 )
 
@@ -246,8 +244,6 @@ SYMPTOM = ContentTypeSpec(
     description="Symptoms that may point to a hip problem behind knee pain.",
     summary="Symptoms, common and less common.",
     search_body=("description",),
-    public_list_serializer="content.api.serializers.SymptomSerializer",
-    public_detail_serializer="content.api.serializers.SymptomSerializer",
     filterset="content.filters.InArticleFilterSet",
 )
 
@@ -264,8 +260,6 @@ WARNING_SIGN = ContentTypeSpec(
     summary="When to see a doctor, and when to seek help immediately.",
     ordering=("slug", "updated_at"),
     list_search=False,
-    public_list_serializer="content.api.serializers.WarningSignSerializer",
-    public_detail_serializer="content.api.serializers.WarningSignSerializer",
     filterset="content.filters.InArticleFilterSet",
 )
 
@@ -286,8 +280,6 @@ TREATMENT = ContentTypeSpec(
     description="Conventional treatments, alternative therapies and home remedies.",
     summary="Conventional treatments, alternative therapies and home remedies.",
     search_names=("examples",), search_body=("description", "caution"),
-    public_list_serializer="content.api.serializers.TreatmentSerializer",
-    public_detail_serializer="content.api.serializers.TreatmentSerializer",
     filterset="content.filters.InArticleFilterSet",
 )
 

@@ -24,13 +24,9 @@ from content.choices import (
 )
 from content.models import (
     Article,
-    Cause,
     Condition,
     Section,
     SectionItem,
-    Symptom,
-    Treatment,
-    WarningSign,
 )
 from content.models.editorial import REVIEWER_LABEL
 from content.querysets import is_visible
@@ -283,61 +279,10 @@ class ConditionSerializer(PublishedSerializer):
         read_only_fields = fields
 
 
-class CauseSerializer(PublishedSerializer):
-    """A way in which a hip problem leads to knee pain."""
-
-    conditions = RelationSerializer(
-        many=True, read_only=True, help_text="Published conditions named as examples."
-    )
-
-    class Meta:
-        model = Cause
-        fields = [
-            "slug", "url", "name", "description", "conditions", "version", "updated_at", "review",
-        ]
-        read_only_fields = fields
-
-
-class SymptomSerializer(PublishedSerializer):
-    """A symptom that may point to a hip problem behind knee pain."""
-
-    class Meta:
-        model = Symptom
-        fields = [
-            "slug", "url", "name", "description", "frequency", "version", "updated_at", "review",
-        ]
-        read_only_fields = fields
-
-
-class WarningSignSerializer(PublishedSerializer):
-    """A warning sign: when to see a doctor, or to seek help immediately."""
-
-    class Meta:
-        model = WarningSign
-        fields = ["slug", "url", "text", "urgency", "version", "updated_at", "review"]
-        read_only_fields = fields
-
-
-class TreatmentSerializer(PublishedSerializer):
-    """A treatment option: conventional, alternative or a home remedy."""
-
-    examples = serializers.ListField(
-        child=serializers.CharField(), read_only=True,
-        help_text="Concrete examples named, e.g. ibuprofen."
-    )
-
-    class Meta:
-        model = Treatment
-        fields = [
-            "slug", "url", "name", "description", "category", "examples", "caution",
-            "version", "updated_at", "review",
-        ]
-        read_only_fields = fields
-
-
 def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
-    """The public serializer of a type that names none in its declaration: its declared
-    fields (references as links to published items) and the common ones."""
+    """The public serializer of a type that names none in its declaration (every type but the
+    article and the condition): its declared fields, references as links to published items
+    (the type's `for_list()` prefetches only those), then the common ones."""
     declared = {}
     for field in spec.fields:
         if field.kind is FieldKind.LINES:
@@ -346,12 +291,13 @@ def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
             )
         elif field.kind is FieldKind.REFS:
             declared[field.name] = RelationSerializer(
-                many=True, read_only=True, help_text=field.help_text
+                many=True, read_only=True,
+                help_text=f"{field.help_text} Only published ones are shown.",
             )
     names = [f.name for f in spec.fields if f.kind is not FieldKind.SECTIONS]
     fields = ["slug", "url", *names, "version", "updated_at", "review"]
     meta = type("Meta", (), {"model": spec.live_model(), "fields": fields,
                              "read_only_fields": fields})
     return type(f"{spec.camel}Serializer", (PublishedSerializer,),
-                {"__module__": __name__, "__doc__": spec.description, "Meta": meta,
+                {"__module__": __name__, "__doc__": spec.live_model().__doc__, "Meta": meta,
                  **declared})
