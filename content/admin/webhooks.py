@@ -15,10 +15,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from content.choices import ChangeAction, DeliveryStatus, Role
+from content.choices import ChangeAction, DeliveryStatus
 from content.exceptions import ContentInvalid
 from content.models import WebhookDelivery, WebhookSubscription
-from content.roles import user_roles
+from content.services import permissions
 from content.services.webhooks import (
     MAX_SECRET_LENGTH,
     MAX_URL_LENGTH,
@@ -33,7 +33,8 @@ from content.services.webhooks import (
 
 
 def _is_publisher(request) -> bool:
-    return Role.PUBLISHERS in user_roles(request.user)
+    """Whether the user may manage webhooks: the services' own check."""
+    return permissions.MANAGE_WEBHOOKS.allows(request.user)
 
 
 class PublishersOnly:
@@ -155,11 +156,11 @@ class WebhookSubscriptionAdmin(PublishersOnly, admin.ModelAdmin):
         return deleted, counts, set(), protected
 
     def delete_model(self, request, obj):
-        webhook_unsubscribe(subscription=obj)
+        webhook_unsubscribe(subscription=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for subscription in queryset:
-            webhook_unsubscribe(subscription=subscription)
+            webhook_unsubscribe(subscription=subscription, user=request.user)
 
 
 @admin.register(WebhookDelivery)

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from content.choices import (
+    ContentType,
     HealthAspect,
     ItemGroup,
     ReviewStatus,
@@ -53,6 +54,13 @@ def detail_url(type_: str, slug: str, request) -> str:
     before, after = _detail_path_parts(type_, get_script_prefix())
     path = f"{before}{slug}{after}"
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def public_fields(type_: str, *extra: str) -> list[str]:
+    """The public fields of a type in order: slug and url, its declared fields (but an
+    article's sections), `extra` (what a hand-written serializer adds), then the common ones."""
+    declared = [f.name for f in registry[type_].fields if f.kind is not FieldKind.SECTIONS]
+    return ["slug", "url", *declared, *extra, "version", "updated_at", "review"]
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
@@ -239,10 +247,7 @@ class ArticleListSerializer(PublishedSerializer):
 
     class Meta:
         model = Article
-        fields = [
-            "slug", "url", "title", "summary", "language", "conditions",
-            "version", "updated_at", "review",
-        ]
+        fields = public_fields(ContentType.ARTICLE)
         read_only_fields = fields
 
 
@@ -252,10 +257,7 @@ class ArticleDetailSerializer(ArticleListSerializer):
     sections = SectionSerializer(many=True, read_only=True, help_text="Sections, in order.")
 
     class Meta(ArticleListSerializer.Meta):
-        fields = [
-            "slug", "url", "title", "summary", "language", "conditions", "sections",
-            "version", "updated_at", "review",
-        ]
+        fields = public_fields(ContentType.ARTICLE, "sections")
         read_only_fields = fields
 
 
@@ -272,10 +274,7 @@ class ConditionSerializer(PublishedSerializer):
 
     class Meta:
         model = Condition
-        fields = [
-            "slug", "url", "name", "also_known_as", "body_region", "description", "causes",
-            "version", "updated_at", "review",
-        ]
+        fields = public_fields(ContentType.CONDITION, "causes")
         read_only_fields = fields
 
 
@@ -294,8 +293,7 @@ def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
                 many=True, read_only=True,
                 help_text=f"{field.help_text} Only published ones are shown.",
             )
-    names = [f.name for f in spec.fields if f.kind is not FieldKind.SECTIONS]
-    fields = ["slug", "url", *names, "version", "updated_at", "review"]
+    fields = public_fields(spec.name)
     meta = type("Meta", (), {"model": spec.live_model(), "fields": fields,
                              "read_only_fields": fields})
     return type(f"{spec.camel}Serializer", (PublishedSerializer,),

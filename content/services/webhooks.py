@@ -59,6 +59,7 @@ from content.choices import ChangeAction, DeliveryStatus
 from content.exceptions import ContentInvalid
 from content.models import Change, WebhookDelivery, WebhookSubscription
 from content.plaintext import bidi_error
+from content.services import permissions
 
 USER_AGENT = "HipKnee-Webhooks/1"
 MIN_SECRET_LENGTH = 16
@@ -240,8 +241,10 @@ def webhook_subscribe(
 ) -> WebhookSubscription:
     """Register a subscriber (all event types unless `event_types` names some).
 
-    It also receives entries already queued for the future (scheduled expiries).
+    It also receives entries already queued for the future (scheduled expiries). Only a
+    publisher may (`permissions.MANAGE_WEBHOOKS`; `user=None` is the system).
     """
+    permissions.MANAGE_WEBHOOKS.check(user)
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
         raise _invalid("url", f"Give a URL of at most {MAX_URL_LENGTH} characters.")
     try:
@@ -273,8 +276,9 @@ def webhook_subscribe(
 
 
 @transaction.atomic
-def webhook_unsubscribe(*, subscription: WebhookSubscription) -> None:
-    """Remove a subscriber and its queued and recorded deliveries."""
+def webhook_unsubscribe(*, subscription: WebhookSubscription, user=None) -> None:
+    """Remove a subscriber and its queued and recorded deliveries (publishers only)."""
+    permissions.MANAGE_WEBHOOKS.check(user)
     subscription.deliveries.all().delete()
     subscription.delete()
 

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from content.changes import cursor_encode
-from content.choices import ChangeAction, ContentType, DeliveryStatus
-from content.exceptions import ContentInvalid
-from content.models import Change, WebhookDelivery
+from content.choices import ChangeAction, ContentType, DeliveryStatus, Role
+from content.exceptions import ActionForbidden, ContentInvalid
+from content.models import Change, WebhookDelivery, WebhookSubscription
 from content.services import webhooks
 from content.services.webhooks import (
     AttemptResult,
@@ -32,6 +32,7 @@ from content.services.webhooks import (
 )
 from hipknee_api.settings.base import env_ports
 from tests.editorial_steps import Staff
+from tests.factories import UserFactory
 from tests.webhook_receiver import Receiver, start, start_silent
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,24 @@ def test_subscribe_defaults_to_every_event_type(receiver):
 
     assert subscription.event_types == ["published", "updated", "unpublished"]
     assert subscription.secret == SECRET
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.EDITORS, Role.MEDICAL_REVIEWERS])
+def test_only_a_publisher_may_subscribe_or_unsubscribe_whatever_the_face(role):
+    """The service checks the role itself: a face cannot do what the service refuses."""
+    outsider, publisher = UserFactory(roles=[role]), UserFactory(roles=[Role.PUBLISHERS])
+    with pytest.raises(ActionForbidden, match="'publishers' role"):
+        webhook_subscribe(url="https://93.184.215.14/hook", secret=SECRET, user=outsider)
+    assert not WebhookSubscription.objects.exists()
+
+    subscription = webhook_subscribe(url="https://93.184.215.14/hook", secret=SECRET,
+                                     user=publisher)
+    with pytest.raises(ActionForbidden):
+        webhook_unsubscribe(subscription=subscription, user=outsider)
+    assert WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+    webhook_unsubscribe(subscription=subscription, user=publisher)
+    assert not WebhookSubscription.objects.exists()
 
 
 def test_subscribe_keeps_event_types_in_canonical_order(receiver):

@@ -107,7 +107,6 @@ IF_MATCH = OpenApiParameter(
     description='The ETag of the latest revision you loaded, e.g. "rev-3" (a list of entity '
     "tags is accepted; `*` is not; a value that is not a list of entity tags is 400).",
 )
-ETAG_HEADER = {"ETag": {"description": "Names the latest revision.", "schema": {"type": "string"}}}
 
 
 class EditorialViewSet(viewsets.GenericViewSet):

@@ -229,7 +229,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
     )
     def destroy(self, request, pk=None):
         subscription = get_object_or_404(self.get_queryset(), pk=pk)
-        webhook_unsubscribe(subscription=subscription)
+        webhook_unsubscribe(subscription=subscription, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
