@@ -6,9 +6,12 @@ clients at once. Under the former 2 workers x 4 threads, 8 such connections were
 every other request to wait until they gave up.
 """
 
+import pytest
+
 from bench.slow_clients import SlowClients, probe, summary
 
 
+@pytest.mark.solo
 def test_other_clients_are_answered_within_a_second_while_64_slow_clients_hold_connections(
     served,
 ):
