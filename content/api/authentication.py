@@ -5,11 +5,18 @@ the admin or with `manage.py create_api_key NAME`. A request without the header 
 empty one) is anonymous. A header that names no usable key (malformed, unknown, revoked or
 expired) is refused with 401 problem+json, so an integrator notices a wrong key at once instead
 of silently falling back to the anonymous limit.
+
+The key is looked up on every request (one indexed query by its prefix, then its hash is
+checked), so a revoked key is refused at once. The query is the library's own
+(`APIKey.objects.get_usable_keys().get(prefix=...)`), compiled once per process: building it
+anew with the ORM each time cost more than all the rest of a cached answer.
 """
 
+import functools
 import re
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
@@ -21,6 +28,57 @@ API_KEY_META = "HTTP_X_API_KEY"
 #: The shape of a key: an 8-character prefix, a dot and a 32-character secret (letters and
 #: digits). Anything else is refused without a database query.
 KEY_FORMAT = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
+
+
+#: A prefix no key has, standing in for the real one while the query is compiled.
+_PREFIX_PLACEHOLDER = "\x00prefix\x00"
+
+
+@functools.cache
+def _usable_key_query() -> tuple[str, str, tuple, int, list[str], list]:
+    """(database alias, SQL, parameters, where the prefix goes, column names, column
+    expressions) of the query for the usable key with a given prefix."""
+    queryset = APIKey.objects.get_usable_keys().filter(prefix=_PREFIX_PLACEHOLDER)
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    expressions = [expression for expression, _, _ in compiler.select]
+    return (queryset.db, sql, tuple(params), params.index(_PREFIX_PLACEHOLDER),
+            [expression.target.attname for expression in expressions], expressions)
+
+
+def usable_key(raw: str) -> APIKey:
+    """The unrevoked key whose prefix and hash match `raw`, as
+    `APIKey.objects.get_from_key(raw)` finds it; raises APIKey.DoesNotExist."""
+    alias, sql, params, at, columns, expressions = _usable_key_query()
+    params = (*params[:at], raw.partition(".")[0], *params[at + 1:])
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchmany(2)
+    if len(rows) != 1:  # none (or, as get() would refuse, several)
+        raise APIKey.DoesNotExist
+    row = list(rows[0])
+    for index, expression in enumerate(expressions):  # as the ORM converts values it reads
+        for convert in (*connection.ops.get_db_converters(expression),
+                        *expression.get_db_converters(connection)):
+            row[index] = convert(row[index], expression, connection)
+    api_key = APIKey.from_db(alias, columns, row)
+    if not api_key.is_valid(raw):
+        raise APIKey.DoesNotExist
+    return api_key
+
+
+def key_named(raw: str) -> APIKey | None:
+    """The usable key an X-API-Key value (stripped, not empty) names; None for a malformed,
+    unknown, revoked or expired one. CachedResponseMiddleware (content/api/caching.py)
+    authenticates keys with it too."""
+    if not KEY_FORMAT.fullmatch(raw):
+        return None
+    try:
+        api_key = usable_key(raw)
+    except APIKey.DoesNotExist:
+        return None
+    return None if api_key.has_expired else api_key
 
 
 class InvalidAPIKey(exceptions.APIException):
@@ -45,13 +103,8 @@ class APIKeyAuthentication(BaseAuthentication):
         raw = request.META.get(API_KEY_META, "").strip()
         if not raw:
             return None
-        if not KEY_FORMAT.fullmatch(raw):
-            raise InvalidAPIKey()
-        try:
-            api_key = APIKey.objects.get_from_key(raw)
-        except APIKey.DoesNotExist:
-            raise InvalidAPIKey() from None
-        if api_key.has_expired:
+        api_key = key_named(raw)
+        if api_key is None:
             raise InvalidAPIKey()
         return AnonymousUser(), api_key
 

@@ -41,6 +41,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from content.api.authentication import API_KEY_META, KEY_FORMAT, key_named
 from content.caching import renderings
 from content.caching.responses import (
     PER_REQUEST_HEADERS,
@@ -282,19 +283,20 @@ class CachedResponseMixin:
 
 #: Accept headers DRF answers with JSON on every public view (its first renderer).
 PLAIN_ACCEPT = frozenset({None, "", "*/*", "application/json"})
-#: Requests carrying any of these are authenticated by DRF; they always go through the view.
-CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_API_KEY")
+#: Requests carrying any of these are authenticated by DRF (a token, a session); they always
+#: go through the view. An X-API-Key is authenticated here, as DRF would.
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION",)
 
 
-class _AnonymousRequest:
-    """A request without credentials as DRF's throttles see it: an anonymous user and no
-    auth; everything else is the Django request's (as DRF's Request proxies it)."""
+class _PublicRequest:
+    """A request without a signed-in user as DRF's throttles see it once authenticated: an
+    anonymous user and `auth` (None, or the API key); everything else is the Django
+    request's (as DRF's Request proxies it)."""
 
-    auth = None
-
-    def __init__(self, request) -> None:
+    def __init__(self, request, auth=None) -> None:
         self._request = request
         self.user = AnonymousUser()
+        self.auth = auth
 
     def __getattr__(self, name):
         return getattr(self._request, name)
@@ -320,13 +322,15 @@ class CachedResponseMiddleware:
     here is byte for byte and header for header the view's (a test compares them).
 
     It answers only what the view would answer the same way: a request with no Authorization
-    or X-API-Key header and no session cookie (DRF would see an anonymous user), an Accept
-    that DRF meets with JSON and no `format` parameter, and an entry that the view marked as
-    shared (it lets anyone read, with the default authentication and rate limits). The rate
-    limits are applied here exactly as DRF applies them to an anonymous request; a request
-    they refuse goes on to the view, which refuses it in the usual problem+json way.
-    Everything else goes on to the view, whose own cache lookup (after DRF's authentication,
-    negotiation and rate limits) answers it.
+    header and no session cookie (DRF would see an anonymous user), either without an
+    X-API-Key or with one naming a usable key (authenticated here by the very lookup of
+    APIKeyAuthentication, so `request.auth` is that key, as DRF would set it), an Accept that
+    DRF meets with JSON and no `format` parameter, and an entry that the view marked as shared
+    (it lets anyone read, with the default authentication and rate limits). The rate limits
+    are applied here exactly as DRF applies them after that authentication; a request they
+    refuse, or a key that names no usable one, goes on to the view, which refuses it in the
+    usual problem+json way (429, 401). Everything else goes on to the view, whose own cache
+    lookup (after DRF's authentication, negotiation and rate limits) answers it.
     """
 
     def __init__(self, get_response):
@@ -348,6 +352,9 @@ class CachedResponseMiddleware:
             or api_settings.URL_FORMAT_OVERRIDE in request.GET
         ):
             return None
+        raw_key = meta.get(API_KEY_META, "").strip()
+        if raw_key and not KEY_FORMAT.fullmatch(raw_key):
+            return None  # the view answers 401, without a query
         started = time.time()
         try:
             key = response_key(request, "application/json")
@@ -361,9 +368,15 @@ class CachedResponseMiddleware:
         setattr(request, LOOKUP_ATTRIBUTE, (key, version, entry, started))
         if entry is None or not entry.shared or not entry.is_current(version, started):
             return None
-        anonymous = _AnonymousRequest(request)
+        api_key = None
+        if raw_key:
+            api_key = key_named(raw_key)
+            if api_key is None:
+                return None  # the view answers 401
+            request.auth = api_key  # as DRF sets it (the access log names the key)
+        public = _PublicRequest(request, api_key)
         for throttle in api_settings.DEFAULT_THROTTLE_CLASSES:
-            if not throttle().allow_request(anonymous, None):
+            if not throttle().allow_request(public, None):
                 return None
         return entry.response(request)
 

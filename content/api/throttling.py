@@ -7,6 +7,14 @@ slides: a request counts for `duration` seconds after it was made, and refused r
 count. Counters live in Django's default cache (Redis when REDIS_URL is set), shared by every
 process.
 
+A client's history is a list of `[time, count]` entries, newest first: each request its own
+entry while the list is short (every limit up to `EXACT_ENTRIES` requests is counted to the
+instant), and past that length a request joins the newest entry when both fall in the same
+slice of `duration / EXACT_ENTRIES` seconds, the entry taking its time. So a client with a high
+limit (an app's API key at thousands a minute) costs the same few hundred bytes per request to
+read and write as one at 60 a minute, not a list of every request it made in the window; such
+a request counts for at most one slice longer than `duration` (a limit is never exceeded).
+
 While that cache cannot be reached (Redis's circuit breaker is open, content/caching/backend.py,
 or a call raised), each process counts in its own memory instead (`LOCAL_COUNTERS`) and a
 warning is logged: the limits fail open *per process*, so a client may get up to the rate
@@ -43,6 +51,8 @@ LOCAL_COUNTERS = LocMemCache("hipknee-rate-limits", {"OPTIONS": {"MAX_ENTRIES": 
 REQUEST_ATTRIBUTE = "hipknee_rate_limit"
 #: An identity that is safe to use verbatim in a cache key (an IPv4 or IPv6 address).
 PLAIN_IDENT = re.compile(r"[0-9A-Fa-f:.]{1,45}")
+#: History entries kept one per request before requests share entries (see the module).
+EXACT_ENTRIES = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,14 +90,23 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
         if self.key is None:
             return True
         store = self._counters()
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        allowed = len(self.history) < self.num_requests
+        self.now = now = self.timer()
+        history = self.history
+        if history and not isinstance(history[0], list):  # one time per request (before)
+            history = self.history = [[moment, 1] for moment in history]
+        while history and history[-1][0] <= now - self.duration:
+            history.pop()
+        self.counted = sum(count for _, count in history)
+        allowed = self.counted < self.num_requests
         if allowed:
-            self.history.insert(0, self.now)
+            self.counted += 1
+            slice_ = self.duration / EXACT_ENTRIES
+            if len(history) >= EXACT_ENTRIES and now // slice_ == history[0][0] // slice_:
+                history[0] = [now, history[0][1] + 1]
+            else:
+                history.insert(0, [now, 1])
             try:
-                store.set(self.key, self.history, self.duration)
+                store.set(self.key, history, self.duration)
             except Exception:
                 logger.warning("Rate limit cache unreachable; request not counted.", exc_info=True)
         self._record(request)
@@ -110,14 +129,14 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
         return LOCAL_COUNTERS
 
     def _record(self, request) -> None:
-        oldest = self.history[-1] if self.history else self.now
+        oldest = self.history[-1][0] if self.history else self.now
         reset = max(0, math.ceil(self.duration - (self.now - oldest)))
         setattr(
             request._request,
             REQUEST_ATTRIBUTE,
             RateLimit(
                 limit=self.num_requests,
-                remaining=max(0, self.num_requests - len(self.history)),
+                remaining=max(0, self.num_requests - self.counted),
                 reset=reset,
                 window=self.duration,
             ),
@@ -125,7 +144,7 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
 
     def wait(self):
         """Seconds until the oldest counted request leaves the window."""
-        oldest = self.history[-1] if self.history else self.now
+        oldest = self.history[-1][0] if self.history else self.now
         return max(1, math.ceil(self.duration - (self.now - oldest)))
 
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from rest_framework.test import APIClient
+from rest_framework_api_key.models import APIKey
 
 from content.caching import VERSION_KEY
 from content.caching import versions as caching
@@ -674,6 +675,7 @@ def hung_cache(response_cache, hung_redis):
     return hung_redis
 
 
+@pytest.mark.solo
 def test_with_redis_hung_reads_come_from_the_database_with_p99_under_150_ms(
     api_client, content, response_cache, request
 ):
@@ -775,6 +777,51 @@ def test_an_anonymous_hit_is_answered_without_the_view_and_exactly_as_the_view_w
     )
 
 
+def test_a_hit_with_an_api_key_is_answered_without_the_view_and_counted_against_the_key(
+    api_client, content, response_cache, request, caplog
+):
+    response_cache.HIPKNEE_THROTTLE_KEY = "3/min"
+    instance, key = APIKey.objects.create_key(name="Acme Health app")
+    cache.delete(f"throttle_key_{instance.prefix}")
+    path = "/api/v1/articles/hip-and-knee/"
+    caplog.set_level("INFO", logger="hipknee.access")
+    rendered = api_client.get(path, HTTP_X_API_KEY=key)  # rendered by the view
+
+    request.getfixturevalue("view_never_runs")
+    hit = api_client.get(path, HTTP_X_API_KEY=key)
+    not_modified = api_client.get(path, HTTP_X_API_KEY=key, HTTP_IF_NONE_MATCH=hit["ETag"])
+
+    def quota(response):
+        return {name: value for name, value in _headers(response).items()
+                if name != "RateLimit-Remaining"}
+
+    assert hit.content == rendered.content
+    assert quota(hit) == quota(rendered)
+    assert [rendered["RateLimit-Remaining"], hit["RateLimit-Remaining"],
+            not_modified["RateLimit-Remaining"]] == ["2", "1", "0"]
+    assert not_modified.status_code == 304
+    assert [record.api_key for record in caplog.records
+            if record.name == "hipknee.access"] == ["Acme Health app"] * 3
+
+
+def test_a_revoked_or_exhausted_key_is_refused_by_the_view_not_answered_from_the_cache(
+    api_client, content, response_cache
+):
+    response_cache.HIPKNEE_THROTTLE_KEY = "2/min"
+    instance, key = APIKey.objects.create_key(name="Acme Health app")
+    cache.delete(f"throttle_key_{instance.prefix}")
+    path = "/api/v1/articles/hip-and-knee/"
+    answered = [api_client.get(path, HTTP_X_API_KEY=key).status_code for _ in range(3)]
+    response_cache.HIPKNEE_THROTTLE_KEY = "100/min"
+    APIKey.objects.filter(pk=instance.pk).update(revoked=True)
+
+    revoked = api_client.get(path, HTTP_X_API_KEY=key)
+
+    assert answered == [200, 200, 429]
+    assert revoked.status_code == 401
+    assert revoked["Content-Type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -782,6 +829,7 @@ def test_an_anonymous_hit_is_answered_without_the_view_and_exactly_as_the_view_w
         {"HTTP_ACCEPT": "application/json, text/plain, */*"},
         {"HTTP_AUTHORIZATION": "Token not-a-token"},
         {"HTTP_X_API_KEY": "not.a-key"},
+        {"HTTP_X_API_KEY": f"unknown0.{'a' * 32}"},
         {"HTTP_COOKIE": "sessionid=abc"},
     ],
 )

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from content.api.throttling import LOCAL_COUNTERS
+from content.api.throttling import EXACT_ENTRIES, LOCAL_COUNTERS, APIKeyRateThrottle
 from content.choices import Role
 from hipknee_api.settings.base import env_rate
 from tests.factories import UserFactory
@@ -153,6 +153,52 @@ def test_an_api_key_raises_the_limit_and_is_counted_per_key(db, settings, frozen
     assert anonymous_statuses == [200, 429]
 
 
+def test_a_high_limit_keeps_a_short_history_and_never_lets_more_through(
+    db, settings, frozen, api_key
+):
+    """20,000 requests a minute allowed, 100 a second made for 90 s: the stored history stays
+    a few dozen entries (not one per request) and every request in the window is counted."""
+    settings.HIPKNEE_THROTTLE_KEY = "20000/min"
+    client = APIClient(HTTP_X_API_KEY=api_key)
+    request = client.get(INDEX).wsgi_request
+    cache_key = f"throttle_key_{api_key.partition('.')[0]}"
+    allowed = 1  # the request above
+    for _ in range(180):  # 90 s, in half seconds
+        for _ in range(50):
+            allowed += APIKeyRateThrottle().allow_request(_drf(request), None)
+        frozen.shift(0.5)
+        stored = cache.get(cache_key)
+        assert len(stored) <= 2 * EXACT_ENTRIES + 1
+        assert sum(count for _, count in stored) <= 20000
+
+    assert allowed == 9001  # nothing refused: about 6,000 requests in any minute
+    limit = request.hipknee_rate_limit
+    assert (limit.limit, limit.window) == (20000, 60)
+    # The window (30 s, 90 s] held 5,950 requests (t = 30.5 ... 89.5); requests sharing an
+    # entry count up to one slice (60/64 s, two half-second batches here) longer.
+    assert 20000 - 5950 - 2 * 50 <= limit.remaining <= 20000 - 5950
+
+
+def test_a_history_stored_one_time_per_request_is_still_read(db, settings, frozen, api_key):
+    settings.HIPKNEE_THROTTLE_KEY = "3/min"
+    cache.set(f"throttle_key_{api_key.partition('.')[0]}",
+              [START.timestamp() - 10, START.timestamp() - 70], 60)
+    client = APIClient(HTTP_X_API_KEY=api_key)
+
+    statuses = [client.get(INDEX).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def _drf(django_request):
+    """A DRF request authenticated by the API key of `django_request`."""
+    from rest_framework.request import Request
+
+    from content.api.authentication import APIKeyAuthentication
+
+    return Request(django_request, authenticators=[APIKeyAuthentication()])
+
+
 def test_signed_in_staff_are_not_held_to_the_anonymous_limit(db, settings, frozen, address):
     settings.HIPKNEE_THROTTLE_ANON = "1/min"
     settings.HIPKNEE_THROTTLE_KEY = "5/min"
@@ -230,7 +276,7 @@ def test_an_unreachable_cache_falls_back_to_a_limit_per_process(
 
     assert statuses == [200, 429, 429]
     assert caplog.messages.count("Rate limit cache unreachable; counting in this process.") == 3
-    assert local_counters.get(f"throttle_anon_{address}") == [START.timestamp()]
+    assert local_counters.get(f"throttle_anon_{address}") == [[START.timestamp(), 1]]
 
 
 def test_while_redis_hangs_each_process_limits_on_its_own_without_waiting(
