@@ -5,6 +5,8 @@ Run by bench/run.py with the bench's environment; prints one JSON object. For ea
 the body stored at publish time, where there is one, else rendered), `first` (the first
 request after the cache was emptied: that, plus the version and the one lookup of when time
 next changes the content), `cached` (a cache hit) and `not_modified` (a 304 from the cache).
+Requests are sent as the bench sends them (`X-Forwarded-Proto: https`, and the API key of
+BENCH_API_KEY, whose lookup is one of the queries).
 """
 
 import json
@@ -27,10 +29,19 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 HOST = "127.0.0.1"
 
 
+#: Headers of the bench's requests (bench/run.py): through a TLS-terminating proxy, with the
+#: bench's API key when BENCH_API_KEY names one.
+BENCH_HEADERS = {
+    "HTTP_X_FORWARDED_PROTO": "https",
+    **({"HTTP_X_API_KEY": os.environ["BENCH_API_KEY"]} if os.environ.get("BENCH_API_KEY")
+       else {}),
+}
+
+
 def count(client: Client, path: str, **headers) -> tuple[int, int, object]:
-    """(queries, status, response) of one GET."""
+    """(queries, status, response) of one GET, sent as the bench sends it."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, HTTP_HOST=HOST, **headers)
+        response = client.get(path, HTTP_HOST=HOST, **BENCH_HEADERS, **headers)
     return len(queries), response.status_code, response
 
 

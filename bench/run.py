@@ -1,20 +1,31 @@
-"""`make bench`: the public API under gunicorn against the raw-WSGI ceiling, on SQLite and on
-PostgreSQL with Redis, on loopback only, in a few minutes.
+"""`make bench`: the public API served exactly as `make serve` serves it, against the raw-WSGI
+ceiling under the same server settings, on SQLite and on PostgreSQL with Redis, on loopback
+only, in a few minutes.
 
 For each database the bench creates its own database (a SQLite file in a temporary directory;
 the PostgreSQL database `hipknee_bench`, dropped and created again; Redis database 14,
-flushed), migrates it, loads the seed article and generates a few hundred articles with
-sections and items and a few thousand entities (bench/seed.py). It counts the database
-queries of every endpoint in-process (bench/queries.py), then starts the API with the very
-command of `make serve` (hipknee_api/server.py: gunicorn, gevent workers, every setting in
-hipknee_api/gunicorn_conf.py; WEB_CONCURRENCY etc. apply alike) and production settings
-(DEBUG off, no HTTPS redirect, rate limits off, a throwaway SECRET_KEY) and, with the same
-command and settings, the raw WSGI app (bench/raw_app.py) serving
-pre-encoded bodies of exactly the API's sizes. wrk drives each endpoint and its raw
-counterpart in turn (32 connections), so both see the same machine at the same moment. The
-uncached detail (the first request after a publish: the body stored at publish time) is
-measured on a second API server with the representation cache off, and, for reference, the
-same detail rendered by the serializers (no cache, no stored copy) on a third.
+flushed), migrates it, loads the seed article, generates a few hundred articles with sections
+and items and a few thousand entities (bench/seed.py), stores their renderings as `make serve`
+does (`refresh_renderings`) and creates an API key (`create_api_key`). It counts the database
+queries of every endpoint in-process (bench/queries.py), then starts the API with `make
+serve`'s command (`python -m hipknee_api.server --bind ...`: gunicorn, gevent workers, every
+setting of hipknee_api/gunicorn_conf.py, so WEB_CONCURRENCY etc. apply alike) and `make
+serve`'s settings: production settings with their defaults (persistent database connections
+with health checks, rate limits on, the access log on, DEBUG off), given only what `make
+serve` needs from an operator (a throwaway SECRET_KEY, DATABASE_URL, REDIS_URL) and a high
+rate for API keys (HIPKNEE_THROTTLE_KEY, `API_KEY_RATE`). wrk sends every request as a client
+of a TLS-terminating proxy would reach the app (`X-Forwarded-Proto: https`, so the HTTPS
+redirect stays on) with the bench's key (`X-API-Key`: authenticated, rate-limited and counted
+on every request). With the same command and settings it serves the raw WSGI app
+(bench/raw_app.py), pre-encoded bodies of exactly the API's sizes.
+
+On a machine with two or more cores the servers are pinned to one core and wrk to another
+(`taskset`), so that neither the API nor the raw app is measured against a load generator on
+its own core. wrk drives each endpoint and its raw counterpart in turn (32 connections), so
+both see the same machine at the same moment. The uncached detail (the first request after a
+publish: the body stored at publish time) is measured on a second API server with the response
+cache off, and, for reference, the same detail rendered by the serializers (no cache, no stored
+copy) on a third.
 
 Prints one table per database and writes everything to bench-results/bench.json. Never part
 of `make test`: figures depend on the machine; the targets are checked and printed, not
@@ -43,12 +54,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hipknee_api import gunicorn_conf  # noqa: E402  (the settings make serve reads)
-from hipknee_api.server import command  # noqa: E402  (the command make serve runs)
 
 PYTHON = sys.executable
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SEED_ARTICLE = "/api/v1/articles/hip-problems-and-knee-pain/"
+#: The bench key's rate: rate limiting stays on, and never refuses the bench.
+API_KEY_RATE = "100000000/hour"
+#: What make serve is given by an operator; everything else keeps production's default.
+SECRET_KEY = "bench-only-not-secret-3Jv8Qm1Xr5Tz9Lw2Hc6Nb4Pk7Df0Gs"
 
 #: name -> path of each endpoint measured with the representation cache on.
 ENDPOINTS = {
@@ -102,10 +116,14 @@ def run(args: list[str], env: dict) -> str:
     return result.stdout
 
 
+#: Headers of every request the bench sends (the API key is added once created).
+CLIENT_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request("GET", path, headers={**CLIENT_HEADERS, **(headers or {})})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -120,7 +138,7 @@ class Server:
         self.port = free_port()
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            command(f"127.0.0.1:{self.port}", app),
+            [*pinned(options.server_cpu), *serve_command(f"127.0.0.1:{self.port}", app)],
             env=env, cwd=ROOT, stdout=self.log, stderr=self.log,
         )
         deadline = time.monotonic() + 60
@@ -144,6 +162,18 @@ class Server:
                     sizes.append(round(int(line.split()[1]) / 1024, 1))
         return sizes
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the master and its workers have used, from /proc."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        ticks = 0
+        for pid in [self.process.pid, *children.read_text().split()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # a worker that has just been replaced
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -155,19 +185,43 @@ class Server:
         self.log.close()
 
 
-def wrk(port: int, path: str, options, script: Path, headers: dict | None = None) -> dict:
-    args = ["wrk", "-t", str(options.wrk_threads), "-c", str(options.connections),
-            "-d", f"{options.duration}s", "-s", str(script)]
-    for name, value in (headers or {}).items():
+def serve_command(bind: str, app: str | None = None) -> list[str]:
+    """`make serve`'s command line (its last step), serving `app` if given."""
+    return [PYTHON, "-m", "hipknee_api.server", "--bind", bind, *([app] if app else [])]
+
+
+def pinned(cpu: int | None) -> list[str]:
+    """The prefix that runs a command on `cpu` only (nothing when not pinning)."""
+    return [] if cpu is None else ["taskset", "-c", str(cpu)]
+
+
+def cpus() -> tuple[int | None, int | None]:
+    """(server's core, wrk's core): two distinct cores this process may use, or (None, None)
+    on one core or without taskset."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2 or shutil.which("taskset") is None:
+        return None, None
+    return allowed[0], allowed[1]
+
+
+def wrk(server: Server, path: str, options, script: Path, headers: dict | None = None) -> dict:
+    """wrk's figures for `path`, and the server's CPU time per request meanwhile."""
+    args = [*pinned(options.wrk_cpu), "wrk", "-t", str(options.wrk_threads),
+            "-c", str(options.connections), "-d", f"{options.duration}s", "-s", str(script)]
+    for name, value in {**options.client_headers, **(headers or {})}.items():
         args += ["-H", f"{name}: {value}"]
+    cpu_before = server.cpu_seconds()
     output = subprocess.run(
-        [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+        [*args, f"http://127.0.0.1:{server.port}{path}"], capture_output=True, text=True,
+        check=True,
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before
     line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
     report = json.loads(line.removeprefix("WRKJSON "))
     seconds = report["duration_us"] / 1e6
     return {
         "req_s": round(report["requests"] / seconds, 1),
+        "cpu_us": round(cpu / max(1, report["requests"]) * 1e6, 1),
         "p50_ms": round(report["p50_us"] / 1000, 2),
         "p99_ms": round(report["p99_us"] / 1000, 2),
         "max_ms": round(report["max_us"] / 1000, 2),
@@ -176,16 +230,17 @@ def wrk(port: int, path: str, options, script: Path, headers: dict | None = None
     }
 
 
-def compare(api_port: int, path: str, raw_port: int, raw_path: str, options, script: Path,
+def compare(api: Server, path: str, raw: Server, raw_path: str, options, script: Path,
             headers: dict | None = None) -> tuple[dict, dict, float]:
     """The API and its raw counterpart, alternating in `options.rounds` rounds of
     `options.duration` seconds each, so that both see the same machine: (API figures, raw
-    figures, ratio). Figures are medians over the rounds (req/s, p50, p99), which a burst of
-    load from something else on the machine moves less than a mean."""
+    figures, ratio). Figures are medians over the rounds (req/s, p50, p99, server CPU per
+    request), which a burst of load from something else on the machine moves less than a
+    mean."""
     apis, raws = [], []
     for _ in range(options.rounds):
-        raws.append(wrk(raw_port, raw_path, options, script))
-        apis.append(wrk(api_port, path, options, script, headers))
+        raws.append(wrk(raw, raw_path, options, script))
+        apis.append(wrk(api, path, options, script, headers))
 
     def median(values):
         return sorted(values)[len(values) // 2]
@@ -195,6 +250,7 @@ def compare(api_port: int, path: str, raw_port: int, raw_path: str, options, scr
             "req_s": median([run["req_s"] for run in runs]),
             "p50_ms": median([run["p50_ms"] for run in runs]),
             "p99_ms": median([run["p99_ms"] for run in runs]),
+            "cpu_us": median([run["cpu_us"] for run in runs]),
             "max_ms": max(run["max_ms"] for run in runs),
             "requests": sum(run["requests"] for run in runs),
             "errors": sum(run["errors"] for run in runs),
@@ -205,29 +261,35 @@ def compare(api_port: int, path: str, raw_port: int, raw_path: str, options, scr
     return summary(apis), summary(raws), round(ratio, 3)
 
 
-def warm(port: int, path: str, options, script: Path, headers=None) -> None:
+def warm(server: Server, path: str, options, script: Path, headers=None) -> None:
     """A second of load, so that every worker (and its local cache) has served the path."""
     quick = argparse.Namespace(**{**vars(options), "duration": 1})
-    wrk(port, path, quick, script, headers)
+    wrk(server, path, quick, script, headers)
+
+
+#: Environment variables the app reads (hipknee_api/settings/), by prefix and by name: never
+#: passed on from the caller's environment, so the bench measures production's defaults.
+#: gunicorn's (WEB_CONCURRENCY, GUNICORN_*) apply to the bench as they do to make serve.
+SERVER_SETTING_PREFIXES = ("HIPKNEE_", "SECURE_", "POSTGRES_", "CONN_")
+SERVER_SETTINGS = {"DEBUG", "LOG_LEVEL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
+                   "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
 
 
 def prepare_database(name: str, workdir: Path) -> dict:
     """The environment of one database run, with that database created empty."""
+    # make serve's environment: production settings with their defaults. Settings it reads are
+    # removed from the caller's environment, so that the bench measures the defaults.
     env = {
-        **os.environ,
+        name: value for name, value in os.environ.items()
+        if not name.startswith(SERVER_SETTING_PREFIXES) and name not in SERVER_SETTINGS
+    }
+    env.update({
         "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "hipknee_api.settings.production",
-        "SECRET_KEY": "bench-only-not-secret-3Jv8Qm1Xr5Tz9Lw2Hc6Nb4Pk7Df0Gs",
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "HIPKNEE_THROTTLE_ANON": "off",
-        "HIPKNEE_THROTTLE_KEY": "off",
-        "HIPKNEE_RESPONSE_CACHE": "1",
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": SECRET_KEY,
+        "HIPKNEE_THROTTLE_KEY": API_KEY_RATE,
         "REDIS_URL": "",
-    }
+    })
     if name == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
         return env
@@ -251,8 +313,11 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
     run([*manage, "load_seed_content"], env)
     seeded = run([PYTHON, str(ROOT / "bench" / "seed.py"), "--articles", str(options.articles),
                   "--entities", str(options.entities)], env).strip()
+    run([*manage, "refresh_renderings"], env)  # as make serve does before serving
+    api_key = run([*manage, "create_api_key", "make bench"], env).strip()
+    options.client_headers = {**CLIENT_HEADERS, "X-API-Key": api_key}
     queries = json.loads(run([PYTHON, str(ROOT / "bench" / "queries.py"),
-                              json.dumps(ENDPOINTS)], env))
+                              json.dumps(ENDPOINTS)], {**env, "BENCH_API_KEY": api_key}))
     print(f"   {name}: database ready in {time.monotonic() - started:.0f} s ({seeded})",
           flush=True)
 
@@ -262,12 +327,12 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
     try:
         sizes, etag = {}, None
         for endpoint, path in ENDPOINTS.items():
-            status, headers, body = get(api.port, path)
+            status, headers, body = get(api.port, path, {"X-API-Key": api_key})
             assert status == 200, (endpoint, status, body[:300])
             sizes[endpoint] = len(body)
             if endpoint == "article detail":
                 etag = headers["ETag"]
-        sizes[FLOOR] = len(get(api.port, FLOOR_PATH)[2])
+        sizes[FLOOR] = len(get(api.port, FLOOR_PATH, {"X-API-Key": api_key})[2])
         raw_env = {**env, "RAW_SIZES": ",".join(str(size) for size in set(sizes.values()))}
         raw = Server("bench.raw_app:application", raw_env, options, log, "/304")
 
@@ -278,11 +343,11 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
             # The issue's "raw" is the raw app serving the detail's bytes; a 304 is measured
             # against it too (the raw app's own bodiless 304 is recorded as well).
             raw_path = f"/{sizes['article detail' if endpoint == NOT_MODIFIED else endpoint]}"
-            warm(api.port, path, options, script, headers)
-            measured, baseline, ratio = compare(api.port, path, raw.port, raw_path, options,
+            warm(api, path, options, script, headers)
+            measured, baseline, ratio = compare(api, path, raw, raw_path, options,
                                                 script, headers)
             if endpoint == NOT_MODIFIED:
-                _, raw_304, ratio_304 = compare(api.port, path, raw.port, "/304", options,
+                _, raw_304, ratio_304 = compare(api, path, raw, "/304", options,
                                                 script, headers)
                 measured = {**measured, "raw_304_req_s": raw_304["req_s"],
                             "ratio_to_raw_304": ratio_304}
@@ -297,8 +362,8 @@ def bench_database(name: str, options, workdir: Path, script: Path) -> dict:
             api.stop()
             uncached_env = {**env, "HIPKNEE_RESPONSE_CACHE": "0", **extra}
             api = Server(None, uncached_env, options, log, "/healthz")
-            warm(api.port, SEED_ARTICLE, options, script)
-            measured, baseline, ratio = compare(api.port, SEED_ARTICLE, raw.port,
+            warm(api, SEED_ARTICLE, options, script)
+            measured, baseline, ratio = compare(api, SEED_ARTICLE, raw,
                                                 f"/{sizes['article detail']}", options, script)
             rows.append(_row(label, SEED_ARTICLE, sizes["article detail"], measured, baseline,
                              ratio,
@@ -338,7 +403,12 @@ def _row(endpoint, path, size, measured, baseline, ratio, queries, *, not_modifi
         **measured,
         "raw_req_s": baseline["req_s"],
         "raw_p99_ms": baseline["p99_ms"],
+        "raw_cpu_us": baseline["cpu_us"],
         "ratio": ratio,
+        # Server CPU per request, raw over API: the ratio on a core of the server's own, which
+        # other load on the machine moves much less than req/s.
+        "cpu_ratio": round(baseline["cpu_us"] / measured["cpu_us"], 3)
+        if measured["cpu_us"] else None,
         "queries_per_request": per_request,
         "queries": queries,
     }
@@ -348,7 +418,8 @@ def check_targets(result: dict) -> list[dict]:
     """Each target of the issue, with the measured figure and whether it is met."""
     rows = {row["endpoint"]: row for row in result["endpoints"]}
     checks = [
-        {"target": f"{name} >= {floor} x raw", "measured": rows[name]["ratio"],
+        {"target": f"{name} >= {floor} x raw",
+         "measured": f"{rows[name]['ratio']} (server CPU per request: {rows[name]['cpu_ratio']})",
          "met": rows[name]["ratio"] >= floor}
         for name, floor in TARGETS.items()
     ]
@@ -369,11 +440,15 @@ def check_targets(result: dict) -> list[dict]:
 
 
 def print_table(result: dict, options) -> None:
-    print(f"\n== {result['database']}: {server_settings()}; wrk {options.connections} "
-          f"connections; {options.rounds} rounds of {options.duration} s per row (medians)")
+    print(f"\n== {result['database']}: {server_settings(options)}; wrk {options.connections} "
+          f"connections, {options.wrk_threads} thread(s); {options.rounds} rounds of "
+          f"{options.duration} s per row (medians); load average "
+          f"{' '.join(f'{load:.2f}' for load in result['load_average'])} before, "
+          f"{' '.join(f'{load:.2f}' for load in result['load_average_after'])} after "
+          "(the bench's own server and wrk add up to 2)")
     header = (f"{'endpoint':28} {'bytes':>7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'raw req/s':>9} {'ratio':>6}  queries/request "
-              "(rendered, uncached, first, hit, 304)")
+              f"{'raw req/s':>9} {'ratio':>6} {'cpu us':>7} {'raw cpu':>7} {'cpu ratio':>9}  "
+              "queries/request (rendered, uncached, first, hit, 304)")
     print(header)
     print("-" * len(header))
     for row in result["endpoints"]:
@@ -382,7 +457,8 @@ def print_table(result: dict, options) -> None:
                   f"{q['not_modified']})" if q else "")
         print(f"{row['endpoint']:28} {row['bytes']:>7} {row['req_s']:>8.0f} "
               f"{row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f} {row['raw_req_s']:>9.0f} "
-              f"{row['ratio']:>6.2f}  {row['queries_per_request']:<3} {counts}"
+              f"{row['ratio']:>6.2f} {row['cpu_us']:>7.0f} {row['raw_cpu_us']:>7.0f} "
+              f"{row['cpu_ratio'] or 0:>9.2f}  {row['queries_per_request']:<3} {counts}"
               + (f"  errors: {row['errors']}" if row["errors"] else ""))
     for row in result["endpoints"]:
         if "ratio_to_raw_304" in row:
@@ -397,11 +473,14 @@ def print_table(result: dict, options) -> None:
               f"{check['measured']}")
 
 
-def server_settings() -> str:
+def server_settings(options) -> str:
     """The server's settings, as `make serve` has them (hipknee_api/gunicorn_conf.py)."""
-    return (f"gunicorn as make serve runs it: {gunicorn_conf.workers} workers of "
+    where = (f"pinned to CPU {options.server_cpu}, wrk to CPU {options.wrk_cpu}"
+             if options.server_cpu is not None else "server and wrk unpinned")
+    return (f"make serve: {gunicorn_conf.workers} workers of "
             f"{gunicorn_conf.worker_class.rsplit('.', 1)[-1]}, "
-            f"{gunicorn_conf.worker_connections} connections each")
+            f"{gunicorn_conf.worker_connections} connections each, production settings, "
+            f"rate limit on (API key at {API_KEY_RATE}); {where}")
 
 
 def main() -> None:
@@ -411,20 +490,29 @@ def main() -> None:
                         help="seconds of load per round, for the API and the raw app each")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--wrk-threads", type=int, default=None,
+                        help="wrk threads (default: 1 when wrk has a core of its own, else 2)")
+    parser.add_argument("--no-pin", action="store_true",
+                        help="run the servers and wrk on any core (no taskset)")
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--entities", type=int, default=3000)
     parser.add_argument("--out", default=str(ROOT / "bench-results" / "bench.json"))
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (apt-get install wrk; `make bench` does).")
+    options.server_cpu, options.wrk_cpu = (None, None) if options.no_pin else cpus()
+    if options.wrk_threads is None:
+        options.wrk_threads = 1 if options.wrk_cpu is not None else 2
+    options.client_headers = dict(CLIENT_HEADERS)
 
     started = time.monotonic()
     report = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(), "load_average": os.getloadavg()},
-        "settings": {"server": server_settings(),
+        "settings": {"server": server_settings(options),
+                     "server_cpu": options.server_cpu, "wrk_cpu": options.wrk_cpu,
+                     "api_key_rate": API_KEY_RATE,
                      "connections": options.connections, "duration_s": options.duration,
                      "rounds": options.rounds,
                      "wrk_threads": options.wrk_threads, "articles": options.articles,
@@ -436,7 +524,10 @@ def main() -> None:
         script.write_text(WRK_REPORT)
         for name in options.databases.split(","):
             print(f"==> {name}: creating, migrating and seeding the database", flush=True)
+            load_average = os.getloadavg()
             result = bench_database(name, options, Path(tmp), script)
+            result["load_average"] = [round(load, 2) for load in load_average]
+            result["load_average_after"] = [round(load, 2) for load in os.getloadavg()]
             result["targets"] = check_targets(result)
             report["databases"][name] = result
             print_table(result, options)

@@ -23,7 +23,8 @@ Environment variables (all optional): ``WEB_CONCURRENCY`` (worker processes, def
 core here), ``GUNICORN_WORKER_CONNECTIONS`` (open connections per worker, default 1000),
 ``GUNICORN_TIMEOUT`` (seconds a worker may be unresponsive before it is restarted, default 30),
 ``GUNICORN_KEEPALIVE`` (seconds a client has to send a whole request, and a kept-alive
-connection may wait for the next one; default 5).
+connection may wait for the next one; default 5), ``GUNICORN_LIMIT_REQUEST_LINE`` (bytes of
+the request line, default 4094; 0: no limit).
 """
 
 import os
@@ -37,8 +38,9 @@ graceful_timeout = 10
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 # gunicorn's defaults, spelled out: the 414 and 431 problems name them.
-#: Bytes of the request line (method, path and query, version).
-limit_request_line = 4094
+#: Bytes of the request line (method, path and query, version); GUNICORN_LIMIT_REQUEST_LINE,
+#: 0 for none (`make fuzz`: a long URL is then the app's to answer).
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "4094"))
 #: Header fields in one request.
 limit_request_fields = 100
 #: Bytes of one header field (name, colon and value).

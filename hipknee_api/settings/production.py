@@ -26,6 +26,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# Database connections are kept for the requests of a client connection (closed when it ends,
+# hipknee_api/gunicorn_worker.py) for up to CONN_MAX_AGE seconds (60; 0 opens one per
+# request), and checked when a request first uses one (CONN_HEALTH_CHECKS, on: `SELECT 1` on
+# PostgreSQL), so a connection the database dropped (a restart) is replaced, not an error.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)  # noqa: F405
+
 # Rate limits apply by default in production; "off" disables one.
 HIPKNEE_THROTTLE_ANON = env_rate("HIPKNEE_THROTTLE_ANON", "60/min")
 HIPKNEE_THROTTLE_KEY = env_rate("HIPKNEE_THROTTLE_KEY", "1000/min")

@@ -1,7 +1,8 @@
 """Two server processes, one PostgreSQL and one Redis: a publish through one is served by the
 other at once, although the other has the item cached (content/caching.py).
 
-The servers are real gunicorn processes under production settings on loopback ports, with a
+The servers are real servers, started as `make serve` starts them (hipknee_api/server.py:
+gunicorn, gevent workers), under production settings on loopback ports, with a
 database of their own (`<test database>_twoproc`, created and migrated here) and Redis
 database 15. Everything goes over HTTP: editorial writes with tokens from `issue_token`
 through server A, public reads through server B.
@@ -109,14 +110,14 @@ def environment():
 
 @contextlib.contextmanager
 def _serving(*envs):
-    """One gunicorn server per environment; yields their base URLs."""
+    """One server per environment, started as make serve starts it; yields their base URLs."""
     processes, bases = [], []
     for env in envs:
         port = _free_port()
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "hipknee_api.wsgi", "--bind",
-                 f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+                # make serve's command (gunicorn, gevent workers, hipknee_api/gunicorn_conf.py)
+                [sys.executable, "-m", "hipknee_api.server", "--bind", f"127.0.0.1:{port}"],
                 env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         )

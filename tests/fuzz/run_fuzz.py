@@ -1,11 +1,13 @@
 """Fuzz the running API with schemathesis against the committed schema (`make fuzz`).
 
-Starts gunicorn with the production settings on a free port of 127.0.0.1 (rate limits off, no
-HTTPS redirect) over a fresh database (a SQLite file, or the PostgreSQL database named by
---database-url, dropped and created anew) with the seed content and one staff user holding
-every editorial role. Then runs schemathesis twice against hipknee_api/openapi.yaml: the
-public operations anonymously, the editorial ones with that user's token. Checks: no 5xx, and
-every status code, content type, header and body is the one the schema documents.
+Starts the server as `make serve` does (`python -m hipknee_api.server`: gunicorn, gevent
+workers) with the production settings on a free port of 127.0.0.1 (rate limits off, no HTTPS
+redirect, no request-line limit) over a fresh database (a SQLite file, or the PostgreSQL
+database named by --database-url, dropped and created anew) with the seed content and one
+staff user holding every editorial role. Then runs schemathesis twice against
+hipknee_api/openapi.yaml: the public operations anonymously, the editorial ones with that
+user's token. Checks: no 5xx, and every status code, content type, header and body is the one
+the schema documents.
 
 Bounded: --max-examples per operation (default 25) and --max-failures per run. Registering a
 webhook is left out: it resolves the fuzzed host names through DNS, and fuzzing sends traffic
@@ -162,12 +164,12 @@ def main() -> int:
     log = workdir / "server.log"
     with log.open("w") as log_file:
         server = subprocess.Popen(
-            # No request-line limit: a long URL is the app's to answer (400 problem+json);
-            # gunicorn's own 414 for lines over 4094 bytes is plain text, outside the API.
-            [str(BIN / "gunicorn"), "hipknee_api.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4", "--timeout", "60",
-             "--limit-request-line", "0"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            # make serve's command (hipknee_api/server.py), with no request-line limit: a long
+            # URL is the app's to answer (400 problem+json); the server's own 414 for lines
+            # over 4094 bytes is not an operation of the schema.
+            [sys.executable, "-m", "hipknee_api.server", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT, env={**env, "GUNICORN_LIMIT_REQUEST_LINE": "0", "GUNICORN_TIMEOUT": "60"},
+            stdout=log_file, stderr=subprocess.STDOUT,
         )
     started = time.monotonic()
     try:
