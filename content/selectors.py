@@ -6,17 +6,37 @@ content/rules.py.
 """
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import F, OuterRef, Subquery, TextField
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from content import rules
-from content.choices import EditorialAction, EditorialStatus, ReviewDecision
+from content.choices import (
+    EditorialAction,
+    EditorialStatus,
+    ReviewDecision,
+    RevisionReviewState,
+    Role,
+)
 from content.models import Document, EditorialEvent, Review, Revision
 from content.querysets import content_authored
+from content.roles import user_roles
 from content.rules import review_state_of
 from content.snapshots import snapshot_upgrade
 
@@ -262,3 +282,109 @@ def document_labels(types) -> dict[str, list[tuple[str, str]]]:
     for entries in labels.values():
         entries.sort(key=lambda entry: (entry[1].casefold(), entry[0]))
     return labels
+
+
+# --- the editors' workspace ("My work") -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """One list of the "My work" page: what a person of `role` has to act on, as a `Q` over
+    `documents_with_review_state()` (so every list, and all their counts, read one query)."""
+
+    name: str
+    role: str  # a content.choices.Role value
+    title: str
+    help: str
+    q: object  # a django.db.models.Q
+
+
+#: How far ahead "expiring soon" looks.
+EXPIRING_WITHIN = dt.timedelta(days=7)
+
+
+def _not_live_q() -> Q:
+    """The latest revision is not what the public sees."""
+    return Q(live_revision__isnull=True) | ~Q(live_revision=F("latest_revision"))
+
+
+def _authored_by_q(user, now: dt.datetime) -> Q:
+    """`user` authored the latest revision's exact content (`content_authored`, the four-eyes
+    rule the review service enforces), as a Q over documents."""
+    outer, deeper = OuterRef, lambda name: OuterRef(OuterRef(name))
+    authored = content_authored(
+        document=outer("pk"), content_hash=outer("latest_revision__content_hash"),
+        author=user.pk, revision=outer("latest_revision"), at=now,
+        deeper={"document": deeper("pk"), "content_hash": deeper("latest_revision__content_hash"),
+                "author": user.pk, "at": now},
+    )
+    return Q(Exists(authored))
+
+
+def work_lists(user, now: dt.datetime | None = None) -> list[WorkList]:
+    """The "My work" lists of the roles `user` holds (a superuser sees every list), each
+    built from the rule's one home (`content.rules`)."""
+    now = now or timezone.now()
+    roles = user_roles(user)
+    lists: list[WorkList] = []
+    if Role.EDITORS in roles:
+        mine = Q(latest_revision__author=user.pk) & _not_live_q()
+        lists += [
+            WorkList("my_drafts", Role.EDITORS, "My drafts",
+                     "Items whose latest revision you saved and that is not live yet.", mine),
+            WorkList("changes_requested", Role.EDITORS, "Came back with changes requested",
+                     "Your latest revisions a medical reviewer asked you to change.",
+                     mine & rules.review_state_q(RevisionReviewState.CHANGES_REQUESTED)),
+        ]
+    if Role.MEDICAL_REVIEWERS in roles:
+        lists += [
+            WorkList("awaiting_my_review", Role.MEDICAL_REVIEWERS, "Waiting for my review",
+                     "Submitted for review; text you wrote is left out (you may not approve "
+                     "it).",
+                     rules.review_state_q(RevisionReviewState.AWAITING_REVIEW)
+                     & ~_authored_by_q(user, now)),
+            WorkList("review_overdue", Role.MEDICAL_REVIEWERS, "Overdue reviews",
+                     "Live items whose next clinical review date has passed.",
+                     rules.status_q(EditorialStatus.PUBLISHED, now) & rules.overdue_q(now)),
+        ]
+    if Role.PUBLISHERS in roles:
+        lists += [
+            WorkList("approved_unpublished", Role.PUBLISHERS, "Approved, not published",
+                     "The latest revision is approved but neither live nor scheduled.",
+                     rules.review_state_q(RevisionReviewState.APPROVED) & _not_live_q()
+                     & (Q(scheduled_revision__isnull=True)
+                        | ~Q(scheduled_revision=F("latest_revision")))),
+            WorkList("scheduled", Role.PUBLISHERS, "Scheduled",
+                     "A revision waits for its go-live time.",
+                     Q(scheduled_revision__isnull=False)),
+            WorkList("expiring", Role.PUBLISHERS, "Expiring in the next 7 days",
+                     "Live items whose expiry comes within a week.",
+                     rules.status_q(EditorialStatus.PUBLISHED, now)
+                     & Q(expire_at__lte=now + EXPIRING_WITHIN)),
+        ]
+    return lists
+
+
+def work_list_documents(work_list: WorkList):
+    """The documents of one "My work" list, annotated as the change list is, in one query."""
+    return documents_with_review_state().filter(work_list.q).order_by("type", "slug")
+
+
+def work_list_counts(lists: list[WorkList]) -> dict[str, int]:
+    """{list name: how many documents it holds}, every list in one query (the rows in any
+    list, each with a flag per list)."""
+    counts = {entry.name: 0 for entry in lists}
+    if not lists:
+        return counts
+    flags = {f"in_{entry.name}": Case(When(entry.q, then=Value(True)), default=Value(False),
+                                      output_field=BooleanField()) for entry in lists}
+    rows = (
+        documents_with_review_state()
+        .filter(reduce(operator.or_, (entry.q for entry in lists)))
+        .annotate(**flags)
+        .values_list(*flags)
+    )
+    for row in rows:
+        for entry, flag in zip(lists, row, strict=True):
+            counts[entry.name] += flag
+    return counts

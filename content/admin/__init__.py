@@ -6,4 +6,9 @@ only way to content in the admin goes through `DocumentAdmin` and its role check
 Other admin modules (e.g. for synonyms or webhooks) go beside it and are imported here.
 """
 
+from django.contrib import admin
+
 from content.admin import documents, profiles, synonyms, webhooks  # noqa: F401
+
+# The index shows the "My work" counts above the apps (content/admin/workspace.py).
+admin.site.index_template = "admin/content/index.html"

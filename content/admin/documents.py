@@ -36,6 +36,7 @@ from content.admin.forms.sections import ENTITY_TYPES
 from content.admin.forms.types import SNAPSHOT_FORMS
 from content.admin.forms.workflow import PublishForm, ReviewForm, SubmitForReviewForm
 from content.admin.history import DocumentHistoryViews
+from content.admin.workspace import DocumentWorkspaceViews
 from content.choices import (
     EditorialStatus,
     ReviewDecision,
@@ -141,7 +142,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
+class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdmin):
     list_display = (
         "title_column",
         "type",
@@ -255,6 +256,7 @@ class DocumentAdmin(DocumentHistoryViews, admin.ModelAdmin):
         info = (self.opts.app_label, self.opts.model_name)
         wrap = self.admin_site.admin_view
         return [
+            path("my-work/", wrap(self.my_work_view), name="{}_{}_my_work".format(*info)),
             path("<path:object_id>/compare/", wrap(self.compare_view),
                  name="{}_{}_compare".format(*info)),
             path("<path:object_id>/revert/", wrap(self.revert_view),
