@@ -27,9 +27,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from content.choices import ChangeAction
 from content.models import Change
 
 #: PostgreSQL advisory lock key of the feed ("HKfeed" in ASCII).
@@ -103,12 +104,18 @@ class FeedPage:
     full: bool
 
 
-def changes_since(*, cursor: str | None, limit: int = DEFAULT_PAGE_SIZE) -> FeedPage:
+def changes_since(*, cursor: str | None, limit: int = DEFAULT_PAGE_SIZE,
+                  compact: bool = False) -> FeedPage:
     """Up to `limit` visible entries after `cursor` (from the start when None), oldest first.
 
     `next_cursor` is the last entry's cursor, or `cursor` itself when nothing is new (null
     when the feed is empty and no cursor was given). `full` says the page holds `limit`
     entries; a full page can never change.
+
+    `compact`: only each item's newest visible entry (what a mirror ends with is decided by
+    it alone), and from the start no tombstones, so a fresh mirror reads one entry per item
+    that is live now. A compacted page can shrink, as newer entries supersede its own, so it
+    is never `full` in the sense of never changing.
     """
     after = cursor_decode(cursor) if cursor is not None else None
     with transaction.atomic():
@@ -118,7 +125,15 @@ def changes_since(*, cursor: str | None, limit: int = DEFAULT_PAGE_SIZE) -> Feed
         if after is not None:
             at, pk = after
             changes = changes.filter(Q(at__gt=at) | Q(at=at, pk__gt=pk))
+        if compact:
+            newer = Change.objects.filter(document=OuterRef("document"), at__lte=now).filter(
+                Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
+            )
+            changes = changes.filter(~Exists(newer))
+            if after is None:
+                changes = changes.exclude(action=ChangeAction.UNPUBLISHED)
         page = list(changes.order_by("at", "id")[:limit])
     entries = [change_entry(change) for change in page]
     next_cursor = entries[-1]["cursor"] if entries else cursor
-    return FeedPage(entries=entries, next_cursor=next_cursor, full=len(entries) == limit)
+    return FeedPage(entries=entries, next_cursor=next_cursor,
+                    full=len(entries) == limit and not compact)

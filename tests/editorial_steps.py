@@ -41,6 +41,20 @@ class Staff:
         body = BODIES[type_](next(_texts))
         return document_create(type_=type_, data={"slug": slug, **body}, author=self.editor)
 
+    def go_live_with(self, type_: str, data: dict, **kwargs) -> Document:
+        """Create, approve and publish an item with exactly this content."""
+        revision = document_create(type_=type_, data=data, author=self.editor)
+        self.approve(revision)
+        return self.publish(revision, **kwargs)
+
+    def update_with(self, document: Document, data: dict, **kwargs) -> Document:
+        """Edit (merging `data`), approve and publish a new revision of an item."""
+        document.refresh_from_db()
+        revision = revision_create(document=document, data=data, author=self.editor,
+                                   expected_revision=document.latest_revision.number)
+        self.approve(revision)
+        return self.publish(revision, **kwargs)
+
     def edit(self, document: Document) -> Revision:
         document.refresh_from_db()
         body = BODIES[document.type](next(_texts))

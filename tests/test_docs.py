@@ -289,3 +289,11 @@ def test_every_docs_citation_in_the_code_resolves():
                 if anchor and anchor not in cache[target]:
                     problems.append(f"{where}#{anchor}: no such heading")
     assert problems == []
+
+
+def test_readme_shows_the_reference_mirror_client_verbatim():
+    """The mirror code README shows is the code the test suite runs (content/mirror.py)."""
+    readme = (ROOT / "README.md").read_text()
+    code = (ROOT / "content" / "mirror.py").read_text()
+
+    assert f"```python\n{code}```\n" in readme

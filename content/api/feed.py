@@ -41,9 +41,11 @@ class ChangeEntrySerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=ChangeAction.choices,
         help_text="`published`: the item became publicly visible (for the first time, or again "
-        "after it was unpublished or expired) — fetch and store it. `updated`: a new revision "
-        "of a visible item went live — fetch it again. `unpublished`: it was withdrawn or its "
-        "expire_at passed — delete your copy.",
+        "after it was unpublished or expired) — fetch and store it. `updated`: its public "
+        "representation changed (a new revision went live, or an item it shows was published, "
+        "changed, unpublished or expired) — fetch it again. `unpublished`: it was withdrawn or "
+        "its expire_at passed — delete your copy. A fetch that answers 404 is normal: the item "
+        "was withdrawn since, and a later entry says so.",
     )
     cursor = serializers.CharField(
         help_text="Opaque position of this entry; pass it as `since` to read what follows."
@@ -100,13 +102,17 @@ class ChangeFeedView(APIView):
         operation_id="changes_list",
         summary="What changed since a cursor",
         description=(
-            "Every time an item becomes publicly visible, gets a new live revision, or stops "
-            "being visible (unpublished, or its expire_at passed), an entry is appended here. "
+            "Every time an item becomes publicly visible, gets a new live revision, shows "
+            "another item that changed (an article's links, a condition's causes, a cause's "
+            "conditions), or stops being visible (unpublished, or its expire_at passed), an "
+            "entry is appended here. "
             "Entries come oldest first with an opaque, monotonic cursor. Read from the start "
             "(no `since`), then pass `next_cursor` as `since` until a page has fewer than "
             "`page_size` entries; apply `published`/`updated` by fetching the item's detail and "
-            "`unpublished` by deleting it. Replaying the feed from the start gives exactly the "
-            "set of items the public API shows. An expiry appears at the second it takes effect. "
+            "`unpublished` by deleting it (a fetch answering 404 is normal: the item was "
+            "withdrawn since). Replaying the feed from the start gives exactly what the public "
+            "API shows; `compact=true` makes a fresh start read one entry per live item. An "
+            "expiry appears at the second it takes effect. "
             "A page that is not full answers `Cache-Control: public, max-age=0, "
             "must-revalidate` and its `ETag` changes as entries arrive (send `If-None-Match` for "
             "a 304); a full page never changes and is cacheable for a day. Webhooks "
@@ -119,6 +125,15 @@ class ChangeFeedView(APIView):
                 str,
                 description="A `cursor` or `next_cursor` from this feed: return entries after "
                 "it. Omit (or leave empty) to start from the beginning. Anything else → 400.",
+            ),
+            OpenApiParameter(
+                "compact",
+                bool,
+                description="`true`: only each item's newest entry after `since`, and from the "
+                "start (no `since`) no tombstones: a fresh mirror reads one `published` or "
+                "`updated` entry per item that is live now, then goes on with the `next_cursor` "
+                "it ends with (compacted or not). A compacted page is never cached as immutable. "
+                "Default `false`.",
             ),
             OpenApiParameter(
                 "page_size",
@@ -157,8 +172,9 @@ class ChangeFeedView(APIView):
                 406,
                 413,
                 descriptions={
-                    400: "`since` is not a cursor from this feed, or `page_size` is not a whole "
-                    "number of at least 1; `errors` names the parameter."
+                    400: "`since` is not a cursor from this feed, `page_size` is not a whole "
+                    "number of at least 1, or `compact` is not `true` or `false`; `errors` names "
+                    "the parameter."
                 },
             ),
         },
@@ -168,8 +184,11 @@ class ChangeFeedView(APIView):
         size = whole_number_parse(request.query_params.get("page_size"), name="page_size",
                                   default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
         since = request.query_params.get("since") or None
+        compact = request.query_params.get("compact", "false")
+        if compact not in ("true", "false"):
+            raise ValidationError({"compact": ["Must be `true` or `false`."]})
         try:
-            page = changes_since(cursor=since, limit=size)
+            page = changes_since(cursor=since, limit=size, compact=compact == "true")
         except InvalidCursor as error:
             raise ValidationError({"since": [str(error)]}) from error
         body = {"results": page.entries, "next_cursor": page.next_cursor}

@@ -15,7 +15,8 @@ What a stored body depends on, and how it stays true:
 * the other live rows it shows or leaves out (an article's conditions and the entities its
   items link to, a condition's causes, a cause's conditions), visible or not: recorded as
   `depends_on` tokens when it is rendered; a change to any of them deletes it the same way.
-  A cause also changes the conditions it now links to, which are deleted too;
+  The rows that show it now (`dependents`, the same rule read the other way: a cause's new
+  conditions list it) are deleted too;
 * time: it is served only until the earliest `expire_at` among its row and the rows it shows,
   or the day its review falls overdue (`valid_until`);
 * the host of the request: absolute URLs are stored with a placeholder origin, replaced by the
@@ -98,6 +99,29 @@ def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
     return rows
 
 
+def dependents(type_: str, pk: int) -> set[tuple[str, int]]:
+    """The live rows whose rendering shows this row: exactly those whose `dependencies` name
+    it (the same rule read the other way). A change to this row's public state changes theirs:
+    the change feed gives each visible one an `updated` entry (content/services/feed.py) and
+    their stored renderings are deleted (`renderings_invalidate`)."""
+    from content.models import Article, Cause, SectionItem
+
+    rows: set[tuple[str, int]] = set()
+    if type_ in SectionItem.ENTITY_FIELDS:  # articles whose items link it
+        items = SectionItem.objects.filter(**{f"{type_}_id": pk})
+        rows |= {(ContentType.ARTICLE, a)
+                 for a in items.values_list("section__article_id", flat=True)}
+    if type_ == ContentType.CONDITION:  # articles naming it; causes naming it (it lists them)
+        links = Article.conditions.through.objects.filter(condition_id=pk)
+        rows |= {(ContentType.ARTICLE, a) for a in links.values_list("article_id", flat=True)}
+        links = Cause.conditions.through.objects.filter(condition_id=pk)
+        rows |= {(ContentType.CAUSE, c) for c in links.values_list("cause_id", flat=True)}
+    elif type_ == ContentType.CAUSE:  # the conditions it names (they list it)
+        links = Cause.conditions.through.objects.filter(cause_id=pk)
+        rows |= {(ContentType.CONDITION, c) for c in links.values_list("condition_id", flat=True)}
+    return rows
+
+
 def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.datetime | None:
     """The earliest moment time alone changes this row's rendering."""
     from content.models import LIVE_MODELS
@@ -129,13 +153,12 @@ def _valid_until(type_: str, pk: int, shown: set[tuple[str, int]], now) -> dt.da
 def renderings_invalidate(*, type_: str, pk: int) -> set[tuple[str, int]]:
     """Delete every stored body that a change to this live row makes untrue (call it inside
     the transaction that changes it); returns the rows to render again after commit."""
-    from content.models import Cause, Rendering
+    from content.models import Rendering
 
+    # Its own bodies, those that showed it when rendered, and those that show it now.
     stale = Q(type=type_, row_id=pk) | Q(depends_on__contains=_token(type_, pk))
-    if type_ == ContentType.CAUSE:  # the conditions it links to now list it
-        linked = Cause.conditions.through.objects.filter(cause_id=pk)
-        stale |= Q(type=ContentType.CONDITION,
-                   row_id__in=linked.values_list("condition_id", flat=True))
+    for dep_type, dep_pk in dependents(type_, pk):
+        stale |= Q(type=dep_type, row_id=dep_pk)
     rows = set(Rendering.objects.filter(stale).values_list("type", "row_id"))
     Rendering.objects.filter(stale).delete()
     return rows | {(type_, pk)}

@@ -35,7 +35,7 @@ from content.search import search_entries_sync, search_index_update
 from content.selectors import deciding_review, revision_content
 from content.services import permissions
 from content.services.audit import attribute_to, event_record
-from content.services.feed import change_went_live, change_withdrawn
+from content.services.feed import change_went_live, change_withdrawn, document_dependents
 from content.services.profiles import reviewer_credit
 from content.services.versioning import document_create
 from content.snapshots import snapshot_normalise, snapshot_references
@@ -161,6 +161,7 @@ def _go_live(
     *, document: Document, revision: Revision, review: Review | None, user, now, expire_at,
     action: str | None = EditorialAction.PUBLISHED,
 ) -> Document:
+    dependents_before = document_dependents(document)  # what showed it, before it changes
     live_apply(document=document, revision=revision, review=review, now=now, expire_at=expire_at)
     document.live_revision = revision
     document.status = EditorialStatus.PUBLISHED
@@ -171,7 +172,7 @@ def _go_live(
     document.go_live_at = None
     document.scheduled_expire_at = None
     attribute_to(document, user).save()
-    change_went_live(document=document)
+    change_went_live(document=document, dependents_before=dependents_before)
     content_changed(document=document)
     if action is not None:
         event_record(document=document, action=action, actor=user, revision=revision, at=now)

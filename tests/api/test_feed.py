@@ -100,6 +100,56 @@ def test_since_resumes_after_the_cursor_and_page_size_limits(api_client, staff, 
     assert third.json() == {"results": [], "next_cursor": cursor_encode(c)}
 
 
+def test_compact_from_the_start_is_one_entry_per_live_item(
+    api_client, staff, clock, django_assert_num_queries
+):
+    stiffness = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    withdrawn = staff.go_live(ContentType.SYMPTOM, "swelling")
+    clock.shift(MINUTE)
+    staff.update(stiffness)
+    staff.unpublish(withdrawn)
+    staff.go_live(ContentType.WARNING_SIGN, "numbness", expire_at=T0 + 5 * MINUTE)
+    clock.shift(MINUTE)
+    staff.go_live(ContentType.CONDITION, "hip-bursitis")
+    changes = list(Change.objects.order_by("at", "id"))
+    updated, numbness, bursitis, expiry = changes[2], changes[4], changes[5], changes[6]
+    expected = 4 if connection.vendor == "postgresql" else 3
+
+    with django_assert_num_queries(expected):  # the newest-entry test is in the one select
+        response = api_client.get(FEED, {"compact": "true"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [entry(updated), entry(numbness), entry(bursitis)],
+        "next_cursor": cursor_encode(bursitis),
+    }
+    # Read in pages: a page can shrink as items change, so none is cached as immutable.
+    first = api_client.get(FEED, {"compact": "true", "page_size": 2})
+    assert first.json()["results"] == [entry(updated), entry(numbness)]
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    # After a cursor, tombstones count (the client may hold the item): swelling's, then
+    # numbness's expiry and stiffness's unpublishing, which supersede what came before.
+    clock.shift(5 * MINUTE)  # numbness expired
+    staff.unpublish(stiffness)
+    response = api_client.get(FEED, {"compact": "true", "since": cursor_encode(updated)})
+    tombstone = Change.objects.order_by("at", "id").last()
+    assert response.json() == {
+        "results": [entry(changes[3]), entry(bursitis), entry(expiry), entry(tombstone)],
+        "next_cursor": cursor_encode(tombstone),
+    }
+
+
+@pytest.mark.parametrize("compact", ["yes", "1", "True", ""])
+def test_compact_is_true_or_false(api_client, compact):
+    response = api_client.get(FEED, {"compact": compact})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "compact", "message": "Must be `true` or `false`.", "code": "invalid"}
+    ]
+
+
 def test_an_empty_feed(api_client):
     response = api_client.get(FEED, {"since": ""})
 

@@ -312,3 +312,19 @@ def test_nothing_is_stored_when_stored_renderings_are_off(desk, settings):
     desk.publish(ContentType.SYMPTOM, "stiffness")
 
     assert not Rendering.objects.exists()
+
+
+def test_dependents_is_dependencies_read_the_other_way():
+    """One rule: a row names another among its dependencies exactly when that one names it
+    among its dependents. Checked on the seed, whose article links every type and whose causes
+    name conditions (the data the rule is about, not a fixture of expectations)."""
+    from content.models import LIVE_MODELS
+
+    call_command("load_seed_content", stdout=io.StringIO())
+    rows = [(type_, pk) for type_, model in LIVE_MODELS.items()
+            for pk in model.objects.values_list("pk", flat=True)]
+    forward = {(row, shown) for row in rows for shown in renderings.dependencies(*row)}
+    backward = {(showing, row) for row in rows for showing in renderings.dependents(*row)}
+
+    assert forward == backward
+    assert {shown[0] for _, shown in forward} == set(LIVE_MODELS) - {ContentType.ARTICLE}

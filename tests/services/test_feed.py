@@ -7,7 +7,7 @@ import time_machine
 
 from content.choices import ChangeAction, ContentType
 from content.exceptions import InvalidTransition, ReviewRequired
-from content.models import Change
+from content.models import Change, Document
 from content.services.publishing import content_import, publish_due
 from tests.editorial_steps import Staff
 
@@ -172,3 +172,124 @@ def test_the_seed_import_is_published(clock):
     )
 
     assert rows() == [("warning_sign", "fever", ChangeAction.PUBLISHED, T0, 1)]
+
+
+# --- items whose public representation shows another item ------------------------------------
+
+def _article(slug: str, conditions=(), entities=()) -> dict:
+    """An article naming `conditions` whose causes section links `entities` ((type, slug))."""
+    return {
+        "slug": slug, "title": f"About {slug}", "summary": "A summary.",
+        "conditions": [{"type": "condition", "slug": s} for s in conditions],
+        "sections": [{"kind": "causes", "heading": "Causes", "body": "<p>Why.</p>",
+                      "items": [{"group": "causes", "text": f"Item {n}.",
+                                 "entity": {"type": t, "slug": s}}
+                                for n, (t, s) in enumerate(entities)]}],
+    }
+
+
+def _cause(slug: str, conditions=()) -> dict:
+    return {"slug": slug, "name": slug.title(), "description": "How.",
+            "conditions": [{"type": "condition", "slug": s} for s in conditions]}
+
+
+def test_unpublishing_a_linked_item_updates_the_article_that_links_it(staff, clock):
+    stiffness = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.go_live_with(ContentType.ARTICLE,
+                       _article("hip-and-knee", entities=[("symptom", "stiffness")]))
+    clock.shift(MINUTE)
+    staff.unpublish(stiffness)
+
+    assert rows()[2:] == [
+        ("symptom", "stiffness", ChangeAction.UNPUBLISHED, T0 + MINUTE, None),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
+
+
+def test_renaming_a_condition_updates_the_articles_and_causes_naming_it(staff, clock):
+    staff.go_live(ContentType.CONDITION, "hip-bursitis")
+    condition = staff.go_live(ContentType.CONDITION, "hip-fracture")
+    staff.go_live_with(ContentType.CAUSE, _cause("previous-injuries", ["hip-fracture"]))
+    staff.go_live_with(ContentType.CAUSE, _cause("overuse", ["hip-bursitis"]))
+    staff.go_live_with(ContentType.ARTICLE, _article("hip-and-knee", ["hip-fracture"]))
+    clock.shift(MINUTE)
+    staff.update_with(condition, {"name": "Broken hip"})
+
+    assert [row for row in rows() if row[3] > T0] == [
+        ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("cause", "previous-injuries", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
+
+
+def test_relinking_a_cause_updates_the_conditions_it_left_and_joined(staff, clock):
+    staff.go_live(ContentType.CONDITION, "hip-bursitis")
+    staff.go_live(ContentType.CONDITION, "hip-fracture")
+    staff.go_live(ContentType.CONDITION, "knee-osteoarthritis")
+    cause = staff.go_live_with(ContentType.CAUSE,
+                               _cause("overuse", ["hip-bursitis", "knee-osteoarthritis"]))
+    clock.shift(MINUTE)
+    staff.update_with(cause, {"conditions": [{"type": "condition", "slug": "hip-fracture"},
+                                             {"type": "condition",
+                                              "slug": "knee-osteoarthritis"}]})
+
+    assert [row for row in rows() if row[3] > T0] == [
+        ("cause", "overuse", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("condition", "hip-bursitis", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("condition", "knee-osteoarthritis", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
+
+
+def test_items_not_visible_get_no_update(staff, clock):
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    article = staff.go_live_with(ContentType.ARTICLE,
+                                 _article("hip-and-knee", entities=[("symptom", "stiffness")]))
+    staff.unpublish(article)
+    clock.shift(MINUTE)
+    staff.update(Document.objects.get(slug="stiffness"))
+
+    assert rows()[3:] == [("symptom", "stiffness", ChangeAction.UPDATED, T0 + MINUTE, 2)]
+
+
+def test_an_expiry_updates_the_items_showing_it_at_that_moment(staff, clock, api_client):
+    staff.go_live(ContentType.SYMPTOM, "stiffness", expire_at=T0 + 10 * MINUTE)
+    staff.go_live_with(ContentType.ARTICLE,
+                       _article("hip-and-knee", entities=[("symptom", "stiffness")]))
+    staff.go_live_with(ContentType.ARTICLE,  # gone before then: its own tombstone says so
+                       _article("short-lived", entities=[("symptom", "stiffness")]),
+                       expire_at=T0 + 5 * MINUTE)
+    clock.shift(MINUTE)
+    staff.update_with(Document.objects.get(slug="hip-and-knee"),  # re-derives its future entry
+                      {"title": "Hip and knee"})
+
+    assert rows() == [
+        ("symptom", "stiffness", ChangeAction.PUBLISHED, T0, 1),
+        ("article", "hip-and-knee", ChangeAction.PUBLISHED, T0, 1),
+        ("article", "short-lived", ChangeAction.PUBLISHED, T0, 1),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("article", "short-lived", ChangeAction.UNPUBLISHED, T0 + 5 * MINUTE, None),
+        ("symptom", "stiffness", ChangeAction.UNPUBLISHED, T0 + 10 * MINUTE, None),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + 10 * MINUTE, 2),
+    ]
+    clock.move_to(T0 + 10 * MINUTE)
+    page = api_client.get("/api/v1/changes/?page_size=50").json()["results"]
+    assert [(e["slug"], e["action"]) for e in page[-2:]] == [
+        ("stiffness", "unpublished"), ("hip-and-knee", "updated")]
+    item = api_client.get("/api/v1/articles/hip-and-knee/").json()["sections"][0]["items"][0]
+    assert item["entity"] is None
+
+
+def test_an_item_published_before_what_it_shows_gets_the_expiry_update(staff, clock):
+    staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.go_live_with(ContentType.ARTICLE,
+                       _article("hip-and-knee", entities=[("symptom", "stiffness")]))
+    clock.shift(MINUTE)
+    staff.update(Document.objects.get(slug="stiffness"), expire_at=T0 + 10 * MINUTE)
+
+    assert rows()[2:] == [
+        ("symptom", "stiffness", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("symptom", "stiffness", ChangeAction.UNPUBLISHED, T0 + 10 * MINUTE, None),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + 10 * MINUTE, 1),
+    ]
