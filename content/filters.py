@@ -151,6 +151,11 @@ class ArticleFilterSet(PublicFilterSet):
     updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", help_text=INSTANT_HELP
     )
+    max_reading_grade = filters.NumberFilter(
+        field_name="reading_grade", lookup_expr="lte",
+        help_text="Only articles whose reading_grade (Flesch–Kincaid grade) is at most this, "
+        "e.g. 8.",
+    )
 
     def filter_condition(self, queryset, name, value):
         return queryset.mentioning(condition=value)

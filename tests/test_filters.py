@@ -16,7 +16,8 @@ UTC = dt.UTC
 @pytest.mark.parametrize(
     ("filterset", "parameters"),
     [
-        (FILTERSETS[ContentType.ARTICLE], {"search", "condition", "updated_since", "ordering"}),
+        (FILTERSETS[ContentType.ARTICLE], {"search", "condition", "updated_since",
+                                           "max_reading_grade", "ordering"}),
         (FILTERSETS[ContentType.CONDITION], {"search", "body_region", "article", "ordering"}),
         (FILTERSETS[ContentType.CAUSE], {"search", "condition", "article", "ordering"}),
         (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "article", "ordering"}),

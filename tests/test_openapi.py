@@ -95,7 +95,7 @@ def test_problem_components(schema):
 @pytest.mark.parametrize(
     ("path", "parameters"),
     [
-        ("/api/v1/articles/", {"search", "condition", "updated_since"}),
+        ("/api/v1/articles/", {"search", "condition", "updated_since", "max_reading_grade"}),
         ("/api/v1/conditions/", {"search", "body_region", "article"}),
         ("/api/v1/causes/", {"search", "condition", "article"}),
         ("/api/v1/symptoms/", {"search", "frequency", "article"}),

@@ -44,6 +44,7 @@ from content.choices import (
 )
 from content.exceptions import ContentError, ContentInvalid, NoChanges, StaleRevision
 from content.models import Document
+from content.readability import snapshot_readability
 from content.roles import user_roles
 from content.selectors import (
     content_authored_by,
@@ -475,12 +476,18 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
         for action, form in (workflow_forms or {}).items():
             forms[WORKFLOW_PREFIX[action]] = form
         live = document.live_revision if status == EditorialStatus.PUBLISHED else None
+        readability = snapshot_readability(document.type, content)
+        if editor is not None and editor.sections is not None:
+            by_kind = {s["kind"]: s["readability"] for s in readability["sections"]}
+            for section in editor.sections:
+                section.readability = by_kind.get(section.initial.get("kind"))
         context = self._context(
             request,
             document,
             title=f"{registry[document.type].label}: {content_title(content)}",
             editor=editor,
             preview=read_only,
+            readability=readability,
             latest=latest,
             content=content,
             status=status,

@@ -29,6 +29,7 @@ ARTICLE_EXAMPLE = {
             "url": "https://api.example.org/api/v1/conditions/hip-bursitis/",
         }
     ],
+    "reading_grade": 12.3,
     "sections": [
         {
             "kind": "causes",

@@ -247,7 +247,7 @@ class ArticleListSerializer(PublishedSerializer):
 
     class Meta:
         model = Article
-        fields = public_fields(ContentType.ARTICLE)
+        fields = public_fields(ContentType.ARTICLE, "reading_grade")
         read_only_fields = fields
 
 
@@ -257,7 +257,7 @@ class ArticleDetailSerializer(ArticleListSerializer):
     sections = SectionSerializer(many=True, read_only=True, help_text="Sections, in order.")
 
     class Meta(ArticleListSerializer.Meta):
-        fields = public_fields(ContentType.ARTICLE, "sections")
+        fields = public_fields(ContentType.ARTICLE, "reading_grade", "sections")
         read_only_fields = fields
 
 

@@ -22,6 +22,12 @@ class Article(PublishedContent):
         blank=True,
         help_text="Conditions the article is about or names.",
     )
+    reading_grade = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The Flesch–Kincaid grade level of the whole article (summary, section bodies "
+        "and item texts), one decimal; computed when it is published.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 

@@ -31,6 +31,7 @@ from content.models import (
     Section,
     SectionItem,
 )
+from content.readability import reading_grade
 from content.search import search_entries_sync, search_index_update
 from content.selectors import deciding_review, revision_content
 from content.services import permissions
@@ -131,6 +132,8 @@ def live_apply(
         "updated_at": now,
         "expire_at": expire_at,
     }
+    if document.type == ContentType.ARTICLE:
+        values["reading_grade"] = reading_grade(document.type, content)
     if row is None:
         row = model(document=document, first_published_at=now, **values)
     else:

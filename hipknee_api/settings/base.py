@@ -355,3 +355,7 @@ HIPKNEE_WEBHOOK_ALLOWED_PORTS = env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,4
 HIPKNEE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("HIPKNEE_WEBHOOK_MAX_ATTEMPTS", "8"))
 HIPKNEE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_BACKOFF_SECONDS", "30"))
 HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_TIMEOUT_SECONDS", "10"))
+
+#: The reading grade (Flesch–Kincaid) texts should not exceed: the admin marks a field or
+#: section above it, the editorial API says `above_target` (content/readability.py).
+HIPKNEE_READING_GRADE_TARGET = float(os.environ.get("HIPKNEE_READING_GRADE_TARGET", "8"))

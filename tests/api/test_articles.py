@@ -50,6 +50,7 @@ def hip_knee_article(**kwargs):
         summary="Hip problems can place undue stress on your knees.",
         conditions=[bursitis, withdrawn],
         version=3,
+        reading_grade=6.5,
         last_reviewed=dt.date(2026, 1, 14),
         next_review_due=dt.date(2027, 1, 14),
         reviewed_by_name="Dr Rita Shah",
@@ -146,6 +147,7 @@ ARTICLE_LIST_ITEM = {
             "url": "http://testserver/api/v1/conditions/hip-bursitis/",
         }
     ],
+    "reading_grade": 6.5,
     "version": 3,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -179,6 +181,7 @@ def test_detail_returns_the_whole_article(api_client, django_assert_num_queries)
                 "url": "http://testserver/api/v1/conditions/hip-bursitis/",
             }
         ],
+        "reading_grade": 6.5,
         "sections": [CAUSES_SECTION, RECOVERY_SECTION],
         "version": 3,
         "updated_at": "2026-01-15T09:30:00+00:00",
@@ -204,6 +207,21 @@ def test_list_returns_articles_without_sections(api_client, django_assert_num_qu
         "previous": None,
         "results": [ARTICLE_LIST_ITEM],
     }
+
+
+def test_list_filters_by_the_highest_reading_grade(api_client):
+    ArticleFactory(slug="plain", reading_grade=6.5)
+    ArticleFactory(slug="at-target", reading_grade=8.0)
+    ArticleFactory(slug="dense", reading_grade=11.2)
+    ArticleFactory(slug="not-measured", reading_grade=None)
+
+    response = api_client.get("/api/v1/articles/?max_reading_grade=8&ordering=title")
+
+    assert response.status_code == 200
+    assert sorted(a["slug"] for a in response.json()["results"]) == ["at-target", "plain"]
+    refused = api_client.get("/api/v1/articles/?max_reading_grade=easy")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "max_reading_grade"
 
 
 def test_list_query_count_does_not_grow_with_rows_or_page_size(

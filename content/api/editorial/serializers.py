@@ -10,6 +10,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from content.api.editorial.readability import ReadabilitySerializer
 from content.api.serializers import OffsetDateTimeField
 from content.choices import (
     EditorialAction,
@@ -22,6 +23,7 @@ from content.choices import (
     TimeUnit,
 )
 from content.dates import NEXT_REVIEW_MAX_YEARS, SCHEDULE_MAX_YEARS
+from content.readability import snapshot_readability
 from content.selectors import revision_content
 from content.types import (
     MAX_LIST,
@@ -240,8 +242,17 @@ class RevisionDetailSerializer(RevisionSerializer):
         help_text="The whole item at this revision, in the current snapshot schema."
     )
 
+    readability = serializers.SerializerMethodField(
+        help_text="Reading grades, words per sentence and longest sentences of the text, "
+        "overall, per prose field and per section (docs/editorial.md#readability)."
+    )
+
     def get_content(self, revision) -> dict:
         return revision_content(revision)
+
+    @extend_schema_field(ReadabilitySerializer)
+    def get_readability(self, revision) -> dict:
+        return snapshot_readability(revision.document.type, revision_content(revision))
 
 
 class DiffChangeSerializer(serializers.Serializer):
