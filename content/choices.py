@@ -42,6 +42,13 @@ class TreatmentCategory(models.TextChoices):
     HOME_REMEDY = "home_remedy", "Home remedy"
 
 
+class CodeSystem(models.TextChoices):
+    """Clinical code systems content may carry (content/codes.py)."""
+
+    ICD10CM = "icd10cm", "ICD-10-CM"
+    SNOMEDCT = "snomedct", "SNOMED CT"
+
+
 class SectionKind(models.TextChoices):
     """Section kinds in the order an article presents them."""
 

@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from content.choices import CodeSystem
+from content.codes import CodeInvalid, code_form
+from content.models.entities import code_key
 from content.search import search_filter
 from content.snapshots import SLUG_RE
 from content.types import ContentTypeSpec, FieldKind, registry
@@ -175,6 +178,43 @@ class CauseFilterSet(PublicFilterSet):
         return queryset.of_condition(value)
 
 
+# --- clinical codes: `?code=` and `?system=` on every type that declares a CODES field -------
+
+
+class CodedFilterForm(forms.Form):
+    """Checks `code` against the form of its `system` (content/codes.py), naming the code."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("code"):
+            try:
+                data["code"] = code_form(data.get("system") or CodeSystem.ICD10CM, data["code"])
+            except CodeInvalid as error:
+                self.add_error("code", error.message)
+        return data
+
+
+class CodedFilterSet(filters.FilterSet):
+    code = filters.CharFilter(
+        method="filter_code", max_length=40,
+        help_text="Only items carrying exactly this clinical code, e.g. M16 (with or without "
+        "its dot, any case). A code of the wrong form for `system` is 400; one no item carries "
+        "gives an empty list. To find content for a more specific code (M16.11 → M16), use "
+        "/api/v1/lookup/.",
+    )
+    system = filters.ChoiceFilter(
+        choices=CodeSystem.choices, method="filter_system",
+        help_text="The system of `code`. Default `icd10cm`.",
+    )
+
+    def filter_code(self, queryset, name, value):
+        system = self.form.cleaned_data.get("system") or CodeSystem.ICD10CM
+        return queryset.filter(code_keys__contains=code_key(system, value))
+
+    def filter_system(self, queryset, name, value):
+        return queryset  # read by filter_code
+
+
 def filterset_for(spec: ContentTypeSpec) -> type[filters.FilterSet]:
     """The FilterSet of one type's public list: `search` (unless the type opts out), a filter
     per declared choice field with a `filter_label`, the relation filters its declaration
@@ -188,7 +228,11 @@ def filterset_for(spec: ContentTypeSpec) -> type[filters.FilterSet]:
     ordering = _ordering(*spec.ordering_fields, default=spec.ordering_default)
     meta = type("Meta", (), {"model": spec.live_model(), "fields": []})
     base = spec.hook("filterset") or PublicFilterSet
-    filterset = type(f"{spec.camel}FilterSet", (base,),
+    coded = any(field.kind is FieldKind.CODES for field in spec.fields)
+    if coded:
+        declared.update(CodedFilterSet.declared_filters)
+        meta.form = CodedFilterForm
+    filterset = type(f"{spec.camel}FilterSet", (base, *([CodedFilterSet] if coded else [])),
                      {"__module__": __name__, "Meta": meta, "ordering": ordering, **declared})
     # Parameters in a stable order (the schema's, and that of the errors of a 400): search
     # and the choices, the relation filters, then ordering.

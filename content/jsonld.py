@@ -26,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from content.bodyformats import html_to_text
 from content.choices import SectionKind
+from content.codes import CODING_SYSTEM_NAME
 
 CONTEXT = "https://schema.org"
 SCHEMA = "https://schema.org/"
@@ -95,6 +96,16 @@ def _page(data: dict, name: str, description: str) -> dict:
 def _condition(data: dict, anchor: str, name: str) -> dict:
     """The MedicalCondition a page is about, named by the page's fragment `anchor`."""
     return {"@type": "MedicalCondition", "@id": f"{data['url']}#{anchor}", "name": name}
+
+
+def medical_codes(codes: list[dict]) -> list[dict]:
+    """Public codes ({system, code, display}) as schema.org MedicalCode."""
+    return [
+        {"@type": "MedicalCode", "codeValue": c["code"],
+         "codingSystem": CODING_SYSTEM_NAME[c["system"]],
+         **({"name": c["display"]} if c.get("display") else {})}
+        for c in codes
+    ]
 
 
 def _linked(type_: str, ref: dict) -> dict:
@@ -183,6 +194,8 @@ def condition_jsonld(data: dict) -> dict:
         condition["alternateName"] = data["also_known_as"]
     if data["description"]:
         condition["description"] = data["description"]
+    if data.get("codes"):
+        condition["code"] = medical_codes(data["codes"])
     if data["causes"]:
         condition["cause"] = [_linked("MedicalCause", c) for c in data["causes"]]
     page = _page(data, data["name"], data["description"] or data["name"])

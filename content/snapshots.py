@@ -22,10 +22,12 @@ import nh3
 from content.choices import (
     HEALTH_ASPECT_OF_KIND,
     ITEM_GROUPS_OF_KIND,
+    CodeSystem,
     SectionKind,
     TimelinePhase,
     TimeUnit,
 )
+from content.codes import CodeInvalid, code_normalise
 from content.exceptions import ContentInvalid
 from content.plaintext import (
     BIDI_CODE,
@@ -69,7 +71,8 @@ KEY_ORDER = {
         "type", "slug", "kind", "phase", "group", "title", "name", "heading", "position", "summary",
         "language", "also_known_as", "body_region", "health_aspect", "text", "urgency",
         "description", "frequency", "category", "examples", "caution", "body", "min", "max",
-        "unit", "conditions", "groups", "items", "entity", "timeline", "sections",
+        "unit", "conditions", "groups", "items", "entity", "timeline", "sections", "codes",
+        "system", "code",
     ])
 }
 
@@ -230,6 +233,30 @@ class _Checker:
             result.append(ref)
         return result
 
+    def codes(self, value: Any, field: str) -> list[dict]:
+        """Clinical codes [{"system", "code"}], each checked by its system (content/codes.py)
+        and stored in its canonical spelling, each at most once."""
+        result, seen = [], set()
+        for i, entry in enumerate(self.seq(value, field)):
+            path = f"{field}[{i}]"
+            code = self.obj(entry, path, {"system", "code", "display"}, {"system", "code"})
+            if code is None or "system" not in code or "code" not in code:
+                continue
+            system = self.choice(code["system"], f"{path}.system", CodeSystem.values)
+            if system is None:
+                continue
+            try:
+                canonical = code_normalise(system, code["code"])
+            except CodeInvalid as error:
+                self.error(f"{path}.code", error.message, error.code)
+                continue
+            if (system, canonical) in seen:
+                self.error(path, f"{canonical} is listed twice.", "duplicate")
+                continue
+            seen.add((system, canonical))
+            result.append({"system": system, "code": canonical})
+        return result
+
 
 #: Types a section item may link to.
 ENTITY_TYPES = registry.entity_types()
@@ -341,6 +368,8 @@ def _field(c: _Checker, spec: Field, value: Any) -> Any:
         return c.choice(value, spec.name, spec.choices.values)
     if spec.kind is FieldKind.REFS:
         return c.refs(value, spec.name, spec.refs_to)
+    if spec.kind is FieldKind.CODES:
+        return c.codes(value, spec.name)
     return _sections(c, value)
 
 

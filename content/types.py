@@ -54,6 +54,7 @@ class FieldKind(enum.Enum):
     CHOICE = "choice"  # one value of `choices`
     REFS = "refs"  # references {"type", "slug"} to published items of `refs_to`
     SECTIONS = "sections"  # an article's typed sections (content.snapshots._sections)
+    CODES = "codes"  # clinical codes {"system", "code"} (content.codes)
 
 
 _MISSING = object()
@@ -84,7 +85,7 @@ class Field:
         """What a snapshot holds when a write leaves this field out."""
         if self.default is not _MISSING:
             return self.default
-        if self.kind in (FieldKind.LINES, FieldKind.REFS, FieldKind.SECTIONS):
+        if self.kind in (FieldKind.LINES, FieldKind.REFS, FieldKind.SECTIONS, FieldKind.CODES):
             return []
         return None
 
@@ -168,6 +169,13 @@ def _description(help_text: str = _PLAIN) -> Field:
     return Field("description", FieldKind.PROSE, help_text, max_length=MAX_LONG)
 
 
+def _codes(what: str) -> Field:
+    return Field("codes", FieldKind.CODES,
+                 f"Clinical codes of {what}: ICD-10-CM blocks, categories or subcategories "
+                 "of the bundled release, SNOMED CT concept ids. Each at most once.",
+                 required=False)
+
+
 def _conditions(help_text: str) -> Field:
     return Field("conditions", FieldKind.REFS, help_text, required=False,
                  refs_to=ContentType.CONDITION)
@@ -210,11 +218,12 @@ CONDITION = ContentTypeSpec(
               choices=BodyRegion, filter_label="body region"),
         Field("description", FieldKind.PROSE, _PLAIN, required=False, blank=True,
               max_length=MAX_LONG, default=""),
+        _codes("the condition"),
     ),
     description="Conditions of the hip and the knee, each with the published causes that "
     "name it.",
     summary="Conditions of the hip and the knee.",
-    search_names=("also_known_as",), search_body=("description",),
+    search_names=("also_known_as", "codes"), search_body=("description",),
     public_list_serializer="content.api.serializers.ConditionSerializer",
     public_detail_serializer="content.api.serializers.ConditionSerializer",
     filterset="content.filters.InArticleFilterSet",
@@ -240,10 +249,11 @@ SYMPTOM = ContentTypeSpec(
         _NAME, _description(),
         Field("frequency", FieldKind.CHOICE, "Whether the symptom is common or less common.",
               choices=SymptomFrequency, filter_label="frequency"),
+        _codes("the symptom (e.g. an ICD-10-CM R or M25 code)"),
     ),
     description="Symptoms that may point to a hip problem behind knee pain.",
     summary="Symptoms, common and less common.",
-    search_body=("description",),
+    search_names=("codes",), search_body=("description",),
     filterset="content.filters.InArticleFilterSet",
 )
 
@@ -276,10 +286,11 @@ TREATMENT = ContentTypeSpec(
         Field("caution", FieldKind.PROSE,
               "A caution to heed before trying it; blank or null for none.", required=False,
               max_length=2000, blank=True, null=True),
+        _codes("the treatment or procedure (e.g. a SNOMED CT procedure)"),
     ),
     description="Conventional treatments, alternative therapies and home remedies.",
     summary="Conventional treatments, alternative therapies and home remedies.",
-    search_names=("examples",), search_body=("description", "caution"),
+    search_names=("examples", "codes"), search_body=("description", "caution"),
     filterset="content.filters.InArticleFilterSet",
 )
 

@@ -18,11 +18,14 @@ UTC = dt.UTC
     [
         (FILTERSETS[ContentType.ARTICLE], {"search", "condition", "updated_since",
                                            "max_reading_grade", "ordering"}),
-        (FILTERSETS[ContentType.CONDITION], {"search", "body_region", "article", "ordering"}),
+        (FILTERSETS[ContentType.CONDITION], {"search", "body_region", "code", "system", "article",
+                                             "ordering"}),
         (FILTERSETS[ContentType.CAUSE], {"search", "condition", "article", "ordering"}),
-        (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "article", "ordering"}),
+        (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "code", "system", "article",
+                                           "ordering"}),
         (FILTERSETS[ContentType.WARNING_SIGN], {"urgency", "article", "ordering"}),
-        (FILTERSETS[ContentType.TREATMENT], {"search", "category", "article", "ordering"}),
+        (FILTERSETS[ContentType.TREATMENT], {"search", "category", "code", "system", "article",
+                                             "ordering"}),
     ],
 )
 def test_each_list_accepts_exactly_the_documented_parameters(filterset, parameters):

@@ -190,3 +190,48 @@ def test_loading_the_seed_twice_changes_nothing_a_client_sees(api_client, seeded
     call_command("load_seed_content", stdout=io.StringIO())
 
     assert [api_client.get(ARTICLE).json(), api_client.get("/api/v1/symptoms/").json()] == before
+
+
+#: Each seed condition's ICD-10-CM codes with the code set's own description (the package's,
+#: not typed from memory: the test asks it). The labral tear and impingement have no category
+#: of their own (a coder would pick an "other" category such as S73.19 or M25.85, which names
+#: other disorders too), so they stay uncoded rather than mislead a lookup.
+SEED_CODES = {
+    "hip-osteoarthritis": [("M16", "Osteoarthritis of hip")],
+    "hip-bursitis": [("M70.6", "Trochanteric bursitis"), ("M70.7", "Other bursitis of hip")],
+    "hip-labral-tear": [],
+    "hip-impingement": [],
+    "hip-flexor-tendinitis": [("M76.1", "Psoas tendinitis")],
+    "hip-fracture": [("S72.0", "Fracture of head and neck of femur"),
+                     ("S72.1", "Pertrochanteric fracture")],
+    "hip-dislocation": [("S73.0", "Subluxation and dislocation of hip")],
+    "knee-osteoarthritis": [("M17", "Osteoarthritis of knee")],
+    "patellar-tendinitis": [("M76.5", "Patellar tendinitis")],
+    "iliotibial-band-syndrome": [("M76.3", "Iliotibial band syndrome")],
+    "patellofemoral-pain-syndrome": [("M22.2", "Patellofemoral disorders")],
+}
+
+
+def test_seed_conditions_carry_the_icd10cm_categories_the_code_set_describes(api_client, seeded):
+    from content.codes import icd10cm_description
+
+    page = api_client.get("/api/v1/conditions/?page_size=100").json()
+
+    served = {row["slug"]: [(c["code"], c["display"]) for c in row["codes"]]
+              for row in page["results"]}
+    assert served == SEED_CODES
+    assert all(icd10cm_description(code) == description
+               for codes in SEED_CODES.values() for code, description in codes)
+    assert all(c["system"] == "icd10cm" for row in page["results"] for c in row["codes"])
+
+
+def test_the_seed_is_found_by_code(api_client, seeded):
+    response = api_client.get("/api/v1/lookup/?code=M16.11&code=S72.001A&code=M24.151")
+
+    assert [(r["match"] and r["match"]["code"], [c["slug"] for c in r["conditions"]],
+             [a["slug"] for c in r["conditions"] for a in c["articles"]])
+            for r in response.json()["results"]] == [
+        ("M16", ["hip-osteoarthritis"], ["hip-problems-and-knee-pain"]),
+        ("S72.0", ["hip-fracture"], ["hip-problems-and-knee-pain"]),
+        (None, [], []),  # a labral tear's usual code: left uncoded
+    ]

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from content.choices import (
+    CodeSystem,
     ContentType,
     HealthAspect,
     ItemGroup,
@@ -23,6 +24,7 @@ from content.choices import (
     TimelinePhase,
     TimeUnit,
 )
+from content.codes import code_display
 from content.models import (
     Article,
     Condition,
@@ -147,8 +149,27 @@ class EntityLinkSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Absolute URL of its detail.")
 
 
+class CodeSerializer(serializers.Serializer):
+    """A clinical code the item carries, with its official description where it may be
+    shown."""
+
+    class Meta:
+        ref_name = "ClinicalCode"
+
+    system = serializers.ChoiceField(choices=CodeSystem.choices, help_text="The code system.")
+    code = serializers.CharField(help_text="The code, e.g. M16 or 239872002.")
+    display = serializers.SerializerMethodField(
+        help_text="ICD-10-CM: the code's official description in the bundled release; "
+        "SNOMED CT: null (its descriptions are licensed and not shipped)."
+    )
+
+    def get_display(self, code: dict) -> str | None:
+        return code_display(code["system"], code["code"])
+
+
 class PublishedSerializer(serializers.ModelSerializer):
-    """The fields every public type carries."""
+    """The fields every public type carries, and the declared clinical codes (a CODES field
+    of content/types.py) as `CodeSerializer`s."""
 
     url = serializers.SerializerMethodField(help_text="Absolute URL of this item's detail.")
     updated_at = OffsetDateTimeField(
@@ -163,6 +184,13 @@ class PublishedSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:
         return detail_url(_spec_of_model(type(row)).name, row.slug, self.context.get("request"))
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        declared = _spec_of_model(model_class).by_name.get(field_name)
+        if declared is not None and declared.kind is FieldKind.CODES:
+            return CodeSerializer, {"many": True, "read_only": True,
+                                    "help_text": declared.help_text}
+        return super().build_field(field_name, info, model_class, nested_depth)
 
 
 class TimelinePhaseSerializer(serializers.Serializer):

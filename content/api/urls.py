@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from content.api import views
 from content.api.feed import ChangeFeedView
+from content.api.lookup import LookupView
 from content.api.search import SearchView
 from content.types import registry
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path("editorial/", include("content.api.editorial.urls")),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
     path("search/", SearchView.as_view(), name="search"),
+    path("lookup/", LookupView.as_view(), name="lookup"),
     *router.urls,
 ]

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0013_reviewer_public_credit'),
+        ('content', '0014_clinical_codes'),
     ]
 
     operations = [

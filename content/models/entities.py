@@ -13,7 +13,36 @@ from content.querysets import (
 )
 
 
-class Condition(PublishedContent):
+def code_key(system: str, code: str) -> str:
+    """How one code appears in `code_keys`: `|icd10cm:M16|` (the bars delimit it)."""
+    return f"|{system}:{code}|"
+
+
+class CodedContent(PublishedContent):
+    """Live content that carries clinical codes (content/codes.py)."""
+
+    codes = models.JSONField(
+        default=list, blank=True,
+        help_text="Clinical codes, [{\"system\", \"code\"}], as the live revision lists them.",
+    )
+    code_keys = models.TextField(
+        blank=True, default="", editable=False,
+        help_text="The codes as `|system:code|` entries (derived on save): what ?code= and "
+        "the lookup match on either database.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.code_keys = "".join(code_key(c["system"], c["code"]) for c in self.codes or ())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "codes" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "code_keys"}
+        super().save(*args, **kwargs)
+
+
+class Condition(CodedContent):
     """A medical condition of the hip or the knee."""
 
     name = models.CharField(max_length=200, help_text="The condition's usual name.")
@@ -67,7 +96,7 @@ class Cause(PublishedContent):
         return self.name
 
 
-class Symptom(PublishedContent):
+class Symptom(CodedContent):
     """A symptom that may indicate a hip problem causing knee pain."""
 
     name = models.CharField(max_length=200, help_text="The symptom's name.")
@@ -121,7 +150,7 @@ class WarningSign(PublishedContent):
         return self.text[:60]
 
 
-class Treatment(PublishedContent):
+class Treatment(CodedContent):
     """A treatment option: conventional, alternative or a home remedy."""
 
     name = models.CharField(max_length=200, help_text="The treatment's name.")

@@ -27,6 +27,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F, Func, IntegerField, TextField, Value, prefetch_related_objects
 
+from content.codes import code_display
 from content.search.query import CONFIG, SPACE
 from content.search.ranking import title_field
 from content.types import ContentTypeSpec, FieldKind, registry
@@ -79,11 +80,16 @@ def _article_document(row) -> SearchDocument:
 
 def _declared_document(row, spec: ContentTypeSpec) -> SearchDocument:
     """A row's document as its declaration says (content/types.py): the title field, the
-    `search_names` fields (a list field gives one name per entry) and the `search_body`
+    `search_names` fields (a list field gives one name per entry; a clinical code gives the
+    code and its official description, "M16 Osteoarthritis of hip") and the `search_body`
     fields."""
     names: list[str] = []
     for name in spec.search_names:
         value = getattr(row, name)
+        if spec.by_name[name].kind is FieldKind.CODES:
+            names.extend(_join(c["code"], code_display(c["system"], c["code"]))
+                         for c in value or ())
+            continue
         names.extend(value or () if isinstance(value, list) else [value or ""])
     body = _join(*(getattr(row, name) for name in spec.search_body))
     return SearchDocument(getattr(row, spec.title_field), tuple(names), body)

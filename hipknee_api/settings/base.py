@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "ChangeActionEnum": "content.choices.ChangeAction",
         "DeliveryStatusEnum": "content.choices.DeliveryStatus",
         "BodyFormatEnum": "content.choices.BodyFormat",
+        "CodeSystemEnum": "content.choices.CodeSystem",
     },
 }
 

@@ -25,6 +25,7 @@ PFPS = {
     "also_known_as": ["runner’s knee"],
     "body_region": "knee",
     "description": "Pain around the kneecap.",
+    "codes": [],
     "causes": [
         {
             "type": "cause",

@@ -25,6 +25,7 @@ STIFFNESS = {
     "name": "Stiffness",
     "description": "A feeling of tightness in the knee.",
     "frequency": "common",
+    "codes": [],
     "version": 4,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {

@@ -27,6 +27,7 @@ SUPPLEMENTS = {
     "category": "home_remedy",
     "examples": ["glucosamine", "chondroitin"],
     "caution": "Consult your doctor before starting any new supplement.",
+    "codes": [],
     "version": 1,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -87,6 +88,7 @@ def test_list_returns_whole_treatments(api_client, django_assert_num_queries):
                 "category": "conventional",
                 "examples": [],
                 "caution": None,
+                "codes": [],
                 "version": 1,
                 "updated_at": "2026-01-15T09:30:00+00:00",
                 "review": SUPPLEMENTS["review"],

@@ -54,6 +54,7 @@ def expected_payload(reviewed_by: dict) -> dict:
         "also_known_as": [],
         "body_region": "hip",
         "description": "Wear of the hip joint.",
+        "codes": [],
         "causes": [],
         "version": 1,
         "updated_at": "2026-05-04T08:00:00+00:00",

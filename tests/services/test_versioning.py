@@ -244,7 +244,7 @@ def test_old_snapshots_are_upgraded_on_read(editor, monkeypatch):
 
     assert revision_content(revision) == {
         "slug": "hip-oa", "name": "Hip OA", "body_region": "hip", "description": "",
-        "synonyms": [],
+        "codes": [], "synonyms": [],
     }
     assert revision.content["also_known_as"] == []  # stored JSON is never rewritten
 

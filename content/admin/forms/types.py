@@ -2,8 +2,10 @@
 of its snapshot besides an article's sections."""
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 
 from content.admin.forms.fields import TextField, lines_of, textarea
+from content.choices import CodeSystem
 from content.types import ContentTypeSpec, Field, FieldKind, registry
 
 
@@ -19,6 +21,8 @@ class SnapshotForm(forms.Form):
     ref_fields: dict[str, str] = {}
     #: Fields whose blank value is stored as null.
     null_fields: tuple[str, ...] = ()
+    #: Fields of clinical codes, one `system code` per line.
+    code_fields: tuple[str, ...] = ()
 
     slug = forms.SlugField(
         max_length=120,
@@ -50,6 +54,8 @@ class SnapshotForm(forms.Form):
                 value = "\n".join(value or [])
             elif name in cls.ref_fields:
                 value = [ref["slug"] for ref in value or []]
+            elif name in cls.code_fields:
+                value = "\n".join(f"{c['system']} {c['code']}" for c in value or [])
             if value is not None:  # else the field's own initial (e.g. language "en")
                 initial[name] = value
         return initial
@@ -66,10 +72,18 @@ class SnapshotForm(forms.Form):
                 before = [slug for slug in self.initial.get(name) or [] if slug in value]
                 slugs = before + [slug for slug in value if slug not in before]
                 value = [{"type": self.ref_fields[name], "slug": slug} for slug in slugs]
+            elif name in self.code_fields:
+                value = [code_of_line(line) for line in lines_of(value)]
             elif name in self.null_fields:
                 value = value or None
             snapshot[name] = value
         return snapshot
+
+
+def code_of_line(line: str) -> dict:
+    """One line of a codes field, `icd10cm M16.11` (or `icd10cm: M16.11`), as a code."""
+    system, _, code = line.strip().partition(" ")
+    return {"system": system.strip().rstrip(":"), "code": code.strip()}
 
 
 def _form_field(spec: Field) -> forms.Field:
@@ -85,12 +99,19 @@ def _form_field(spec: Field) -> forms.Field:
                          widget=textarea(rows), help_text=help_text)
     if spec.kind is FieldKind.LINES:
         return TextField(required=False, widget=textarea(3), help_text=f"{help_text} One per line.")
+    if spec.kind is FieldKind.CODES:
+        systems = ", ".join(f"{value} ({label})" for value, label in CodeSystem.choices)
+        return TextField(required=False, widget=textarea(3),
+                         help_text=f"{help_text} One per line: the system ({systems}), a "
+                         "space, the code, e.g. “icd10cm M16.11” or “snomedct 239872002”.")
     if spec.kind is FieldKind.CHOICE:
         initial = None if spec.default is None or spec.required else spec.missing
         return forms.ChoiceField(choices=spec.choices.choices, initial=initial,
                                  help_text=help_text)
+    # References: the admin's searchable two-box multi-select (`filter_horizontal`).
     return forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+        required=False, widget=FilteredSelectMultiple(spec.name.replace("_", " "), False),
+        help_text=help_text,
     )
 
 
@@ -105,6 +126,7 @@ def _snapshot_form(spec: ContentTypeSpec) -> type[SnapshotForm]:
         "list_fields": tuple(f.name for f in fields if f.kind is FieldKind.LINES),
         "ref_fields": {f.name: f.refs_to for f in fields if f.kind is FieldKind.REFS},
         "null_fields": tuple(f.name for f in fields if f.null),
+        "code_fields": tuple(f.name for f in fields if f.kind is FieldKind.CODES),
         **{f.name: _form_field(f) for f in fields},
     }
     return type(f"{spec.camel}Form", (SnapshotForm,), attrs)

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from content.api.editorial.readability import ReadabilitySerializer
 from content.api.serializers import OffsetDateTimeField
 from content.choices import (
+    CodeSystem,
     EditorialAction,
     EditorialStatus,
     HealthAspect,
@@ -42,6 +43,16 @@ from content.types import (
 class EntityRefSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=registry.choices(), help_text="Type of the item.")
     slug = serializers.SlugField(max_length=MAX_SLUG, help_text="Slug of the item.")
+
+
+class CodeContentSerializer(serializers.Serializer):
+    system = serializers.ChoiceField(choices=CodeSystem.choices, help_text="The code system.")
+    code = serializers.CharField(
+        max_length=18,
+        help_text="icd10cm: a block, category or subcategory of the bundled ICD-10-CM release, "
+        "with or without its dot, any case (stored as M16.11); snomedct: a concept id "
+        "(Verhoeff check digit verified).",
+    )
 
 
 class GroupSerializer(serializers.Serializer):
@@ -108,6 +119,8 @@ def _field(spec: Field) -> serializers.Field:
         return serializers.ChoiceField(choices=spec.choices.choices, **common)
     if spec.kind is FieldKind.REFS:
         return EntityRefSerializer(many=True, max_length=MAX_LIST, **common)
+    if spec.kind is FieldKind.CODES:
+        return CodeContentSerializer(many=True, max_length=MAX_LIST, **common)
     return SectionContentSerializer(many=True, max_length=MAX_LIST, **common)
 
 
