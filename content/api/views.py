@@ -160,6 +160,7 @@ class ApiIndexView(CachedResponseMixin, APIView):
             {
                 **{spec.path: absolute(reverse(f"api:{spec.name}-list")) for spec in registry},
                 "search": absolute(f"{index}search/"),
+                "lookup": absolute(reverse("api:lookup")),
                 "schema": absolute(reverse("schema")),
                 "docs": absolute(reverse("swagger-ui")),
                 "redoc": absolute(reverse("redoc")),

@@ -225,6 +225,28 @@ def test_infobutton_parameters_answer_an_atom_feed_that_parses(api_client, hip_o
     ]
 
 
+def test_a_batch_in_atom_has_entries_only_for_matched_codes_and_parses(api_client, hip_oa):
+    response = api_client.get(URL + "?code=J45.909&code=M16.9&code=M17.0&code=M16.11"
+                              "&knowledgeResponseType=text/xml")
+
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)
+    assert feed.findtext(f"{ATOM_NS}title") == "HipKnee patient education"
+    assert [(e.find(f"{ATOM_NS}category").get("term"), e.findtext(f"{ATOM_NS}title"))
+            for e in feed.iter(f"{ATOM_NS}entry")] == [
+        ("M16.9", "Hip osteoarthritis"), ("M16.9", "Living with hip osteoarthritis"),
+        ("M16.11", "Hip osteoarthritis"), ("M16.11", "Living with hip osteoarthritis"),
+    ]
+
+
+def test_accept_atom_without_infobutton_parameters_answers_atom(api_client, hip_oa):
+    response = api_client.get(URL, {"code": "M16"}, HTTP_ACCEPT="application/atom+xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert ET.fromstring(response.content).tag == f"{ATOM_NS}feed"
+
+
 def test_infobutton_json_response_type_and_snomed_oid(api_client, hip_oa):
     ConditionFactory(slug="knee-oa", name="Knee OA",
                      codes=[{"system": "snomedct", "code": "239873007"}])
