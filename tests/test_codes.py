@@ -167,6 +167,9 @@ def test_published_codes_reach_the_payload_json_ld_filter_search_and_feed(api_cl
     found = api_client.get("/api/v1/search/?q=M16").json()["results"]
     by_words = api_client.get("/api/v1/search/?q=osteoarthritis+of+hip&type=condition")
     assert [(r["type"], r["slug"]) for r in found] == [("condition", "hip-oa")]
+    # A more specific code finds what carries its category (the engine matches any word).
+    specific = api_client.get("/api/v1/search/?q=M16.11&type=condition").json()["results"]
+    assert [r["slug"] for r in specific] == ["hip-oa"]
     # M17 is "Osteoarthritis of knee": found too, after the one whose code says "hip".
     assert [r["slug"] for r in by_words.json()["results"]] == ["hip-oa", "other"]
 

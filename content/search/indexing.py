@@ -33,6 +33,8 @@ from content.search.ranking import title_field
 from content.types import ContentTypeSpec, FieldKind, registry
 
 _TAG = re.compile(r"<[^>]*>")
+#: What separates the parts of a clinical code (M16.11, M15-M19).
+_CODE_PARTS = re.compile(r"[.-]")
 
 
 def body_index_text(markup: str) -> str:
@@ -82,13 +84,15 @@ def _declared_document(row, spec: ContentTypeSpec) -> SearchDocument:
     """A row's document as its declaration says (content/types.py): the title field, the
     `search_names` fields (a list field gives one name per entry; a clinical code gives the
     code and its official description, "M16 Osteoarthritis of hip") and the `search_body`
-    fields."""
+    fields. A code's dot or hyphen is written as a space ("M16 11", "M15 M19"): PostgreSQL's
+    parser would keep "M16.11" as one token, which the query's words (m16, 11) never match;
+    so written, a search for M16.11 also finds what carries M16."""
     names: list[str] = []
     for name in spec.search_names:
         value = getattr(row, name)
         if spec.by_name[name].kind is FieldKind.CODES:
-            names.extend(_join(c["code"], code_display(c["system"], c["code"]))
-                         for c in value or ())
+            names.extend(_join(_CODE_PARTS.sub(" ", c["code"]),
+                               code_display(c["system"], c["code"])) for c in value or ())
             continue
         names.extend(value or () if isinstance(value, list) else [value or ""])
     body = _join(*(getattr(row, name) for name in spec.search_body))
