@@ -60,6 +60,12 @@ def _icd10cm():
     return simple_icd_10_cm
 
 
+def icd10cm_load() -> None:
+    """Parse the bundled release now (about 3 s, once per process): the WSGI entry point
+    calls it so that a server worker does it as it starts, not on its first request."""
+    _icd10cm()
+
+
 def icd10cm_form(code: str) -> str:
     """`code` in the code set's spelling (upper case, with its dot), if it is of the form of
     an ICD-10-CM code or block; raises CodeInvalid otherwise."""

@@ -200,3 +200,16 @@ def test_symptoms_carry_codes_too(api_client):
     assert [(row["slug"], row["codes"]) for row in response.json()["results"]] == [
         ("hip-pain", [{"system": "icd10cm", "code": "M25.55", "display": "Pain in hip"}])
     ]
+
+
+def test_the_wsgi_entry_point_parses_the_code_set_as_a_worker_starts():
+    import importlib
+    import sys
+
+    from content import codes
+
+    codes._icd10cm.cache_clear()
+    sys.modules.pop("hipknee_api.wsgi", None)  # imported afresh, as a worker does
+    importlib.import_module("hipknee_api.wsgi")
+
+    assert codes._icd10cm.cache_info().currsize == 1
