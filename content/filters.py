@@ -1,10 +1,10 @@
 """Query parameters of the public lists (docs/api.md#filters), as django-filter FilterSets.
 
 Every value is validated: one outside its choices or of the wrong form makes the request
-400 (problem+json, `errors` naming the parameter); unknown parameters are ignored. A slug
-filter (`condition=`, `article=`) that names nothing published matches nothing: an empty
-page, not an error. Lists are always in a deterministic order: the requested or default
-field, then the slug.
+400 (problem+json, `errors` naming the parameter, a choice's listing the valid values); an
+unknown parameter is 400 too (content/api/parameters.py). A slug filter (`condition=`,
+`article=`) that names nothing published matches nothing: an empty page, not an error.
+Lists are always in a deterministic order: the requested or default field, then the slug.
 """
 
 import datetime as dt
@@ -100,6 +100,7 @@ def _ordering(*fields: str, default: str) -> StableOrderingFilter:
     return StableOrderingFilter(
         fields=fields,
         default=default,
+        error_messages=_valid_values(f"{sign}{f}" for f in fields for sign in ("", "-")),
         help_text=f"Sort by {names}; prefix `-` to reverse; several fields may be given "
         f"comma-separated. Default `{default}`. Ties are always broken by slug. "
         "An unknown field is 400.",
@@ -132,8 +133,15 @@ def _condition(items: str) -> SlugFilter:
     )
 
 
+def _valid_values(values) -> dict[str, str]:
+    """A choice's error that lists the valid values."""
+    listed = ", ".join(values)
+    return {"invalid_choice": f"“%(value)s” is not one of: {listed}."}
+
+
 def _choice(choices, what: str) -> filters.ChoiceFilter:
-    return filters.ChoiceFilter(choices=choices, help_text=f"Only items of this {what}.")
+    return filters.ChoiceFilter(choices=choices, help_text=f"Only items of this {what}.",
+                                error_messages=_valid_values(value for value, _ in choices))
 
 
 class PublicFilterSet(filters.FilterSet):

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content.api.pagination import whole_number_parse
+from content.api.parameters import StrictQueryParametersMixin
 from content.api.schema import problem_responses
 from content.caching.etags import if_none_match
 from content.changes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, InvalidCursor, changes_since
@@ -93,10 +94,13 @@ FEED_EXAMPLE = {
 }
 
 
-class ChangeFeedView(APIView):
+class ChangeFeedView(StrictQueryParametersMixin, APIView):
     """The change feed: what was published, updated or unpublished, in order."""
 
     permission_classes = [AllowAny]
+
+    def accepted_query_parameters(self):
+        return ["since", "page_size", "compact"]
 
     @extend_schema(
         operation_id="changes_list",
@@ -173,8 +177,8 @@ class ChangeFeedView(APIView):
                 413,
                 descriptions={
                     400: "`since` is not a cursor from this feed, `page_size` is not a whole "
-                    "number of at least 1, or `compact` is not `true` or `false`; `errors` names "
-                    "the parameter."
+                    "number of at least 1, `compact` is not `true` or `false`, or a query "
+                    "parameter is unknown; `errors` names the parameter."
                 },
             ),
         },

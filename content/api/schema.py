@@ -94,6 +94,8 @@ ApiIndexSerializer = inline_serializer(
         for name, help_text in [
             *((spec.path, spec.summary) for spec in registry),
             ("search", "Ranked search across every type (?q=)."),
+            ("changes", "The change feed: what was published, updated or unpublished, for "
+             "mirrors."),
             ("lookup", "Published content for clinical codes (?code=, HL7 Infobutton)."),
             ("schema", "This API's OpenAPI 3 schema (YAML; ?format=json for JSON)."),
             ("docs", "Interactive documentation (Swagger UI)."),

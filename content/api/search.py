@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from content.api.caching import CachedResponseMixin
 from content.api.pagination import PageNumberPagination
+from content.api.parameters import StrictQueryParametersMixin
 from content.api.schema import problem_responses
 from content.api.serializers import detail_url
 from content.search import MAX_QUERY_LENGTH, SearchHit, search
@@ -166,12 +167,16 @@ class SearchPagination(PageNumberPagination):
         })
 
 
-class SearchView(CachedResponseMixin, GenericAPIView):
+class SearchView(StrictQueryParametersMixin, CachedResponseMixin, GenericAPIView):
     """Ranked results across every published type."""
 
     permission_classes = (AllowAny,)
     serializer_class = SearchResultSerializer
     pagination_class = SearchPagination
+
+    def accepted_query_parameters(self):
+        return [*SearchParametersSerializer().fields, self.paginator.page_query_param,
+                self.paginator.page_size_query_param]
 
     @extend_schema(
         operation_id="search",
@@ -198,8 +203,8 @@ class SearchView(CachedResponseMixin, GenericAPIView):
                 descriptions={
                     400: "`q` is missing, blank or longer than "
                     f"{MAX_QUERY_LENGTH} characters, `type` is not one of {TYPE_NAMES}, or "
-                    "`page`/`page_size` is not a whole number of at least 1; `errors` names "
-                    "each parameter.",
+                    "`page`/`page_size` is not a whole number of at least 1, or a query "
+                    "parameter is unknown; `errors` names each parameter.",
                 },
             ),
         },

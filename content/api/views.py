@@ -20,6 +20,7 @@ from content import filters
 from content.api import serializers
 from content.api.caching import CachedResponseMixin
 from content.api.formats import JSONLD_DESCRIPTION, JsonLdMixin, jsonld_response
+from content.api.parameters import StrictQueryParametersMixin
 from content.api.schema import (
     DETAIL_PROBLEMS,
     LIST_PROBLEMS,
@@ -31,7 +32,8 @@ from content.models import LIVE_MODELS
 from content.types import ContentTypeSpec, registry
 
 
-class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
+class PublishedViewSet(StrictQueryParametersMixin, CachedResponseMixin,
+                       viewsets.ReadOnlyModelViewSet):
     """List and retrieve (by slug) one type's published items."""
 
     content_type: str
@@ -57,6 +59,15 @@ class PublishedViewSet(CachedResponseMixin, viewsets.ReadOnlyModelViewSet):
             slug = self.kwargs[self.lookup_field]
             label = registry[self.content_type].label.lower()
             raise NotFound(f"There is no published {label} {slug!r}.") from None
+
+    def accepted_query_parameters(self):
+        """A list takes its filters and pagination; a detail (or a section) what its mixins
+        document, such as `body_format`."""
+        if self.action == "list":
+            return [*self.filterset_class.base_filters, self.paginator.page_query_param,
+                    self.paginator.page_size_query_param]
+        return [parameter.name for klass in type(self).__mro__
+                for parameter in vars(klass).get("detail_parameters", ())]
 
     def filter_queryset(self, queryset):
         # Query parameters narrow lists; a detail is found by its slug alone.
@@ -97,14 +108,16 @@ def _operations_documented(
         list=extend_schema(
             summary=f"List published {plural}",
             description=f"{what} Paginated (`page`, `page_size`) and in a deterministic "
-            "order. A filter value outside its choices or of the wrong form is 400; unknown "
-            "query parameters are ignored.",
+            "order. A filter value outside its choices or of the wrong form is 400 (a choice's "
+            "error lists the valid values), and so is an unknown query parameter (the error "
+            "names it and lists the accepted ones).",
             responses={200: list_serializer(many=True), **LIST_PROBLEMS},
         ),
         retrieve=extend_schema(
             summary=f"One published {singular} by slug",
-            description="An unknown, unpublished or expired slug is 404. Other query "
-            "parameters are ignored." + (f" {JSONLD_DESCRIPTION}" if jsonld_example else ""),
+            description="An unknown, unpublished or expired slug is 404. Any other query "
+            "parameter than those listed (and `format`) is 400."
+            + (f" {JSONLD_DESCRIPTION}" if jsonld_example else ""),
             parameters=list(detail_parameters),
             responses={**detail_ok, **DETAIL_PROBLEMS},
             examples=list(examples),
@@ -137,7 +150,7 @@ def public_viewset(spec: ContentTypeSpec) -> type[PublishedViewSet]:
 VIEWSETS = {spec.name: public_viewset(spec) for spec in registry}
 
 
-class ApiIndexView(CachedResponseMixin, APIView):
+class ApiIndexView(StrictQueryParametersMixin, CachedResponseMixin, APIView):
     """GET /api/v1/: where everything is."""
 
     permission_classes = (AllowAny,)
@@ -160,6 +173,7 @@ class ApiIndexView(CachedResponseMixin, APIView):
             {
                 **{spec.path: absolute(reverse(f"api:{spec.name}-list")) for spec in registry},
                 "search": absolute(f"{index}search/"),
+                "changes": absolute(f"{index}changes/"),
                 "lookup": absolute(reverse("api:lookup")),
                 "schema": absolute(reverse("schema")),
                 "docs": absolute(reverse("swagger-ui")),

@@ -539,7 +539,7 @@ def test_updated_since_accepts_dates_and_date_times_inclusively(api_client, valu
         (
             "ordering=name",
             "ordering",
-            "Select a valid choice. name is not one of the available choices.",
+            "“name” is not one of: title, -title, updated_at, -updated_at.",
             "invalid_choice",
         ),
         (
@@ -569,19 +569,45 @@ def test_invalid_filter_values_are_400_naming_the_parameter(
     }
 
 
-def test_unknown_query_parameters_are_ignored(api_client):
+LIST_TAKES = ("this endpoint takes: `search`, `condition`, `updated_since`, "
+              "`max_reading_grade`, `ordering`, `page`, `page_size`, `format`.")
+
+
+def test_unknown_query_parameters_are_400_naming_them_and_what_is_taken(api_client):
     ArticleFactory(slug="a")
 
-    assert list_slugs(api_client, "?frequency=rare&colour=blue") == ["a"]
+    response = api_client.get("/api/v1/articles/?frequency=rare&colour=blue&page=1")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    message = f"Unknown query parameter; {LIST_TAKES}"
+    assert response.json() == {
+        "type": "urn:hipknee:problem:invalid",
+        "title": "The request is not valid.",
+        "status": 400,
+        "detail": f"frequency: {message}; colour: {message}",
+        "code": "invalid",
+        "errors": [
+            {"field": "frequency", "message": message, "code": "unknown_parameter"},
+            {"field": "colour", "message": message, "code": "unknown_parameter"},
+        ],
+    }
 
 
-def test_detail_ignores_list_filters(api_client):
+def test_a_detail_refuses_list_filters_and_takes_body_format(api_client):
     ArticleFactory(slug="a")
 
-    response = api_client.get("/api/v1/articles/a/?ordering=bogus&search=zebra")
+    refused = api_client.get("/api/v1/articles/a/?ordering=title")
+    section = api_client.get("/api/v1/articles/a/sections/bogus/?search=zebra")
+    taken = api_client.get("/api/v1/articles/a/?body_format=text&format=json")
 
-    assert response.status_code == 200
-    assert response.json()["slug"] == "a"
+    message = "Unknown query parameter; this endpoint takes: `body_format`, `format`."
+    assert refused.status_code == section.status_code == 400
+    assert refused.json()["errors"] == [
+        {"field": "ordering", "message": message, "code": "unknown_parameter"}]
+    assert section.json()["errors"] == [
+        {"field": "search", "message": message, "code": "unknown_parameter"}]
+    assert (taken.status_code, taken.json()["slug"]) == (200, "a")
 
 
 @pytest.mark.parametrize(

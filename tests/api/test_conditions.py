@@ -104,13 +104,12 @@ def test_body_region_filter(api_client):
         "type": "urn:hipknee:problem:invalid",
         "title": "The request is not valid.",
         "status": 400,
-        "detail": "body_region: Select a valid choice. ankle is not one of the available "
-        "choices.",
+        "detail": "body_region: “ankle” is not one of: hip, knee.",
         "code": "invalid",
         "errors": [
             {
                 "field": "body_region",
-                "message": "Select a valid choice. ankle is not one of the available choices.",
+                "message": "“ankle” is not one of: hip, knee.",
                 "code": "invalid_choice",
             }
         ],

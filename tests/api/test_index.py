@@ -14,6 +14,7 @@ INDEX = {
     "warning-signs": "http://testserver/api/v1/warning-signs/",
     "treatments": "http://testserver/api/v1/treatments/",
     "search": "http://testserver/api/v1/search/",
+    "changes": "http://testserver/api/v1/changes/",
     "lookup": "http://testserver/api/v1/lookup/",
     "schema": "http://testserver/api/schema/",
     "docs": "http://testserver/api/docs/",

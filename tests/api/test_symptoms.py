@@ -92,12 +92,12 @@ def test_frequency_filter(api_client):
         "type": "urn:hipknee:problem:invalid",
         "title": "The request is not valid.",
         "status": 400,
-        "detail": "frequency: Select a valid choice. rare is not one of the available choices.",
+        "detail": "frequency: “rare” is not one of: common, less_common.",
         "code": "invalid",
         "errors": [
             {
                 "field": "frequency",
-                "message": "Select a valid choice. rare is not one of the available choices.",
+                "message": "“rare” is not one of: common, less_common.",
                 "code": "invalid_choice",
             }
         ],
@@ -111,7 +111,7 @@ def test_several_invalid_filters_are_all_named(api_client):
     assert response.json()["errors"] == [
         {
             "field": "frequency",
-            "message": "Select a valid choice. rare is not one of the available choices.",
+            "message": "“rare” is not one of: common, less_common.",
             "code": "invalid_choice",
         },
         {
@@ -122,7 +122,7 @@ def test_several_invalid_filters_are_all_named(api_client):
         },
         {
             "field": "ordering",
-            "message": "Select a valid choice. size is not one of the available choices.",
+            "message": "“size” is not one of: name, -name, updated_at, -updated_at.",
             "code": "invalid_choice",
         },
     ]

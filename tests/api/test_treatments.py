@@ -112,12 +112,12 @@ def test_category_filter(api_client):
         "type": "urn:hipknee:problem:invalid",
         "title": "The request is not valid.",
         "status": 400,
-        "detail": "category: Select a valid choice. herbal is not one of the available choices.",
+        "detail": "category: “herbal” is not one of: conventional, alternative, home_remedy.",
         "code": "invalid",
         "errors": [
             {
                 "field": "category",
-                "message": "Select a valid choice. herbal is not one of the available choices.",
+                "message": "“herbal” is not one of: conventional, alternative, home_remedy.",
                 "code": "invalid_choice",
             }
         ],

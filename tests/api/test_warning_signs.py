@@ -85,12 +85,12 @@ def test_urgency_filter(api_client):
         "type": "urn:hipknee:problem:invalid",
         "title": "The request is not valid.",
         "status": 400,
-        "detail": "urgency: Select a valid choice. urgent is not one of the available choices.",
+        "detail": "urgency: “urgent” is not one of: see_a_doctor, immediate.",
         "code": "invalid",
         "errors": [
             {
                 "field": "urgency",
-                "message": "Select a valid choice. urgent is not one of the available choices.",
+                "message": "“urgent” is not one of: see_a_doctor, immediate.",
                 "code": "invalid_choice",
             }
         ],
@@ -108,11 +108,18 @@ def test_article_filter_lists_warning_signs_the_article_links_to(api_client):
     assert slugs(api_client, "?article=no-such-article") == []
 
 
-def test_warning_signs_have_no_search_filter_so_search_is_ignored(api_client):
+def test_warning_signs_have_no_search_filter_so_search_is_400(api_client):
     WarningSignFactory(slug="a", text="Numbness.")
-    WarningSignFactory(slug="b", text="Fever.")
 
-    assert slugs(api_client, "?search=fever") == ["a", "b"]
+    response = api_client.get("/api/v1/warning-signs/?search=fever&urgncy=immediate")
+
+    assert response.status_code == 400
+    message = ("Unknown query parameter; this endpoint takes: `urgency`, `article`, `ordering`, "
+               "`page`, `page_size`, `format`.")
+    assert response.json()["errors"] == [
+        {"field": "search", "message": message, "code": "unknown_parameter"},
+        {"field": "urgncy", "message": message, "code": "unknown_parameter"},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +147,7 @@ def test_ordering_by_name_is_refused_because_warning_signs_have_none(api_client)
     assert response.json()["errors"] == [
         {
             "field": "ordering",
-            "message": "Select a valid choice. name is not one of the available choices.",
+            "message": "“name” is not one of: slug, -slug, updated_at, -updated_at.",
             "code": "invalid_choice",
         }
     ]
