@@ -313,6 +313,17 @@ class ReviewSerializer(serializers.Serializer):
     created_at = OffsetDateTimeField()
 
 
+class SubmitSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(
+        min_value=1, required=False,
+        help_text="Revision to submit; default the latest (only the latest can be submitted).",
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000,
+        help_text="A note for the reviewer (plain text), kept in the audit trail.",
+    )
+
+
 class PublishSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
         min_value=1, required=False, help_text="Revision to publish; default the latest."

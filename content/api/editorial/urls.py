@@ -26,6 +26,8 @@ for type_path, viewset in editorial_viewsets().items():
         path(f"{type_path}/<slug:slug>/reviews/",
              viewset.as_view({"get": "reviews", "post": "review_create"}),
              name=f"{type_path}-reviews"),
+        path(f"{type_path}/<slug:slug>/submit/", viewset.as_view({"post": "submit"}),
+             name=f"{type_path}-submit"),
         path(f"{type_path}/<slug:slug>/publish/", viewset.as_view({"post": "publish"}),
              name=f"{type_path}-publish"),
         path(f"{type_path}/<slug:slug>/unpublish/", viewset.as_view({"post": "unpublish"}),

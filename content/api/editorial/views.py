@@ -27,6 +27,7 @@ from content.api.editorial.serializers import (
     ReviewSerializer,
     RevisionDetailSerializer,
     RevisionSerializer,
+    SubmitSerializer,
     editorial_serializer,
     write_serializer,
 )
@@ -49,7 +50,7 @@ from content.selectors import (
 )
 from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
-from content.services.reviews import review_submit
+from content.services.reviews import review_request, review_submit
 from content.services.versioning import document_create, revision_create, revision_revert
 from content.types import registry
 
@@ -121,6 +122,7 @@ class EditorialViewSet(viewsets.GenericViewSet):
         "partial_update": permissions.EDIT,
         "revert": permissions.REVERT,
         "review_create": permissions.REVIEW,
+        "submit": permissions.SUBMIT,
         "publish": permissions.PUBLISH,
         "unpublish": permissions.UNPUBLISH,
         "cancel_schedule": permissions.CANCEL_SCHEDULE,
@@ -337,6 +339,14 @@ class EditorialViewSet(viewsets.GenericViewSet):
         )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
+    def submit(self, request, *args, **kwargs):
+        document = self.get_document()
+        data = self.validated(SubmitSerializer, data=request.data or {})
+        number = data.get("revision") or document.latest_revision.number
+        review_request(revision=self.get_revision_or_400(document, number), user=request.user,
+                       comment=data.get("comment", ""))
+        return self.detail_response(document)
+
     def get_revision_or_400(self, document: Document, number: int) -> Revision:
         revision = (
             Revision.objects.select_related("document")
@@ -457,6 +467,17 @@ def _schema(viewset: type[EditorialViewSet]) -> None:
             "hash since another reviewer last approved that content.",
             "request": ReviewCreateSerializer,
             "responses": {201: ReviewSerializer, **problems(400, 401, 403, 404)},
+        },
+        "submit": {
+            "summary": f"Submit a {label}'s latest revision for medical review (editors)",
+            "description": "Records `review_requested` in the audit trail with the note for "
+            "the reviewer; the admin's \"Submit for review\" does the same. 409 when the "
+            "revision is not the latest, already awaits review or is already approved.",
+            "request": SubmitSerializer,
+            "responses": {200: detail, **problems(400, 401, 403, 404, 409)},
+            "examples": [OpenApiExample("With a note", value={
+                "comment": "Updated the recovery timeline; please check the weeks."},
+                request_only=True)],
         },
         "publish": {
             "summary": f"Publish or schedule a {label} (publishers)",
