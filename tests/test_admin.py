@@ -558,16 +558,16 @@ def test_content_errors_are_shown_on_their_fields(client, article, editor):
     data = form_data(client.get(change_url(article)))
     data["sections-1-items-0-text"] = "Use <b>bold</b> here"
     data["sections-1-items-1-group"] = "why_it_matters"  # not a group of a symptoms section
-    data["sections-0-group_headings"] = "no colon here"
+    data["sections-0-group_heading_why_it_matters"] = "Why " * 80
     data["sections-0-body"] = "<p>Kept on screen.</p>"
 
     response = client.post(change_url(article), data)
 
     assert response.status_code == 200
     sections = response.context["editor"].sections.forms
-    assert sections[0].errors == {
-        "group_headings": ["Write “group: heading”, not “no colon here”."]}
-    data["sections-0-group_headings"] = "why_it_matters: Why it matters"
+    assert sections[0].errors == {"group_heading_why_it_matters": [
+        "Ensure this value has at most 300 characters (it has 319)."]}
+    data["sections-0-group_heading_why_it_matters"] = "Why it matters"
     response = client.post(change_url(article), data)
     sections = response.context["editor"].sections.forms
     items = sections[1].items.forms

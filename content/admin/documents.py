@@ -481,6 +481,13 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
             by_kind = {s["kind"]: s["readability"] for s in readability["sections"]}
             for section in editor.sections:
                 section.readability = by_kind.get(section.initial.get("kind"))
+                # A section the person changed or that has errors stays open.
+                more = request.POST.get("_more", "") if more_rows else ""
+                section.attention = section.is_bound and bool(
+                    section.has_changed() or section.errors or section.items.total_error_count()
+                    or more == section.items.prefix
+                    or (more == "sections" and section is editor.sections.forms[-1])
+                )
         context = self._context(
             request,
             document,

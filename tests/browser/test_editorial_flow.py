@@ -72,6 +72,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
 
     # The first editor edits the introduction and saves: a draft, with the banner saying so.
     editor.goto(change)
+    editor.click("#sections-0 > summary")  # sections open one at a time
     body = editor.locator("textarea[name='sections-0-body']")
     body.fill(body.input_value() + NEW_TEXT)
     editor.fill("input[name='change_note']", "Advice to have the hip checked")
@@ -83,6 +84,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     assert public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/") == before
 
     # The second editor's save is based on revision 1: refused, their text still on screen.
+    other.click("#sections-0 > summary")
     other_body = other.locator("textarea[name='sections-0-body']")
     other_body.fill("<p>A competing rewrite that must not overwrite revision 2.</p>")
     other.click("input[name='_save']")

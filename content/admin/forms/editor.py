@@ -3,7 +3,12 @@ or from POST, and back to snapshot data; `rows_add` for the "more rows" buttons.
 
 import re
 
-from content.admin.forms.sections import SectionForm, SectionFormSet, entity_choices
+from content.admin.forms.sections import (
+    GROUP_FIELDS,
+    SectionForm,
+    SectionFormSet,
+    entity_choices,
+)
 from content.admin.forms.types import SNAPSHOT_FORMS
 from content.types import FieldKind, registry
 
@@ -119,8 +124,12 @@ def _apply_to_section(section: SectionForm, rest: str, message: str) -> bool:
         field = field.split(".", 1)[0]
         item.add_error(field if field in item.fields else None, message)
         return True
-    target = {"groups": "group_headings", "timeline": "timeline"}.get(name, name)
-    section.add_error(target if target in section.fields else None, message)
+    if name == "groups" and index is not None:
+        groups = section.group_headings()
+        if int(index) < len(groups):
+            section.add_error(GROUP_FIELDS[groups[int(index)]["group"]], message)
+            return True
+    section.add_error(name if name in section.fields else None, message)
     return True
 
 

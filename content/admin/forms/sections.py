@@ -6,7 +6,7 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 
 from content.admin.forms.fields import FastSelect, TextField, lines_of, textarea, with_blank
-from content.choices import ItemGroup, SectionKind
+from content.choices import ITEM_GROUPS_OF_KIND, ItemGroup, SectionKind
 from content.snapshots import ALLOWED_TAGS
 from content.types import registry
 
@@ -18,11 +18,8 @@ BODY_HELP = (
     "and mailto. Anything else (scripts, styles, event handlers, other tags) is removed when "
     "you save."
 )
-GROUP_HEADINGS_HELP = (
-    "One “group: heading” per line, e.g. “common: Common Symptoms”. Groups: "
-    + ", ".join(ItemGroup.values)
-    + "."
-)
+#: The form field of each item group's heading (`group_heading_<group>`).
+GROUP_FIELDS = {group: f"group_heading_{group}" for group in ItemGroup.values}
 TIMELINE_HELP = (
     "Recovery section only. One “phase: min-max unit” per line, e.g. “initial: 4-6 week”; "
     "phases initial and full, units day, week, month."
@@ -96,12 +93,18 @@ class SectionForm(forms.Form):
     kind = forms.ChoiceField(choices=with_blank(SectionKind.choices), widget=FastSelect)
     heading = TextField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
     body = TextField(required=False, widget=textarea(8, 100), help_text=BODY_HELP)
-    group_headings = TextField(required=False, widget=textarea(2, 60),
-                               help_text=GROUP_HEADINGS_HELP)
     timeline = TextField(required=False, widget=textarea(2, 40), help_text=TIMELINE_HELP)
 
     def __init__(self, *args, entity_choices=(), items_initial=None, extra_items=1, **kwargs):
         super().__init__(*args, **kwargs)
+        # One heading field per item group (the groups of the section's kind are shown,
+        # the others kept as hidden inputs), instead of "group: heading" lines.
+        for group, name in GROUP_FIELDS.items():
+            self.fields[name] = TextField(
+                max_length=300, required=False, label=f"Heading of “{ItemGroup(group).label}”",
+                widget=forms.TextInput(attrs={"size": 40}),
+                help_text="Shown above this group's items; leave blank for none.",
+            )
         self.items = ItemFormSet(
             data=self.data if self.is_bound else None,
             prefix=f"{self.prefix}-items",
@@ -111,9 +114,23 @@ class SectionForm(forms.Form):
         if not self.is_bound:
             self.items.extra = extra_items
 
+    def group_heading_fields(self) -> list:
+        """The bound heading fields of the groups of this section's kind (all of them while
+        the kind is not chosen)."""
+        kind = self.initial.get("kind") or (self.data.get(f"{self.prefix}-kind")
+                                            if self.is_bound else "")
+        groups = ITEM_GROUPS_OF_KIND.get(kind) or ItemGroup.values
+        return [self[GROUP_FIELDS[group]] for group in groups]
+
+    def other_group_heading_fields(self) -> list:
+        """The heading fields not shown (kept as hidden inputs, so nothing is lost)."""
+        shown = {field.name for field in self.group_heading_fields()}
+        return [self[name] for name in GROUP_FIELDS.values() if name not in shown]
+
     @staticmethod
     def initial_from(section: dict) -> dict:
-        groups = "\n".join(f"{g['group']}: {g['heading']}" for g in section.get("groups") or [])
+        groups = {GROUP_FIELDS[g["group"]]: g["heading"] for g in section.get("groups") or []
+                  if g.get("group") in GROUP_FIELDS}
         timeline = "\n".join(
             f"{p['phase']}: {p['min']}-{p['max']} {p['unit']}"
             for p in section.get("timeline") or []
@@ -122,21 +139,22 @@ class SectionForm(forms.Form):
             "kind": section.get("kind") or "",
             "heading": section.get("heading") or "",
             "body": section.get("body") or "",
-            "group_headings": groups,
+            "group_order": [g["group"] for g in section.get("groups") or []],
+            **groups,
             "timeline": timeline,
         }
 
     def has_changed(self) -> bool:
         return super().has_changed() or self.items.has_changed()
 
-    def clean_group_headings(self) -> list[dict]:
-        groups = []
-        for line in lines_of(self.cleaned_data.get("group_headings")):
-            group, sep, heading = line.partition(":")
-            if not sep or not group.strip() or not heading.strip():
-                raise forms.ValidationError(f"Write “group: heading”, not “{line}”.")
-            groups.append({"group": group.strip(), "heading": heading.strip()})
-        return groups
+    def group_headings(self) -> list[dict]:
+        """The groups with a heading, in their stored order, new ones after in the order of
+        ItemGroup (so a save that changes nothing keeps the content hash)."""
+        data = self.cleaned_data
+        stored = [g for g in self.initial.get("group_order") or [] if g in GROUP_FIELDS]
+        order = stored + [g for g in ItemGroup.values if g not in stored]
+        return [{"group": group, "heading": data[GROUP_FIELDS[group]].strip()}
+                for group in order if (data.get(GROUP_FIELDS[group]) or "").strip()]
 
     def clean_timeline(self) -> list[dict] | None:
         phases = []
@@ -157,7 +175,7 @@ class SectionForm(forms.Form):
             "heading": data["heading"],
             "position": position,
             "body": data.get("body") or "",
-            "groups": data["group_headings"],
+            "groups": self.group_headings(),
             "timeline": data["timeline"],
             "items": [item.to_snapshot() for item in self.item_rows()],
         }

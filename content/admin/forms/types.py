@@ -2,6 +2,7 @@
 of its snapshot besides an article's sections."""
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 
 from content.admin.forms.fields import TextField, lines_of, textarea
 from content.choices import CodeSystem
@@ -107,8 +108,10 @@ def _form_field(spec: Field) -> forms.Field:
         initial = None if spec.default is None or spec.required else spec.missing
         return forms.ChoiceField(choices=spec.choices.choices, initial=initial,
                                  help_text=help_text)
+    # References: the admin's searchable two-box multi-select (`filter_horizontal`).
     return forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+        required=False, widget=FilteredSelectMultiple(spec.name.replace("_", " "), False),
+        help_text=help_text,
     )
 
 
