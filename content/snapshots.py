@@ -14,7 +14,9 @@ stored snapshot to the current format on read.
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -107,6 +109,41 @@ def sanitise_html(html: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+
+
+class _MarkupCensus(HTMLParser):
+    """How often each tag and each (tag, attribute) occurs in a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter = Counter()
+        self.attributes: Counter = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, _ in attrs:
+            if not (tag == "a" and name == "rel"):  # added by the sanitiser
+                self.attributes[(tag, name)] += 1
+
+    handle_startendtag = handle_starttag
+
+
+def _census(html: str) -> _MarkupCensus:
+    census = _MarkupCensus()
+    census.feed(html or "")
+    census.close()
+    return census
+
+
+def sanitise_removed(html: str) -> list[str]:
+    """What `sanitise_html` removes from `html`, for telling the person who wrote it: each
+    tag and attribute dropped, with how often (e.g. "<script> (1)", "onclick on <p> (2)",
+    "href on <a> (1)" for a link whose address was not http, https or mailto)."""
+    before, after = _census(html), _census(sanitise_html(html or ""))
+    removed = [f"<{tag}> ({count})" for tag, count in sorted((before.tags - after.tags).items())]
+    removed += [f"{name} on <{tag}> ({count})" for (tag, name), count
+                in sorted((before.attributes - after.attributes).items())]
+    return removed
 
 
 class _Checker:

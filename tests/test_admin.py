@@ -19,6 +19,7 @@ from content.services.publishing import revision_publish
 from content.services.reviews import review_request, review_submit
 from content.services.roles import role_groups_ensure
 from content.services.versioning import document_create, revision_content, revision_create
+from content.snapshots import sanitise_removed
 from tests.factories import EditorProfileFactory, UserFactory
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -447,9 +448,25 @@ def test_section_body_is_sanitised_on_save(client, article, editor):
         '<p onclick="steal()">Safe <a href="javascript:alert(1)">link</a></p>'
         "<script>alert(1)</script>"
     )
-    assert client.post(change_url(article), data).status_code == 302
+    response = client.post(change_url(article), data, follow=True)
     content = revision_content(article.revisions.get(number=2))
     assert content["sections"][0]["body"] == '<p>Safe <a rel="noopener noreferrer">link</a></p>'
+    # The editor is told what the sanitiser removed, section by section.
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "Section 1 (Introduction): the sanitiser removed <script> (1), href on <a> (1), "
+        "onclick on <p> (1) from the body")
+    assert "&lt;script&gt; (1)" in response.content.decode()
+
+
+def test_the_sanitiser_reports_each_tag_and_attribute_it_removes():
+    assert sanitise_removed(
+        '<p onclick="x()" class="c">Hi<script>alert(1)</script><div>d</div><div>e</div>'
+        '<a href="https://example.org" title="t">ok</a><br/></p>'
+    ) == ["<div> (2)", "<script> (1)", "class on <p> (1)", "onclick on <p> (1)"]
+    assert sanitise_removed('<p>Kept <a href="https://example.org">as is</a></p>') == []
+    assert sanitise_removed("") == []
 
 
 def test_sections_and_items_reorder_by_position_and_can_be_removed_or_added(

@@ -59,6 +59,7 @@ from content.services import permissions
 from content.services.publishing import document_unpublish, revision_publish, schedule_cancel
 from content.services.reviews import review_request, review_submit
 from content.services.versioning import document_create, revision_create
+from content.snapshots import ALLOWED_TAGS, sanitise_removed
 from content.types import FieldKind, registry
 
 #: The editorial permission each workflow button needs (content/services/permissions.py,
@@ -74,6 +75,22 @@ WORKFLOW = {
 #: Form prefix of each workflow form (publish and schedule share one form).
 WORKFLOW_PREFIX = {"submit": "submit", "review": "review", "publish": "publish",
                    "schedule": "publish"}
+
+
+def sanitised_notes(data: dict) -> list[str]:
+    """What the sanitiser removed from each section body of submitted snapshot `data`, one
+    sentence per section that lost something (`content.snapshots.sanitise_removed`)."""
+    notes = []
+    for position, section in enumerate(data.get("sections") or [], start=1):
+        removed = sanitise_removed(section.get("body") or "")
+        if removed:
+            notes.append(
+                f"Section {position} ({section.get('heading') or 'no heading'}): the sanitiser "
+                f"removed {', '.join(removed)} from the body, as the allowed tags are only "
+                f"{', '.join(sorted(ALLOWED_TAGS))}. The stored text is what History and "
+                "compare shows."
+            )
+    return notes
 
 
 # --- change list filters -----------------------------------------------------------------------
@@ -379,6 +396,8 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
             "was live before: a medical reviewer must approve this revision and a publisher "
             "must publish it.",
         )
+        for note in sanitised_notes(data):
+            messages.warning(request, note)
         return HttpResponseRedirect(self._url("change", document))
 
     def _workflow(self, request, document: Document):
@@ -560,6 +579,8 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
                     "Created as draft revision 1. Nothing is public until a medical reviewer "
                     "approves it and a publisher publishes it.",
                 )
+                for note in sanitised_notes(snapshot):
+                    messages.warning(request, note)
                 return HttpResponseRedirect(self._url("change", revision.document))
         context = self._context(
             request, None, title=f"Add {registry[type_].label.lower()}",

@@ -16,7 +16,7 @@ ENTITY_TYPES = {name: registry[name].plural for name in registry.entity_types()}
 BODY_HELP = (
     "HTML. Allowed tags: " + ", ".join(sorted(ALLOWED_TAGS)) + "; links may use http, https "
     "and mailto. Anything else (scripts, styles, event handlers, other tags) is removed when "
-    "you save."
+    "you save, and you are told what was removed."
 )
 #: The form field of each item group's heading (`group_heading_<group>`).
 GROUP_FIELDS = {group: f"group_heading_{group}" for group in ItemGroup.values}
