@@ -36,6 +36,7 @@ from content.admin.forms.sections import ENTITY_TYPES
 from content.admin.forms.types import SNAPSHOT_FORMS
 from content.admin.forms.workflow import PublishForm, ReviewForm, SubmitForReviewForm
 from content.admin.history import DocumentHistoryViews
+from content.admin.preview import DocumentPreviewViews
 from content.admin.workspace import DocumentWorkspaceViews
 from content.choices import (
     EditorialStatus,
@@ -160,7 +161,8 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdmin):
+class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, DocumentPreviewViews,
+                    admin.ModelAdmin):
     list_display = (
         "title_column",
         "type",
@@ -275,6 +277,8 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
         wrap = self.admin_site.admin_view
         return [
             path("my-work/", wrap(self.my_work_view), name="{}_{}_my_work".format(*info)),
+            path("<path:object_id>/preview/", wrap(self.preview_view),
+                 name="{}_{}_preview".format(*info)),
             path("<path:object_id>/compare/", wrap(self.compare_view),
                  name="{}_{}_compare".format(*info)),
             path("<path:object_id>/revert/", wrap(self.revert_view),
@@ -543,6 +547,7 @@ class DocumentAdmin(DocumentHistoryViews, DocumentWorkspaceViews, admin.ModelAdm
             public_url=(f"/api/v1/{registry[document.type].path}/{document.slug}/"
                         if live else None),
             history_url=self._url("history", document),
+            preview_url=self._url("preview", document),
             compare_live_url=(
                 f"{self._url('compare', document)}?from={live.number}&to={latest.number}"
                 if live and live.pk != latest.pk else None

@@ -70,6 +70,12 @@ def renderer_register(renderer: Callable[[str, int], list[Rendered]]) -> None:
     _renderer = renderer
 
 
+def render_row(type_: str, pk: int) -> list[Rendered]:
+    """The public bodies of one live row, rendered now by the API's registered renderer
+    (what a preview shows); [] without a renderer or when the row is not visible."""
+    return _renderer(type_, pk) if _renderer is not None else []
+
+
 def enabled() -> bool:
     return bool(getattr(settings, "HIPKNEE_STORED_RENDERINGS", True))
 

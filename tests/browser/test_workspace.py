@@ -96,6 +96,11 @@ def test_edit_a_section_see_the_grade_change_the_diff_and_each_roles_work(
     expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")
     after = float(grade.inner_text().split()[1])
     assert after < before
+    # The public preview shows the draft as the API will serve it.
+    preview = editor.context.new_page()
+    preview.goto(change.replace("/change/", "/preview/"))
+    expect(preview.locator("#preview-introduction")).to_contain_text("A sore hip can make")
+    preview.close()
     editor.fill("textarea[name='submit-comment']", "Plainer words.")
     editor.click("button[name='_workflow'][value='submit']")
     expect(editor.locator("#editorial-banner")).to_contain_text("Awaiting review")
