@@ -14,6 +14,7 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.utils import extend_schema_field
 
 from content.choices import CodeSystem
@@ -67,6 +68,23 @@ class InstantFormField(forms.Field):
 
 class SlugFilter(filters.CharFilter):
     field_class = SlugFormField
+
+
+class SlugsFormField(forms.Field):
+    """One or more slugs, the parameter repeated (`?condition=a&condition=b`)."""
+
+    widget = QueryArrayWidget
+
+    def to_python(self, value):
+        return sorted({slug for slug in value or () if slug})
+
+    def validate(self, value):
+        for slug in value:
+            SlugFormField().validate(slug)
+
+
+class SlugsFilter(filters.Filter):
+    field_class = SlugsFormField
 
 
 INSTANT_HELP = (
@@ -124,13 +142,15 @@ def _article() -> SlugFilter:
     )
 
 
-def _condition(items: str) -> SlugFilter:
-    """`?condition=`: the `items` that name a published condition (`filter_condition`)."""
-    return SlugFilter(
-        method="filter_condition",
-        help_text=f"Slug of a published condition: only {items} that name it. "
-        "A slug that names no published condition gives an empty list.",
-    )
+def _condition(items: str) -> SlugsFilter:
+    """`?condition=`: the `items` that name any of these published conditions
+    (`filter_condition`)."""
+    help_text = (f"Slug of a published condition: only {items} that name it; repeat the "
+                 "parameter for several (any of them). A slug that names no published "
+                 "condition matches nothing.")
+    schema = {"type": "array", "items": {"type": "string"}, "description": help_text}
+    return extend_schema_field(schema)(SlugsFilter(method="filter_condition",
+                                                   help_text=help_text))
 
 
 def _valid_values(values) -> dict[str, str]:
@@ -169,7 +189,7 @@ class ArticleFilterSet(PublicFilterSet):
     )
 
     def filter_condition(self, queryset, name, value):
-        return queryset.mentioning(condition=value)
+        return queryset.mentioning(conditions=value) if value else queryset
 
 
 class InArticleFilterSet(PublicFilterSet):
@@ -183,7 +203,7 @@ class CauseFilterSet(PublicFilterSet):
     article = _article()
 
     def filter_condition(self, queryset, name, value):
-        return queryset.of_condition(value)
+        return queryset.of_conditions(value) if value else queryset
 
 
 # --- clinical codes: `?code=` and `?system=` on every type that declares a CODES field -------

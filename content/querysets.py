@@ -62,6 +62,12 @@ def _published_causes():
     return Cause.objects.published().shown().order_by("name", "slug")
 
 
+def _published_articles():
+    from content.models import Article
+
+    return Article.objects.published().shown().order_by("title", "slug")
+
+
 def _published_article(slug: str):
     from content.models import Article
 
@@ -112,17 +118,22 @@ class ArticleQuerySet(PublishedQuerySet):
             )
         )
 
-    def mentioning(self, *, condition: str):
-        """Articles that name the published condition with this slug."""
+    def mentioning(self, *, conditions: list[str]):
+        """Articles that name any of the published conditions with these slugs."""
         from content.models import Condition
 
-        return self.filter(conditions__in=Condition.objects.published().filter(slug=condition))
+        named = Condition.objects.published().filter(slug__in=conditions)
+        return self.filter(pk__in=self.model.objects.filter(conditions__in=named).values("pk"))
 
 
 class ConditionQuerySet(PublishedQuerySet):
     def for_list(self):
-        """What ConditionSerializer reads: the page plus its published causes."""
-        return self.shown().prefetch_related(Prefetch("causes", queryset=_published_causes()))
+        """What ConditionSerializer reads: the page plus its published causes and the
+        published articles that name it."""
+        return self.shown().prefetch_related(
+            Prefetch("causes", queryset=_published_causes()),
+            Prefetch("articles", queryset=_published_articles()),
+        )
 
     for_detail = for_list
 
@@ -140,9 +151,10 @@ class CauseQuerySet(PublishedQuerySet):
 
     for_detail = for_list
 
-    def of_condition(self, slug: str):
-        """Causes that name the published condition with this slug."""
-        return self.filter(conditions__in=_published_conditions().filter(slug=slug))
+    def of_conditions(self, slugs: list[str]):
+        """Causes that name any of the published conditions with these slugs."""
+        named = _published_conditions().filter(slug__in=slugs)
+        return self.filter(pk__in=self.model.objects.filter(conditions__in=named).values("pk"))
 
     def in_article(self, slug: str):
         """Causes that an item of the published article with this slug links to."""

@@ -299,10 +299,13 @@ class ConditionSerializer(PublishedSerializer):
     causes = RelationSerializer(
         many=True, read_only=True, help_text="Published causes that name this condition."
     )
+    articles = RelationSerializer(
+        many=True, read_only=True, help_text="Published articles that name this condition."
+    )
 
     class Meta:
         model = Condition
-        fields = public_fields(ContentType.CONDITION, "causes")
+        fields = public_fields(ContentType.CONDITION, "causes", "articles")
         read_only_fields = fields
 
 

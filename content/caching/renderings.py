@@ -13,10 +13,10 @@ What a stored body depends on, and how it stays true:
   (content/caching/versions.py), which deletes the row's renderings inside the publishing
   transaction and renders them again after commit;
 * the other live rows it shows or leaves out (an article's conditions and the entities its
-  items link to, a condition's causes, a cause's conditions), visible or not: recorded as
-  `depends_on` tokens when it is rendered; a change to any of them deletes it the same way.
-  The rows that show it now (`dependents`, the same rule read the other way: a cause's new
-  conditions list it) are deleted too;
+  items link to, a condition's causes and articles, a cause's conditions), visible or not:
+  recorded as `depends_on` tokens when it is rendered; a change to any of them deletes it the
+  same way. The rows that show it now (`dependents`, the same rule read the other way: a
+  cause's new conditions list it) are deleted too;
 * time: it is served only until the earliest `expire_at` among its row and the rows it shows,
   or the day its review falls overdue (`valid_until`);
 * the host of the request: absolute URLs are stored with a placeholder origin, replaced by the
@@ -96,9 +96,11 @@ def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
         for values in SectionItem.objects.filter(section__article_id=pk).values_list(*fields):
             rows |= {(name, v) for name, v in zip(SectionItem.ENTITY_FIELDS, values,
                                                    strict=True) if v is not None}
-    elif type_ == ContentType.CONDITION:
+    elif type_ == ContentType.CONDITION:  # the causes and articles that name it
         links = Cause.conditions.through.objects.filter(condition_id=pk)
         rows |= {(ContentType.CAUSE, c) for c in links.values_list("cause_id", flat=True)}
+        links = Article.conditions.through.objects.filter(condition_id=pk)
+        rows |= {(ContentType.ARTICLE, a) for a in links.values_list("article_id", flat=True)}
     elif type_ == ContentType.CAUSE:
         links = Cause.conditions.through.objects.filter(cause_id=pk)
         rows |= {(ContentType.CONDITION, c) for c in links.values_list("condition_id", flat=True)}
@@ -117,6 +119,10 @@ def dependents(type_: str, pk: int) -> set[tuple[str, int]]:
         items = SectionItem.objects.filter(**{f"{type_}_id": pk})
         rows |= {(ContentType.ARTICLE, a)
                  for a in items.values_list("section__article_id", flat=True)}
+    if type_ == ContentType.ARTICLE:  # the conditions it names (they list it)
+        links = Article.conditions.through.objects.filter(article_id=pk)
+        rows |= {(ContentType.CONDITION, c)
+                 for c in links.values_list("condition_id", flat=True)}
     if type_ == ContentType.CONDITION:  # articles naming it; causes naming it (it lists them)
         links = Article.conditions.through.objects.filter(condition_id=pk)
         rows |= {(ContentType.ARTICLE, a) for a in links.values_list("article_id", flat=True)}

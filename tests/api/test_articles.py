@@ -487,6 +487,21 @@ def test_condition_filter_lists_articles_naming_a_published_condition(api_client
     assert list_slugs(api_client, "?condition=no-such-condition") == []
 
 
+def test_several_conditions_list_articles_naming_any_of_them_once(api_client):
+    bursitis, fracture = ConditionFactory(slug="hip-bursitis"), ConditionFactory(slug="fracture")
+    ArticleFactory(slug="a-bursitis", title="A", conditions=[bursitis])
+    ArticleFactory(slug="b-both", title="B", conditions=[bursitis, fracture])
+    ArticleFactory(slug="c-fracture", title="C", conditions=[fracture])
+    ArticleFactory(slug="d-neither", title="D")
+
+    assert list_slugs(api_client, "?condition=hip-bursitis&condition=fracture") == [
+        "a-bursitis", "b-both", "c-fracture"]
+    assert list_slugs(api_client, "?condition=fracture&condition=no-such-condition") == [
+        "b-both", "c-fracture"]
+    response = api_client.get("/api/v1/articles/?condition=fracture&condition=Not_A_Slug")
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (400, "invalid_slug")
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -107,6 +107,8 @@ def test_condition_filter_lists_causes_naming_a_published_condition(api_client):
     assert slugs(api_client, "?condition=hip-fracture") == ["previous-injuries", "arthritis"]
     assert slugs(api_client, "?condition=withdrawn") == []
     assert slugs(api_client, "?condition=no-such-condition") == []
+    assert slugs(api_client, "?condition=withdrawn&condition=hip-fracture") == [
+        "previous-injuries", "arthritis"]
 
 
 def test_article_filter_lists_causes_the_article_links_to(api_client):

@@ -34,6 +34,14 @@ PFPS = {
             "url": "http://testserver/api/v1/causes/muscle-weakness-or-imbalance/",
         }
     ],
+    "articles": [
+        {
+            "type": "article",
+            "slug": "hip-problems-and-knee-pain",
+            "name": "Can Hip Problems Cause Knee Pain?",
+            "url": "http://testserver/api/v1/articles/hip-problems-and-knee-pain/",
+        }
+    ],
     "version": 2,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -61,6 +69,10 @@ def make_pfps():
     )
     CauseFactory(slug="withdrawn-cause", conditions=[condition], live=False)
     CauseFactory(slug="expired-cause", conditions=[condition], expire_at=NOW)
+    ArticleFactory(slug="hip-problems-and-knee-pain", title="Can Hip Problems Cause Knee Pain?",
+                   conditions=[condition])
+    ArticleFactory(slug="withdrawn-article", conditions=[condition], live=False)
+    ArticleFactory(slug="expired-article", conditions=[condition], expire_at=NOW)
     return condition
 
 
@@ -73,7 +85,7 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_condition(api_client, django_assert_num_queries):
     make_pfps()
 
-    with django_assert_num_queries(2 + CACHE_MISS + STORED_LOOKUP):
+    with django_assert_num_queries(3 + CACHE_MISS + STORED_LOOKUP):  # row, causes, articles
         response = api_client.get("/api/v1/conditions/patellofemoral-pain-syndrome/")
 
     assert response.status_code == 200
@@ -83,7 +95,7 @@ def test_detail_returns_the_whole_condition(api_client, django_assert_num_querie
 def test_list_returns_whole_conditions(api_client, django_assert_num_queries):
     make_pfps()
 
-    with django_assert_num_queries(3 + CACHE_MISS):
+    with django_assert_num_queries(4 + CACHE_MISS):  # count, page, causes, articles
         response = api_client.get("/api/v1/conditions/")
 
     assert response.status_code == 200

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(T0, tick=False)]
 #: path -> (factory, queries of a list page, queries of a detail)
 TYPES = {
     "articles": (ArticleFactory, 3, 4),
-    "conditions": (ConditionFactory, 3, 2),
+    "conditions": (ConditionFactory, 4, 3),
     "causes": (CauseFactory, 3, 2),
     "symptoms": (SymptomFactory, 2, 1),
     "warning-signs": (WarningSignFactory, 2, 1),

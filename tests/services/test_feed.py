@@ -293,3 +293,19 @@ def test_an_item_published_before_what_it_shows_gets_the_expiry_update(staff, cl
         ("symptom", "stiffness", ChangeAction.UNPUBLISHED, T0 + 10 * MINUTE, None),
         ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + 10 * MINUTE, 1),
     ]
+
+
+def test_an_article_naming_a_condition_updates_it_and_the_one_it_stops_naming(staff, clock):
+    staff.go_live(ContentType.CONDITION, "hip-bursitis")
+    staff.go_live(ContentType.CONDITION, "hip-fracture")
+    article = staff.go_live_with(ContentType.ARTICLE, _article("hip-and-knee", ["hip-bursitis"]))
+    clock.shift(MINUTE)
+    staff.update_with(article, {"conditions": [{"type": "condition", "slug": "hip-fracture"}]})
+
+    assert rows()[2:] == [
+        ("article", "hip-and-knee", ChangeAction.PUBLISHED, T0, 1),
+        ("condition", "hip-bursitis", ChangeAction.UPDATED, T0, 1),
+        ("article", "hip-and-knee", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("condition", "hip-bursitis", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
