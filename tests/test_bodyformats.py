@@ -263,10 +263,13 @@ def test_an_unknown_body_format_is_a_400_problem(api_client, article, path, valu
     }]
 
 
-def test_lists_ignore_body_format(api_client, article):
-    response = api_client.get("/api/v1/articles/", {"body_format": "pdf"})
+def test_lists_do_not_take_body_format(api_client, article):
+    """A list has no section bodies: `body_format` there is an unknown parameter (400)."""
+    response = api_client.get("/api/v1/articles/", {"body_format": "markdown"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("body_format", "unknown_parameter")
 
 
 def test_json_ld_carries_plain_text_whatever_the_body_format(api_client, article):
