@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework_api_key",
     "simple_history",
+    # The admin's rich-text editor (its static files only; content/static/content/prose_editor.js).
+    "django_prose_editor",
     "content",
 ]
 

@@ -2,6 +2,7 @@
 and a second browser session's stale save refused with its input kept on screen."""
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -17,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SLUG = "hip-problems-and-knee-pain"
 PASSWORD = "correct horse battery staple"
-NEW_TEXT = "<p>Ask your physiotherapist to check your hip as well as your knee.</p>"
+NEW_PLAIN = "Ask your physiotherapist to check your hip as well as your knee."
+NEW_TEXT = f"<p>{NEW_PLAIN}</p>"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -73,8 +75,13 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     # The first editor edits the introduction and saves: a draft, with the banner saying so.
     editor.goto(change)
     editor.click("#sections-0 > summary")  # sections open one at a time
-    body = editor.locator("textarea[name='sections-0-body']")
-    body.fill(body.input_value() + NEW_TEXT)
+    body = editor.locator("textarea[name='sections-0-body']")  # kept by the rich-text editor
+    rich = editor.locator("#sections-0 .ProseMirror[contenteditable=true]")
+    rich.click()
+    rich.press("Control+End")
+    rich.press("Enter")
+    rich.press_sequentially(NEW_PLAIN)
+    expect(body).to_have_value(re.compile(re.escape(NEW_TEXT) + "$"))
     editor.fill("input[name='change_note']", "Advice to have the hip checked")
     editor.click("input[name='_save']")
     expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")
@@ -86,13 +93,18 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     # The second editor's save is based on revision 1: refused, their text still on screen.
     other.click("#sections-0 > summary")
     other_body = other.locator("textarea[name='sections-0-body']")
-    other_body.fill("<p>A competing rewrite that must not overwrite revision 2.</p>")
+    other_rich = other.locator("#sections-0 .ProseMirror[contenteditable=true]")
+    other_rich.click()
+    other_rich.press("Control+A")
+    other_rich.press_sequentially("A competing rewrite that must not overwrite revision 2.")
     other.click("input[name='_save']")
     expect(other.locator("#stale-error")).to_contain_text(
         "Not saved: this item changed while you were editing.")
     expect(other.locator("#stale-error")).to_contain_text("sections[0].body")
     expect(other_body).to_have_value(
         "<p>A competing rewrite that must not overwrite revision 2.</p>")
+    expect(other.locator("#sections-0 .ProseMirror[contenteditable=true]")).to_have_text(
+        "A competing rewrite that must not overwrite revision 2.")
     other.screenshot(path=screenshot_dir / "06-stale-save-refused.png")
     assert Revision.objects.filter(document=document).count() == 2
 

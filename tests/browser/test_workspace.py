@@ -81,16 +81,27 @@ def test_edit_a_section_see_the_grade_change_the_diff_and_each_roles_work(
     before = float(grade.inner_text().split()[1])
     editor.screenshot(path=screenshot_dir / "08-compact-form.png", full_page=True)
     editor.click("#sections-0 > summary")
-    body = editor.locator("textarea[name='sections-0-body']")
-    expect(body).to_be_visible()
-    expect(editor.locator("textarea[name='sections-1-body']")).to_be_hidden()
+    body = editor.locator("textarea[name='sections-0-body']")  # kept by the rich-text editor
+    rich = editor.locator("#sections-0 .ProseMirror[contenteditable=true]")
+    expect(rich).to_be_visible()
+    expect(editor.locator("#sections-1 .ProseMirror[contenteditable=true]")).to_be_hidden()
     expect(editor.locator("#sections-0 .readability").first).to_contain_text("Reading grade")
     editor.click("#sections-1 > summary")  # one section open at a time
-    expect(body).to_be_hidden()
+    expect(rich).to_be_hidden()
     editor.click("#sections-0 > summary")
 
-    # A plainer introduction: saved as a draft, and its reading grade drops.
-    body.fill("<p>Your hip and knee work together. A sore hip can make your knee hurt.</p>")
+    # A plainer introduction, typed in the rich-text editor (a bold word from its toolbar):
+    # saved as a draft, and its reading grade drops.
+    rich.click()
+    rich.press("Control+A")
+    rich.press_sequentially("Your hip and knee work together. A sore hip can make your knee ")
+    editor.click("#sections-0 .prose-menubar button[title='bold'], "
+                 "#sections-0 .prose-menubar__button[title='bold']")
+    rich.press_sequentially("hurt")
+    rich.press("Control+B")
+    rich.press_sequentially(".")
+    expect(body).to_have_value("<p>Your hip and knee work together. A sore hip can make your "
+                               "knee <strong>hurt</strong>.</p>")
     editor.fill("input[name='change_note']", "Plainer introduction")
     editor.click("input[name='_save']")
     expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")

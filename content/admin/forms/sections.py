@@ -14,7 +14,8 @@ from content.types import registry
 ENTITY_TYPES = {name: registry[name].plural for name in registry.entity_types()}
 
 BODY_HELP = (
-    "HTML. Allowed tags: " + ", ".join(sorted(ALLOWED_TAGS)) + "; links may use http, https "
+    "Rich text: the editor makes only what is allowed. Stored as HTML; allowed tags: "
+    + ", ".join(sorted(ALLOWED_TAGS)) + "; links may use http, https "
     "and mailto. Anything else (scripts, styles, event handlers, other tags) is removed when "
     "you save, and you are told what was removed."
 )
@@ -92,7 +93,10 @@ class SectionForm(forms.Form):
 
     kind = forms.ChoiceField(choices=with_blank(SectionKind.choices), widget=FastSelect)
     heading = TextField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
-    body = TextField(required=False, widget=textarea(8, 100), help_text=BODY_HELP)
+    body = TextField(
+        required=False, help_text=BODY_HELP,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 100, "data-rich-text": "1"}),
+    )
     timeline = TextField(required=False, widget=textarea(2, 40), help_text=TIMELINE_HELP)
 
     def __init__(self, *args, entity_choices=(), items_initial=None, extra_items=1, **kwargs):
