@@ -114,6 +114,7 @@ def test_article_for_section_loads_only_that_section(django_assert_num_queries):
 
 
 def test_condition_and_cause_reads_prefetch_only_published_relations(django_assert_num_queries):
+    """A condition page reads its rows, its published causes and its published articles."""
     condition = ConditionFactory(slug="c")
     CauseFactory(slug="shown", name="B", conditions=[condition])
     CauseFactory(slug="hidden", name="C", conditions=[condition], live=False)
@@ -121,7 +122,7 @@ def test_condition_and_cause_reads_prefetch_only_published_relations(django_asse
     hidden_condition = ConditionFactory(slug="hidden-condition", live=False)
     CauseFactory(slug="linking", name="A", conditions=[condition, hidden_condition])
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         conditions = {c.slug: [x.slug for x in c.causes.all()]
                       for c in Condition.objects.published().for_list()}
     with django_assert_num_queries(2):
@@ -142,12 +143,14 @@ def test_mentioning_and_of_condition_follow_published_conditions_only():
 
     articles = Article.objects.published()
     causes = Cause.objects.published()
-    assert list(articles.mentioning(condition="shown").values_list("slug", flat=True)) == [
+    assert list(articles.mentioning(conditions=["shown"]).values_list("slug", flat=True)) == [
         "names-shown"
     ]
-    assert not articles.mentioning(condition="hidden").exists()
-    assert list(causes.of_condition("shown").values_list("slug", flat=True)) == ["cause-shown"]
-    assert not causes.of_condition("hidden").exists()
+    assert not articles.mentioning(conditions=["hidden"]).exists()
+    assert list(causes.of_conditions(["shown"]).values_list("slug", flat=True)) == ["cause-shown"]
+    assert not causes.of_conditions(["hidden"]).exists()
+    assert set(articles.mentioning(conditions=["shown", "hidden", "none"])
+               .values_list("slug", flat=True)) == {"names-shown"}
 
 
 @pytest.mark.parametrize(

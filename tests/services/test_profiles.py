@@ -56,6 +56,7 @@ def expected_payload(reviewed_by: dict) -> dict:
         "description": "Wear of the hip joint.",
         "codes": [],
         "causes": [],
+        "articles": [],
         "version": 1,
         "updated_at": "2026-05-04T08:00:00+00:00",
         "review": {
