@@ -12,7 +12,8 @@ naming `body_format`. JSON-LD always carries plain text, whatever `body_format` 
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAcceptable, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -198,3 +199,15 @@ CONDITION_JSONLD_EXAMPLE = {
         "description": "Pain around the kneecap.",
     },
 }
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that a `?format=` this endpoint does not render is 406
+    naming the formats it does (DRF answers 404, as if nothing were at the path)."""
+
+    def filter_renderers(self, renderers, format):
+        kept = [renderer for renderer in renderers if renderer.format == format]
+        if not kept:
+            offered = ", ".join(f"`{r.format}`" for r in renderers)
+            raise NotAcceptable(f"Unknown format {format!r}; this endpoint renders: {offered}.")
+        return kept

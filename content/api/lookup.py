@@ -231,6 +231,12 @@ class LookupView(CachedResponseMixin, APIView):
     permission_classes = (AllowAny,)
     renderer_classes = (JSONRenderer, AtomRenderer)
 
+    def get_renderers(self):
+        """Only GET has an Atom form: OPTIONS describes the endpoint in JSON."""
+        if self.request.method == "GET":
+            return super().get_renderers()
+        return [JSONRenderer()]
+
     @extend_schema(
         summary="Patient education for clinical codes (HL7 Infobutton)",
         description="For each requested code, the published conditions that carry it and the "

@@ -58,7 +58,7 @@ PUBLIC_PROBLEMS = {
     401: "Credentials were sent but are not valid (an unknown token or API key). Public "
     "endpoints need none: send no Authorization header to read anonymously.",
     404: "Nothing published at this path (unknown or unpublished slug, or a page past the end).",
-    406: "The Accept header asks for a representation other than JSON.",
+    406: "The Accept header or `?format=` asks for a representation this endpoint does not render.",
     413: "The request carried a body larger than 1 MB.",
 }
 

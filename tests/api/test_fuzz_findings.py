@@ -72,3 +72,44 @@ def test_a_malformed_body_is_a_validation_problem_with_errors(staff_client, raw,
         "code": "malformed_request",
         "errors": [{"field": "non_field_errors", "message": detail, "code": "malformed_request"}],
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "offered"),
+    [
+        ("/api/v1/lookup/?code=M16.11&format=AAA", "`json`, `atom`"),
+        ("/api/v1/articles/?format=AAA", "`json`"),
+        ("/api/v1/articles/hip-problems-and-knee-pain/?format=AAA", "`json`, `jsonld`"),
+    ],
+)
+def test_an_unknown_format_is_406_naming_the_formats(db, path, offered):
+    # Found by fuzzing: DRF answered an unknown ?format= with 404, which /lookup/ does not
+    # document (and which says nothing is at the path).
+    response = APIClient().get(path)
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "urn:hipknee:problem:not-acceptable",
+        "title": "Not acceptable.",
+        "status": 406,
+        "detail": f"Unknown format 'AAA'; this endpoint renders: {offered}.",
+        "code": "not_acceptable",
+    }
+
+
+def test_options_on_lookup_asking_for_atom_is_not_a_500(db):
+    # Found by fuzzing: OPTIONS /lookup/?format=atom rendered the endpoint's description
+    # through the Atom renderer, which expects a lookup's results (KeyError, 500).
+    described = APIClient().options("/api/v1/lookup/")
+    atom = APIClient().options("/api/v1/lookup/?format=atom")
+
+    assert described.status_code == 200
+    assert described.json() == {
+        "name": "Lookup",
+        "description": "GET /api/v1/lookup/: published content for clinical codes.",
+        "renders": ["application/json", "application/atom+xml"],
+        "parses": ["application/json"],
+    }
+    assert atom.status_code == 406
+    assert atom.json()["detail"] == "Unknown format 'atom'; this endpoint renders: `json`."
