@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.utils import extend_schema_field
 
-from content.choices import CodeSystem
+from content.choices import CodeSystem, ContentType
 from content.codes import CodeInvalid, code_form
 from content.models.entities import code_key
 from content.search import search_filter
@@ -173,12 +173,14 @@ class PublicFilterSet(filters.FilterSet):
     def filter_article(self, queryset, name, value):
         return queryset.in_article(value)
 
+    def filter_condition(self, queryset, name, value):
+        return queryset.of_conditions(value) if value else queryset
+
 
 # --- the relation filters a declaration names (content/types.py `filterset`) ---------------
 
 
 class ArticleFilterSet(PublicFilterSet):
-    condition = _condition("articles")
     updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", help_text=INSTANT_HELP
     )
@@ -188,22 +190,12 @@ class ArticleFilterSet(PublicFilterSet):
         "e.g. 8.",
     )
 
-    def filter_condition(self, queryset, name, value):
-        return queryset.mentioning(conditions=value) if value else queryset
-
 
 class InArticleFilterSet(PublicFilterSet):
     """Entities that articles link to: `?article=`."""
 
     article = _article()
 
-
-class CauseFilterSet(PublicFilterSet):
-    condition = _condition("causes")
-    article = _article()
-
-    def filter_condition(self, queryset, name, value):
-        return queryset.of_conditions(value) if value else queryset
 
 
 # --- clinical codes: `?code=` and `?system=` on every type that declares a CODES field -------
@@ -245,14 +237,17 @@ class CodedFilterSet(filters.FilterSet):
 
 def filterset_for(spec: ContentTypeSpec) -> type[filters.FilterSet]:
     """The FilterSet of one type's public list: `search` (unless the type opts out), a filter
-    per declared choice field with a `filter_label`, the relation filters its declaration
-    names, and `ordering` by the declared fields."""
+    per declared choice field with a `filter_label`, `condition` when it declares conditions,
+    the codes filters when it declares codes, the relation filters its declaration names, and
+    `ordering` by the declared fields."""
     declared = {}
     if spec.list_search:
         declared["search"] = _search()
     for field in spec.fields:
         if field.kind is FieldKind.CHOICE and field.filter_label:
             declared[field.name] = _choice(field.choices.choices, field.filter_label)
+    if spec.refs(ContentType.CONDITION):
+        declared["condition"] = _condition(spec.plural.lower())
     ordering = _ordering(*spec.ordering_fields, default=spec.ordering_default)
     meta = type("Meta", (), {"model": spec.live_model(), "fields": []})
     base = spec.hook("filterset") or PublicFilterSet

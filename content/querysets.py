@@ -50,22 +50,15 @@ class PublishedQuerySet(models.QuerySet):
         return self.for_list()
 
 
+def _published(model):
+    """A related type's published rows as its payloads list them (its model's ordering)."""
+    return model.objects.published().shown().order_by(*model._meta.ordering)
+
+
 def _published_conditions():
     from content.models import Condition
 
-    return Condition.objects.published().shown().order_by("name", "slug")
-
-
-def _published_causes():
-    from content.models import Cause
-
-    return Cause.objects.published().shown().order_by("name", "slug")
-
-
-def _published_articles():
-    from content.models import Article
-
-    return Article.objects.published().shown().order_by("title", "slug")
+    return _published(Condition)
 
 
 def _published_article(slug: str):
@@ -84,25 +77,36 @@ def _items_with_entities():
     )
 
 
-class ArticleQuerySet(PublishedQuerySet):
+class ConditionLinkedQuerySet(PublishedQuerySet):
+    """Types that declare `conditions` (a REFS field to conditions, content/types.py)."""
+
     def for_list(self):
-        """What ArticleListSerializer reads: the page plus its published conditions."""
+        """What the type's serializer reads: the page plus its published conditions."""
         return self.shown().prefetch_related(
             Prefetch("conditions", queryset=_published_conditions())
         )
 
     def for_detail(self):
+        return self.for_list()
+
+    def of_conditions(self, slugs: list[str]):
+        """Rows that name any of the published conditions with these slugs (`?condition=`)."""
+        named = _published_conditions().filter(slug__in=slugs)
+        return self.filter(pk__in=self.model.objects.filter(conditions__in=named).values("pk"))
+
+
+class ArticleQuerySet(ConditionLinkedQuerySet):
+    def for_detail(self):
         """What ArticleDetailSerializer reads, in a constant four queries."""
         from content.models import Section
 
-        return self.shown().prefetch_related(
+        return self.for_list().prefetch_related(
             Prefetch(
                 "sections",
                 queryset=Section.objects.order_by("position").prefetch_related(
                     Prefetch("items", queryset=_items_with_entities())
                 ),
             ),
-            Prefetch("conditions", queryset=_published_conditions()),
         )
 
     def for_section(self, kind: str):
@@ -118,22 +122,18 @@ class ArticleQuerySet(PublishedQuerySet):
             )
         )
 
-    def mentioning(self, *, conditions: list[str]):
-        """Articles that name any of the published conditions with these slugs."""
-        from content.models import Condition
-
-        named = Condition.objects.published().filter(slug__in=conditions)
-        return self.filter(pk__in=self.model.objects.filter(conditions__in=named).values("pk"))
-
 
 class ConditionQuerySet(PublishedQuerySet):
     def for_list(self):
-        """What ConditionSerializer reads: the page plus its published causes and the
-        published articles that name it."""
-        return self.shown().prefetch_related(
-            Prefetch("causes", queryset=_published_causes()),
-            Prefetch("articles", queryset=_published_articles()),
-        )
+        """What a condition's serializer reads: the page plus, for every type that links
+        conditions (`registry.referrers`), its published rows that name each one."""
+        from content.choices import ContentType
+        from content.types import registry
+
+        return self.shown().prefetch_related(*(
+            Prefetch(spec.related_name, queryset=_published(spec.live_model()))
+            for spec, _ in registry.referrers(ContentType.CONDITION)
+        ))
 
     for_detail = for_list
 
@@ -142,31 +142,8 @@ class ConditionQuerySet(PublishedQuerySet):
         return self.filter(articles__in=_published_article(slug))
 
 
-class CauseQuerySet(PublishedQuerySet):
-    def for_list(self):
-        """What a cause's serializer reads: the page plus its published conditions."""
-        return self.shown().prefetch_related(
-            Prefetch("conditions", queryset=_published_conditions())
-        )
-
-    for_detail = for_list
-
-    def of_conditions(self, slugs: list[str]):
-        """Causes that name any of the published conditions with these slugs."""
-        named = _published_conditions().filter(slug__in=slugs)
-        return self.filter(pk__in=self.model.objects.filter(conditions__in=named).values("pk"))
-
-    def in_article(self, slug: str):
-        """Causes that an item of the published article with this slug links to."""
-        return self.filter(
-            pk__in=self.model.objects.filter(
-                section_items__section__article__in=_published_article(slug)
-            ).values("pk")
-        )
-
-
-class MentionedEntityQuerySet(PublishedQuerySet):
-    """Entities that articles link to from their section items."""
+class MentionedEntityQuerySet(ConditionLinkedQuerySet):
+    """Entities that articles link to from their section items (each names conditions)."""
 
     def in_article(self, slug: str):
         """Entities that an item of the published article with this slug links to."""
@@ -175,6 +152,10 @@ class MentionedEntityQuerySet(PublishedQuerySet):
                 section_items__section__article__in=_published_article(slug)
             ).values("pk")
         )
+
+
+class CauseQuerySet(MentionedEntityQuerySet):
+    pass
 
 
 class SymptomQuerySet(MentionedEntityQuerySet):

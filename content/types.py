@@ -141,6 +141,17 @@ class ContentTypeSpec:
         return "".join(part.capitalize() for part in self.name.split("_"))
 
     @property
+    def related_name(self) -> str:
+        """"warning_signs": how another item names this type's rows that link to it (the
+        reverse accessor of a REFS field, e.g. a condition's `warning_signs`)."""
+        return self.path.replace("-", "_")
+
+    def refs(self, target: str) -> Field | None:
+        """This type's REFS field to `target`, if it declares one."""
+        return next((f for f in self.fields
+                     if f.kind is FieldKind.REFS and f.refs_to == target), None)
+
+    @property
     def ordering_fields(self) -> tuple[str, ...]:
         return self.ordering or (self.title_field, "updated_at")
 
@@ -220,12 +231,10 @@ CONDITION = ContentTypeSpec(
               max_length=MAX_LONG, default=""),
         _codes("the condition"),
     ),
-    description="Conditions of the hip and the knee, each with the published causes that "
-    "name it.",
+    description="Conditions of the hip and the knee, each with the published articles, causes, "
+    "symptoms, warning signs and treatments that name it.",
     summary="Conditions of the hip and the knee.",
     search_names=("also_known_as", "codes"), search_body=("description",),
-    public_list_serializer="content.api.serializers.ConditionSerializer",
-    public_detail_serializer="content.api.serializers.ConditionSerializer",
     filterset="content.filters.InArticleFilterSet",
     jsonld="content.jsonld.condition_jsonld",
     jsonld_example="content.api.formats.CONDITION_JSONLD_EXAMPLE",
@@ -239,7 +248,7 @@ CAUSE = ContentTypeSpec(
     "names.",
     summary="Ways in which a hip problem leads to knee pain.",
     search_body=("description",),
-    filterset="content.filters.CauseFilterSet",
+    filterset="content.filters.InArticleFilterSet",
 )
 
 SYMPTOM = ContentTypeSpec(
@@ -250,6 +259,7 @@ SYMPTOM = ContentTypeSpec(
         Field("frequency", FieldKind.CHOICE, "Whether the symptom is common or less common.",
               choices=SymptomFrequency, filter_label="frequency"),
         _codes("the symptom (e.g. an ICD-10-CM R or M25 code)"),
+        _conditions("Conditions the content names as giving this symptom."),
     ),
     description="Symptoms that may point to a hip problem behind knee pain.",
     summary="Symptoms, common and less common.",
@@ -264,6 +274,7 @@ WARNING_SIGN = ContentTypeSpec(
         Field("text", FieldKind.PROSE, _PLAIN, max_length=2000),
         Field("urgency", FieldKind.CHOICE, "How soon to seek medical advice.", choices=Urgency,
               filter_label="urgency"),
+        _conditions("Conditions the content names this warning sign for."),
     ),
     description="When to see a doctor, and when to seek help immediately. Warning signs have "
     "no name: they are ordered by slug unless `ordering` says otherwise.",
@@ -287,6 +298,7 @@ TREATMENT = ContentTypeSpec(
               "A caution to heed before trying it; blank or null for none.", required=False,
               max_length=2000, blank=True, null=True),
         _codes("the treatment or procedure (e.g. a SNOMED CT procedure)"),
+        _conditions("Conditions the content names this treatment for."),
     ),
     description="Conventional treatments, alternative therapies and home remedies.",
     summary="Conventional treatments, alternative therapies and home remedies.",
@@ -321,6 +333,11 @@ class Registry:
 
     def of_model(self, model: type[models.Model]) -> ContentTypeSpec:
         return next(spec for spec in self if spec.model == model._meta.label)
+
+    def referrers(self, target: str) -> list[tuple[ContentTypeSpec, Field]]:
+        """The types that declare a REFS field to `target`, each with that field: the
+        relations `target`'s payload lists back (a condition's articles, causes, …)."""
+        return [(spec, ref) for spec in self if (ref := spec.refs(target)) is not None]
 
     def entity_types(self) -> tuple[str, ...]:
         """Types a section item may link to: every type but the article."""

@@ -127,7 +127,20 @@ class ConditionFactory(PublishedFactory):
         content_type = ContentType.CONDITION
 
 
-class CauseFactory(PublishedFactory):
+class ConditionLinkedFactory(PublishedFactory):
+    """Types that declare `conditions`: `conditions=[...]` links them."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def conditions(self, create, extracted, **kwargs):
+        if extracted:
+            self.conditions.set(extracted)
+
+
+class CauseFactory(ConditionLinkedFactory):
     name = factory.Sequence(lambda n: f"Cause {n}")
     description = "How the hip leads to knee pain."
 
@@ -138,13 +151,8 @@ class CauseFactory(PublishedFactory):
     class Params:
         content_type = ContentType.CAUSE
 
-    @factory.post_generation
-    def conditions(self, create, extracted, **kwargs):
-        if extracted:
-            self.conditions.set(extracted)
 
-
-class SymptomFactory(PublishedFactory):
+class SymptomFactory(ConditionLinkedFactory):
     name = factory.Sequence(lambda n: f"Symptom {n}")
     description = "What it feels like."
     frequency = SymptomFrequency.COMMON
@@ -156,7 +164,7 @@ class SymptomFactory(PublishedFactory):
         content_type = ContentType.SYMPTOM
 
 
-class WarningSignFactory(PublishedFactory):
+class WarningSignFactory(ConditionLinkedFactory):
     text = factory.Sequence(lambda n: f"Warning sign {n}.")
     urgency = Urgency.SEE_A_DOCTOR
 
@@ -167,7 +175,7 @@ class WarningSignFactory(PublishedFactory):
         content_type = ContentType.WARNING_SIGN
 
 
-class TreatmentFactory(PublishedFactory):
+class TreatmentFactory(ConditionLinkedFactory):
     name = factory.Sequence(lambda n: f"Treatment {n}")
     description = "What it involves."
     category = TreatmentCategory.CONVENTIONAL
@@ -181,7 +189,7 @@ class TreatmentFactory(PublishedFactory):
         content_type = ContentType.TREATMENT
 
 
-class ArticleFactory(PublishedFactory):
+class ArticleFactory(ConditionLinkedFactory):
     title = factory.Sequence(lambda n: f"Article {n}")
     summary = "What the article covers."
     language = "en"
@@ -192,11 +200,6 @@ class ArticleFactory(PublishedFactory):
 
     class Params:
         content_type = ContentType.ARTICLE
-
-    @factory.post_generation
-    def conditions(self, create, extracted, **kwargs):
-        if extracted:
-            self.conditions.set(extracted)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

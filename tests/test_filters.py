@@ -21,11 +21,11 @@ UTC = dt.UTC
         (FILTERSETS[ContentType.CONDITION], {"search", "body_region", "code", "system", "article",
                                              "ordering"}),
         (FILTERSETS[ContentType.CAUSE], {"search", "condition", "article", "ordering"}),
-        (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "code", "system", "article",
-                                           "ordering"}),
-        (FILTERSETS[ContentType.WARNING_SIGN], {"urgency", "article", "ordering"}),
-        (FILTERSETS[ContentType.TREATMENT], {"search", "category", "code", "system", "article",
-                                             "ordering"}),
+        (FILTERSETS[ContentType.SYMPTOM], {"search", "frequency", "condition", "code", "system",
+                                           "article", "ordering"}),
+        (FILTERSETS[ContentType.WARNING_SIGN], {"urgency", "condition", "article", "ordering"}),
+        (FILTERSETS[ContentType.TREATMENT], {"search", "category", "condition", "code", "system",
+                                             "article", "ordering"}),
     ],
 )
 def test_each_list_accepts_exactly_the_documented_parameters(filterset, parameters):

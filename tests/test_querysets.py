@@ -113,44 +113,59 @@ def test_article_for_section_loads_only_that_section(django_assert_num_queries):
     assert sections == [("causes", 1)]
 
 
-def test_condition_and_cause_reads_prefetch_only_published_relations(django_assert_num_queries):
-    """A condition page reads its rows, its published causes and its published articles."""
+def test_a_condition_reads_only_the_published_rows_of_each_type_that_names_it(
+    django_assert_num_queries,
+):
+    """A condition page reads its rows, then one query per type that declares conditions
+    (articles, causes, symptoms, warning signs, treatments), each only the published rows."""
     condition = ConditionFactory(slug="c")
-    CauseFactory(slug="shown", name="B", conditions=[condition])
-    CauseFactory(slug="hidden", name="C", conditions=[condition], live=False)
-    CauseFactory(slug="expired", name="D", conditions=[condition], expire_at=T0)
     hidden_condition = ConditionFactory(slug="hidden-condition", live=False)
-    CauseFactory(slug="linking", name="A", conditions=[condition, hidden_condition])
+    for factory in (ArticleFactory, CauseFactory, SymptomFactory, WarningSignFactory,
+                    TreatmentFactory):
+        factory(slug=f"{factory._meta.model.__name__.lower()}-shown",
+                conditions=[condition, hidden_condition])
+        factory(conditions=[condition], live=False)
+        factory(conditions=[condition], expire_at=T0)
 
-    with django_assert_num_queries(3):
-        conditions = {c.slug: [x.slug for x in c.causes.all()]
-                      for c in Condition.objects.published().for_list()}
+    with django_assert_num_queries(6):
+        conditions = {
+            c.slug: {name: [x.slug for x in getattr(c, name).all()]
+                     for name in ("articles", "causes", "symptoms", "warning_signs",
+                                  "treatments")}
+            for c in Condition.objects.published().for_list()
+        }
     with django_assert_num_queries(2):
         causes = {c.slug: [x.slug for x in c.conditions.all()]
                   for c in Cause.objects.published().for_detail()}
 
-    assert conditions == {"c": ["linking", "shown"]}
-    assert causes == {"linking": ["c"], "shown": ["c"]}
+    assert conditions == {"c": {
+        "articles": ["article-shown"], "causes": ["cause-shown"], "symptoms": ["symptom-shown"],
+        "warning_signs": ["warningsign-shown"], "treatments": ["treatment-shown"],
+    }}
+    assert causes == {"cause-shown": ["c"]}
 
 
-def test_mentioning_and_of_condition_follow_published_conditions_only():
+@pytest.mark.parametrize(
+    "factory",
+    [ArticleFactory, CauseFactory, SymptomFactory, WarningSignFactory, TreatmentFactory],
+)
+def test_of_conditions_follows_published_conditions_only(factory):
     shown = ConditionFactory(slug="shown")
+    other = ConditionFactory(slug="other")
     hidden = ConditionFactory(slug="hidden", live=False)
-    ArticleFactory(slug="names-shown", conditions=[shown])
-    ArticleFactory(slug="names-hidden", conditions=[hidden])
-    CauseFactory(slug="cause-shown", conditions=[shown])
-    CauseFactory(slug="cause-hidden", conditions=[hidden])
+    factory(slug="names-shown", conditions=[shown])
+    factory(slug="names-other", conditions=[other, shown])
+    factory(slug="names-hidden", conditions=[hidden])
+    factory(slug="names-none")
 
-    articles = Article.objects.published()
-    causes = Cause.objects.published()
-    assert list(articles.mentioning(conditions=["shown"]).values_list("slug", flat=True)) == [
-        "names-shown"
-    ]
-    assert not articles.mentioning(conditions=["hidden"]).exists()
-    assert list(causes.of_conditions(["shown"]).values_list("slug", flat=True)) == ["cause-shown"]
-    assert not causes.of_conditions(["hidden"]).exists()
-    assert set(articles.mentioning(conditions=["shown", "hidden", "none"])
-               .values_list("slug", flat=True)) == {"names-shown"}
+    rows = factory._meta.model.objects.published()
+    def of(*slugs):
+        return set(rows.of_conditions(list(slugs)).values_list("slug", flat=True))
+
+    assert of("shown") == {"names-shown", "names-other"}
+    assert of("other") == {"names-other"}
+    assert of("hidden") == set()
+    assert of("shown", "hidden", "none") == {"names-shown", "names-other"}
 
 
 @pytest.mark.parametrize(

@@ -235,3 +235,66 @@ def test_the_seed_is_found_by_code(api_client, seeded):
         ("S72.0", ["hip-fracture"], ["hip-problems-and-knee-pain"]),
         (None, [], []),  # a labral tear's usual code: left uncoded
     ]
+
+
+#: The condition hub on the seed: for each condition, the slugs of what names it, per type.
+#: Causes come from the Causes section's examples; symptoms only where a sentence of the source
+#: ties the symptom to the condition (fixtures/check_seed.py CONDITION_LINKS quotes each);
+#: the source ties no warning sign or treatment to a condition, so those stay empty.
+HUB = {
+    "hip-osteoarthritis": {
+        "causes": ["arthritis", "biomechanical-imbalances"],
+        "symptoms": ["changes-in-gait", "knee-pain", "stiffness"],
+    },
+    "hip-bursitis": {
+        "causes": ["referred-pain"],
+        "symptoms": ["changes-in-gait", "knee-pain", "referred-pain"],
+    },
+    "hip-labral-tear": {
+        "causes": ["overuse-and-repetitive-strain"],
+        "symptoms": ["changes-in-gait"],
+    },
+    "hip-impingement": {"causes": ["biomechanical-imbalances"], "symptoms": []},
+    "hip-flexor-tendinitis": {
+        "causes": ["overuse-and-repetitive-strain", "referred-pain"],
+        "symptoms": ["knee-pain", "referred-pain"],
+    },
+    "hip-fracture": {"causes": ["previous-injuries"], "symptoms": []},
+    "hip-dislocation": {"causes": ["previous-injuries"], "symptoms": []},
+    "knee-osteoarthritis": {"causes": ["arthritis"], "symptoms": ["stiffness"]},
+    "patellar-tendinitis": {"causes": ["muscle-weakness-or-imbalance"], "symptoms": []},
+    "iliotibial-band-syndrome": {"causes": ["muscle-weakness-or-imbalance"], "symptoms": []},
+    "patellofemoral-pain-syndrome": {
+        "causes": ["overuse-and-repetitive-strain"], "symptoms": [],
+    },
+}
+
+
+@pytest.mark.parametrize("slug", HUB)
+def test_a_seed_condition_lists_everything_the_source_ties_to_it(api_client, seeded, slug):
+    condition = api_client.get(f"/api/v1/conditions/{slug}/").json()
+
+    assert {
+        relation: sorted(link["slug"] for link in condition[relation])
+        for relation in ("articles", "causes", "symptoms", "warning_signs", "treatments")
+    } == {
+        "articles": ["hip-problems-and-knee-pain"],
+        **HUB[slug],
+        "warning_signs": [],
+        "treatments": [],
+    }
+    for relation, path in (("causes", "causes"), ("symptoms", "symptoms")):
+        # The same relation read from the other side, through `?condition=`.
+        listed = api_client.get(f"/api/v1/{path}/?condition={slug}&page_size=100").json()
+        assert sorted(row["slug"] for row in listed["results"]) == HUB[slug][relation]
+
+
+def test_condition_filters_on_the_seed_take_several_conditions(api_client, seeded):
+    def slugs(query):
+        return sorted(row["slug"] for row in api_client.get(query).json()["results"])
+
+    assert slugs("/api/v1/symptoms/?condition=knee-osteoarthritis"
+                 "&condition=hip-labral-tear") == ["changes-in-gait", "stiffness"]
+    assert slugs("/api/v1/warning-signs/?condition=hip-osteoarthritis") == []
+    assert slugs("/api/v1/treatments/?condition=hip-osteoarthritis") == []
+    assert slugs("/api/v1/articles/?condition=hip-fracture") == ["hip-problems-and-knee-pain"]

@@ -27,7 +27,6 @@ from content.choices import (
 from content.codes import code_display
 from content.models import (
     Article,
-    Condition,
     Section,
     SectionItem,
 )
@@ -289,30 +288,11 @@ class ArticleDetailSerializer(ArticleListSerializer):
         read_only_fields = fields
 
 
-class ConditionSerializer(PublishedSerializer):
-    """A condition of the hip or the knee."""
-
-    also_known_as = serializers.ListField(
-        child=serializers.CharField(), read_only=True,
-        help_text="Other names people use, e.g. “runner's knee”."
-    )
-    causes = RelationSerializer(
-        many=True, read_only=True, help_text="Published causes that name this condition."
-    )
-    articles = RelationSerializer(
-        many=True, read_only=True, help_text="Published articles that name this condition."
-    )
-
-    class Meta:
-        model = Condition
-        fields = public_fields(ContentType.CONDITION, "causes", "articles")
-        read_only_fields = fields
-
-
 def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
     """The public serializer of a type that names none in its declaration (every type but the
-    article and the condition): its declared fields, references as links to published items
-    (the type's `for_list()` prefetches only those), then the common ones."""
+    article): its declared fields, references as links to published items (the type's
+    `for_list()` prefetches only those), the published items of every type whose references
+    name it (a condition's articles, causes, …: `registry.referrers`), then the common ones."""
     declared = {}
     for field in spec.fields:
         if field.kind is FieldKind.LINES:
@@ -324,7 +304,15 @@ def public_serializer(spec: ContentTypeSpec) -> type[PublishedSerializer]:
                 many=True, read_only=True,
                 help_text=f"{field.help_text} Only published ones are shown.",
             )
-    fields = public_fields(spec.name)
+    linked_from = {
+        other.related_name: RelationSerializer(
+            many=True, read_only=True,
+            help_text=f"Published {other.plural.lower()} that name this {spec.label.lower()}.",
+        )
+        for other, _ in registry.referrers(spec.name)
+    }
+    declared.update(linked_from)
+    fields = public_fields(spec.name, *linked_from)
     meta = type("Meta", (), {"model": spec.live_model(), "fields": fields,
                              "read_only_fields": fields})
     return type(f"{spec.camel}Serializer", (PublishedSerializer,),

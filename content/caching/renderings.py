@@ -13,7 +13,8 @@ What a stored body depends on, and how it stays true:
   (content/caching/versions.py), which deletes the row's renderings inside the publishing
   transaction and renders them again after commit;
 * the other live rows it shows or leaves out (an article's conditions and the entities its
-  items link to, a condition's causes and articles, a cause's conditions), visible or not:
+  items link to, a condition's articles, causes, symptoms, warning signs and treatments, and
+  each of those's conditions), visible or not:
   recorded as `depends_on` tokens when it is rendered; a change to any of them deletes it the
   same way. The rows that show it now (`dependents`, the same rule read the other way: a
   cause's new conditions list it) are deleted too;
@@ -84,26 +85,42 @@ def _token(type_: str, pk: int) -> str:
     return f" {type_}:{pk} "
 
 
-def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
-    """The live rows whose state the rendering of this row reflects."""
-    from content.models import Article, Cause, SectionItem
+def _condition_links(type_: str, pk: int) -> set[tuple[str, int]]:
+    """The rows a `conditions` relation (a REFS field to conditions, content/types.py) joins
+    to this row: a condition's articles, causes, symptoms, … (`registry.referrers`), or the
+    conditions of a row of such a type. Each side's payload lists the other, so these are
+    both what the row's rendering shows and what shows it."""
+    from content.types import registry
+
+    def relation(spec, field):
+        m2m = spec.live_model()._meta.get_field(field.name)
+        return (m2m.remote_field.through.objects, f"{m2m.m2m_field_name()}_id",
+                f"{m2m.m2m_reverse_field_name()}_id")
 
     rows: set[tuple[str, int]] = set()
+    if type_ == ContentType.CONDITION:
+        for spec, field in registry.referrers(ContentType.CONDITION):
+            links, own, condition = relation(spec, field)
+            rows |= {(spec.name, v) for v in
+                     links.filter(**{condition: pk}).values_list(own, flat=True)}
+    elif (field := registry[type_].refs(ContentType.CONDITION)) is not None:
+        links, own, condition = relation(registry[type_], field)
+        rows |= {(ContentType.CONDITION, v) for v in
+                 links.filter(**{own: pk}).values_list(condition, flat=True)}
+    return rows
+
+
+def dependencies(type_: str, pk: int) -> set[tuple[str, int]]:
+    """The live rows whose state the rendering of this row reflects: its condition links
+    and, for an article, the entities its section items link to."""
+    from content.models import SectionItem
+
+    rows = _condition_links(type_, pk)
     if type_ == ContentType.ARTICLE:
-        links = Article.conditions.through.objects.filter(article_id=pk)
-        rows |= {(ContentType.CONDITION, c) for c in links.values_list("condition_id", flat=True)}
         fields = [f"{name}_id" for name in SectionItem.ENTITY_FIELDS]
         for values in SectionItem.objects.filter(section__article_id=pk).values_list(*fields):
             rows |= {(name, v) for name, v in zip(SectionItem.ENTITY_FIELDS, values,
                                                    strict=True) if v is not None}
-    elif type_ == ContentType.CONDITION:  # the causes and articles that name it
-        links = Cause.conditions.through.objects.filter(condition_id=pk)
-        rows |= {(ContentType.CAUSE, c) for c in links.values_list("cause_id", flat=True)}
-        links = Article.conditions.through.objects.filter(condition_id=pk)
-        rows |= {(ContentType.ARTICLE, a) for a in links.values_list("article_id", flat=True)}
-    elif type_ == ContentType.CAUSE:
-        links = Cause.conditions.through.objects.filter(cause_id=pk)
-        rows |= {(ContentType.CONDITION, c) for c in links.values_list("condition_id", flat=True)}
     return rows
 
 
@@ -112,25 +129,13 @@ def dependents(type_: str, pk: int) -> set[tuple[str, int]]:
     it (the same rule read the other way). A change to this row's public state changes theirs:
     the change feed gives each visible one an `updated` entry (content/services/feed.py) and
     their stored renderings are deleted (`renderings_invalidate`)."""
-    from content.models import Article, Cause, SectionItem
+    from content.models import SectionItem
 
-    rows: set[tuple[str, int]] = set()
+    rows = _condition_links(type_, pk)
     if type_ in SectionItem.ENTITY_FIELDS:  # articles whose items link it
         items = SectionItem.objects.filter(**{f"{type_}_id": pk})
         rows |= {(ContentType.ARTICLE, a)
                  for a in items.values_list("section__article_id", flat=True)}
-    if type_ == ContentType.ARTICLE:  # the conditions it names (they list it)
-        links = Article.conditions.through.objects.filter(article_id=pk)
-        rows |= {(ContentType.CONDITION, c)
-                 for c in links.values_list("condition_id", flat=True)}
-    if type_ == ContentType.CONDITION:  # articles naming it; causes naming it (it lists them)
-        links = Article.conditions.through.objects.filter(condition_id=pk)
-        rows |= {(ContentType.ARTICLE, a) for a in links.values_list("article_id", flat=True)}
-        links = Cause.conditions.through.objects.filter(condition_id=pk)
-        rows |= {(ContentType.CAUSE, c) for c in links.values_list("cause_id", flat=True)}
-    elif type_ == ContentType.CAUSE:  # the conditions it names (they list it)
-        links = Cause.conditions.through.objects.filter(cause_id=pk)
-        rows |= {(ContentType.CONDITION, c) for c in links.values_list("condition_id", flat=True)}
     return rows
 
 

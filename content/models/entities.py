@@ -106,6 +106,12 @@ class Symptom(CodedContent):
         choices=SymptomFrequency.choices,
         help_text="Whether the symptom is common or less common.",
     )
+    conditions = models.ManyToManyField(
+        Condition,
+        related_name="symptoms",
+        blank=True,
+        help_text="Conditions the content names as giving this symptom.",
+    )
 
     objects = SymptomQuerySet.as_manager()
 
@@ -133,6 +139,12 @@ class WarningSign(PublishedContent):
     text = models.TextField(help_text="The warning sign, as a reader should recognise it.")
     urgency = models.CharField(
         max_length=16, choices=Urgency.choices, help_text="How soon to seek medical advice."
+    )
+    conditions = models.ManyToManyField(
+        Condition,
+        related_name="warning_signs",
+        blank=True,
+        help_text="Conditions the content names this warning sign for.",
     )
 
     objects = WarningSignQuerySet.as_manager()
@@ -165,6 +177,12 @@ class Treatment(CodedContent):
     )
     caution = models.TextField(
         null=True, blank=True, help_text="A caution to heed before trying it, if any."
+    )
+    conditions = models.ManyToManyField(
+        Condition,
+        related_name="treatments",
+        blank=True,
+        help_text="Conditions the content names this treatment for.",
     )
 
     objects = TreatmentQuerySet.as_manager()

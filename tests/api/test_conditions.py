@@ -10,6 +10,9 @@ from tests.factories import (
     ArticleFactory,
     CauseFactory,
     ConditionFactory,
+    SymptomFactory,
+    TreatmentFactory,
+    WarningSignFactory,
 )
 from tests.query_costs import CACHE_MISS, STORED_LOOKUP
 
@@ -42,6 +45,36 @@ PFPS = {
             "url": "http://testserver/api/v1/articles/hip-problems-and-knee-pain/",
         }
     ],
+    "symptoms": [
+        {
+            "type": "symptom",
+            "slug": "knee-pain",
+            "name": "Knee Pain",
+            "url": "http://testserver/api/v1/symptoms/knee-pain/",
+        }
+    ],
+    "warning_signs": [
+        {
+            "type": "warning_sign",
+            "slug": "severe-knee-pain",
+            "name": "Severe or persistent knee pain.",
+            "url": "http://testserver/api/v1/warning-signs/severe-knee-pain/",
+        }
+    ],
+    "treatments": [
+        {
+            "type": "treatment",
+            "slug": "orthotics",
+            "name": "Orthotics",
+            "url": "http://testserver/api/v1/treatments/orthotics/",
+        },
+        {
+            "type": "treatment",
+            "slug": "physical-therapy",
+            "name": "Physical Therapy",
+            "url": "http://testserver/api/v1/treatments/physical-therapy/",
+        },
+    ],
     "version": 2,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -73,6 +106,15 @@ def make_pfps():
                    conditions=[condition])
     ArticleFactory(slug="withdrawn-article", conditions=[condition], live=False)
     ArticleFactory(slug="expired-article", conditions=[condition], expire_at=NOW)
+    SymptomFactory(slug="knee-pain", name="Knee Pain", conditions=[condition])
+    SymptomFactory(slug="withdrawn-symptom", conditions=[condition], live=False)
+    SymptomFactory(slug="unrelated-symptom")
+    WarningSignFactory(slug="severe-knee-pain", text="Severe or persistent knee pain.",
+                       conditions=[condition])
+    WarningSignFactory(slug="expired-sign", conditions=[condition], expire_at=NOW)
+    TreatmentFactory(slug="physical-therapy", name="Physical Therapy", conditions=[condition])
+    TreatmentFactory(slug="orthotics", name="Orthotics", conditions=[condition])
+    TreatmentFactory(slug="withdrawn-treatment", conditions=[condition], live=False)
     return condition
 
 
@@ -85,7 +127,8 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_condition(api_client, django_assert_num_queries):
     make_pfps()
 
-    with django_assert_num_queries(3 + CACHE_MISS + STORED_LOOKUP):  # row, causes, articles
+    # The row, then the published articles, causes, symptoms, warning signs and treatments.
+    with django_assert_num_queries(6 + CACHE_MISS + STORED_LOOKUP):
         response = api_client.get("/api/v1/conditions/patellofemoral-pain-syndrome/")
 
     assert response.status_code == 200
@@ -95,7 +138,7 @@ def test_detail_returns_the_whole_condition(api_client, django_assert_num_querie
 def test_list_returns_whole_conditions(api_client, django_assert_num_queries):
     make_pfps()
 
-    with django_assert_num_queries(4 + CACHE_MISS):  # count, page, causes, articles
+    with django_assert_num_queries(7 + CACHE_MISS):  # count, page and the five relations
         response = api_client.get("/api/v1/conditions/")
 
     assert response.status_code == 200

@@ -20,9 +20,10 @@ LISTS = {
     "articles": ["search", "condition", "updated_since", "max_reading_grade", "ordering"],
     "conditions": ["search", "body_region", "code", "system", "article", "ordering"],
     "causes": ["search", "condition", "article", "ordering"],
-    "symptoms": ["search", "frequency", "code", "system", "article", "ordering"],
-    "warning-signs": ["urgency", "article", "ordering"],
-    "treatments": ["search", "category", "code", "system", "article", "ordering"],
+    "symptoms": ["search", "frequency", "condition", "code", "system", "article", "ordering"],
+    "warning-signs": ["urgency", "condition", "article", "ordering"],
+    "treatments": ["search", "category", "condition", "code", "system", "article",
+                   "ordering"],
 }
 #: path -> what it takes besides `format`
 ENDPOINTS = {
@@ -73,10 +74,13 @@ def test_an_unknown_parameter_is_400_naming_it_and_what_the_endpoint_takes(
 @pytest.mark.parametrize("path", ENDPOINTS)
 def test_every_parameter_an_endpoint_lists_is_taken(api_client, content, path):
     """Each is understood: a valid value answers 200 (or, for a bad value, a 400 about the
-    value, never `unknown_parameter`)."""
+    value, never `unknown_parameter`, or for a format it does not render a 406 saying so)."""
     for name in [*ENDPOINTS[path], "format"]:
         response = api_client.get(f"{path}{'&' if '?' in path else '?'}{name}=x")
         if response.status_code == 400:
             assert {e["code"] for e in response.json()["errors"]} != {"unknown_parameter"}
+        elif name == "format":
+            assert response.status_code == 406
+            assert response.json()["detail"].startswith("Unknown format 'x';")
         else:
             assert response.status_code in (200, 404), (name, response.status_code)

@@ -24,11 +24,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(T0, tick=False)]
 #: path -> (factory, queries of a list page, queries of a detail)
 TYPES = {
     "articles": (ArticleFactory, 3, 4),
-    "conditions": (ConditionFactory, 4, 3),
+    "conditions": (ConditionFactory, 7, 6),
     "causes": (CauseFactory, 3, 2),
-    "symptoms": (SymptomFactory, 2, 1),
-    "warning-signs": (WarningSignFactory, 2, 1),
-    "treatments": (TreatmentFactory, 2, 1),
+    "symptoms": (SymptomFactory, 3, 2),
+    "warning-signs": (WarningSignFactory, 3, 2),
+    "treatments": (TreatmentFactory, 3, 2),
 }
 
 
@@ -40,11 +40,10 @@ def make_rows(path: str, count: int) -> None:
             factory(conditions=ConditionFactory.create_batch(2))
         elif path == "conditions":
             condition = factory()
-            CauseFactory.create_batch(2, conditions=[condition])
-        elif path == "causes":
-            factory(conditions=ConditionFactory.create_batch(2))
+            for linked in (CauseFactory, SymptomFactory, WarningSignFactory, TreatmentFactory):
+                linked.create_batch(2, conditions=[condition])
         else:
-            factory()
+            factory(conditions=ConditionFactory.create_batch(2))
 
 
 @pytest.mark.parametrize("path", TYPES)
@@ -286,18 +285,18 @@ def make_matching_rows(path: str) -> None:
     if path == "conditions":
         rows = [ConditionFactory(body_region="hip") for _ in range(3)]
         for row in rows:
-            CauseFactory(conditions=[row])
+            for linked in (CauseFactory, SymptomFactory, WarningSignFactory, TreatmentFactory):
+                linked(conditions=[row])
         ArticleFactory(slug="a", conditions=rows)
         return
     factory, field, group, values = {
         "causes": (CauseFactory, "cause", ItemGroup.CAUSES, {"conditions": [named]}),
-        "symptoms": (SymptomFactory, "symptom", ItemGroup.COMMON, {"frequency": "common"}),
-        "warning-signs": (
-            WarningSignFactory, "warning_sign", ItemGroup.IMMEDIATE, {"urgency": "immediate"}
-        ),
-        "treatments": (
-            TreatmentFactory, "treatment", ItemGroup.CONVENTIONAL, {"category": "conventional"}
-        ),
+        "symptoms": (SymptomFactory, "symptom", ItemGroup.COMMON,
+                     {"frequency": "common", "conditions": [named]}),
+        "warning-signs": (WarningSignFactory, "warning_sign", ItemGroup.IMMEDIATE,
+                          {"urgency": "immediate", "conditions": [named]}),
+        "treatments": (TreatmentFactory, "treatment", ItemGroup.CONVENTIONAL,
+                       {"category": "conventional", "conditions": [named]}),
     }[path]
     section = SectionFactory(article=ArticleFactory(slug="a"), kind=SectionKind.CAUSES)
     for position in range(1, 4):
@@ -311,9 +310,9 @@ def make_matching_rows(path: str) -> None:
         ("articles", "condition=c&updated_since=2026-01-01&ordering=-updated_at"),
         ("conditions", "body_region=hip&article=a&ordering=-name"),
         ("causes", "condition=c&article=a&ordering=updated_at"),
-        ("symptoms", "frequency=common&article=a&ordering=-name"),
-        ("warning-signs", "urgency=immediate&article=a&ordering=-slug"),
-        ("treatments", "category=conventional&article=a&ordering=name"),
+        ("symptoms", "frequency=common&condition=c&article=a&ordering=-name"),
+        ("warning-signs", "urgency=immediate&condition=c&condition=d&article=a&ordering=-slug"),
+        ("treatments", "category=conventional&condition=c&article=a&ordering=name"),
     ],
 )
 def test_filters_add_no_queries(api_client, django_assert_num_queries, path, query):

@@ -8,6 +8,7 @@ from content.choices import ItemGroup, SectionKind, SymptomFrequency
 from tests.factories import (
     NOW,
     ArticleFactory,
+    ConditionFactory,
     SectionFactory,
     SectionItemFactory,
     SymptomFactory,
@@ -26,6 +27,14 @@ STIFFNESS = {
     "description": "A feeling of tightness in the knee.",
     "frequency": "common",
     "codes": [],
+    "conditions": [
+        {
+            "type": "condition",
+            "slug": "hip-osteoarthritis",
+            "name": "Hip osteoarthritis",
+            "url": "http://testserver/api/v1/conditions/hip-osteoarthritis/",
+        }
+    ],
     "version": 4,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -38,6 +47,10 @@ STIFFNESS = {
 
 
 def make_stiffness():
+    conditions = [
+        ConditionFactory(slug="hip-osteoarthritis", name="Hip osteoarthritis"),
+        ConditionFactory(slug="withdrawn-condition", live=False),
+    ]
     return SymptomFactory(
         slug="stiffness",
         name="Stiffness",
@@ -48,6 +61,7 @@ def make_stiffness():
         next_review_due=dt.date(2026, 1, 10),
         reviewed_by_name="Dr Rita Shah",
         reviewed_by_credentials="MBBS",
+        conditions=conditions,
     )
 
 
@@ -60,7 +74,7 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_symptom(api_client, django_assert_num_queries):
     make_stiffness()
 
-    with django_assert_num_queries(1 + CACHE_MISS + STORED_LOOKUP):
+    with django_assert_num_queries(2 + CACHE_MISS + STORED_LOOKUP):  # row, conditions
         response = api_client.get("/api/v1/symptoms/stiffness/")
 
     assert response.status_code == 200
@@ -70,7 +84,7 @@ def test_detail_returns_the_whole_symptom(api_client, django_assert_num_queries)
 def test_list_returns_whole_symptoms(api_client, django_assert_num_queries):
     make_stiffness()
 
-    with django_assert_num_queries(2 + CACHE_MISS):
+    with django_assert_num_queries(3 + CACHE_MISS):  # count, page, conditions
         response = api_client.get("/api/v1/symptoms/")
 
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from content.choices import ItemGroup, SectionKind, TreatmentCategory
 from tests.factories import (
     NOW,
     ArticleFactory,
+    ConditionFactory,
     SectionFactory,
     SectionItemFactory,
     TreatmentFactory,
@@ -28,6 +29,14 @@ SUPPLEMENTS = {
     "examples": ["glucosamine", "chondroitin"],
     "caution": "Consult your doctor before starting any new supplement.",
     "codes": [],
+    "conditions": [
+        {
+            "type": "condition",
+            "slug": "hip-osteoarthritis",
+            "name": "Hip osteoarthritis",
+            "url": "http://testserver/api/v1/conditions/hip-osteoarthritis/",
+        }
+    ],
     "version": 1,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -40,6 +49,10 @@ SUPPLEMENTS = {
 
 
 def make_supplements():
+    conditions = [
+        ConditionFactory(slug="hip-osteoarthritis", name="Hip osteoarthritis"),
+        ConditionFactory(slug="withdrawn-condition", live=False),
+    ]
     return TreatmentFactory(
         slug="supplements",
         name="Supplements",
@@ -47,6 +60,7 @@ def make_supplements():
         category=TreatmentCategory.HOME_REMEDY,
         examples=["glucosamine", "chondroitin"],
         caution="Consult your doctor before starting any new supplement.",
+        conditions=conditions,
     )
 
 
@@ -59,7 +73,7 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_treatment(api_client, django_assert_num_queries):
     make_supplements()
 
-    with django_assert_num_queries(1 + CACHE_MISS + STORED_LOOKUP):
+    with django_assert_num_queries(2 + CACHE_MISS + STORED_LOOKUP):  # row, conditions
         response = api_client.get("/api/v1/treatments/supplements/")
 
     assert response.status_code == 200
@@ -70,7 +84,7 @@ def test_list_returns_whole_treatments(api_client, django_assert_num_queries):
     make_supplements()
     TreatmentFactory(slug="surgery", name="Surgery", description="Arthroscopy.", caution=None)
 
-    with django_assert_num_queries(2 + CACHE_MISS):
+    with django_assert_num_queries(3 + CACHE_MISS):  # count, page, conditions
         response = api_client.get("/api/v1/treatments/")
 
     assert response.status_code == 200
@@ -89,6 +103,7 @@ def test_list_returns_whole_treatments(api_client, django_assert_num_queries):
                 "examples": [],
                 "caution": None,
                 "codes": [],
+                "conditions": [],
                 "version": 1,
                 "updated_at": "2026-01-15T09:30:00+00:00",
                 "review": SUPPLEMENTS["review"],

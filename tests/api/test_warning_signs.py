@@ -8,6 +8,7 @@ from content.choices import ItemGroup, SectionKind, Urgency
 from tests.factories import (
     NOW,
     ArticleFactory,
+    ConditionFactory,
     SectionFactory,
     SectionItemFactory,
     WarningSignFactory,
@@ -24,6 +25,14 @@ RECENT_FALL = {
     "url": "http://testserver/api/v1/warning-signs/recent-fall-or-trauma/",
     "text": "If you have recently experienced a fall or trauma to the hip or knee.",
     "urgency": "immediate",
+    "conditions": [
+        {
+            "type": "condition",
+            "slug": "hip-osteoarthritis",
+            "name": "Hip osteoarthritis",
+            "url": "http://testserver/api/v1/conditions/hip-osteoarthritis/",
+        }
+    ],
     "version": 1,
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
@@ -36,10 +45,15 @@ RECENT_FALL = {
 
 
 def make_recent_fall():
+    conditions = [
+        ConditionFactory(slug="hip-osteoarthritis", name="Hip osteoarthritis"),
+        ConditionFactory(slug="withdrawn-condition", live=False),
+    ]
     return WarningSignFactory(
         slug="recent-fall-or-trauma",
         text="If you have recently experienced a fall or trauma to the hip or knee.",
         urgency=Urgency.IMMEDIATE,
+        conditions=conditions,
     )
 
 
@@ -52,7 +66,7 @@ def slugs(api_client, query: str = "") -> list[str]:
 def test_detail_returns_the_whole_warning_sign(api_client, django_assert_num_queries):
     make_recent_fall()
 
-    with django_assert_num_queries(1 + CACHE_MISS + STORED_LOOKUP):
+    with django_assert_num_queries(2 + CACHE_MISS + STORED_LOOKUP):  # row, conditions
         response = api_client.get("/api/v1/warning-signs/recent-fall-or-trauma/")
 
     assert response.status_code == 200
@@ -62,7 +76,7 @@ def test_detail_returns_the_whole_warning_sign(api_client, django_assert_num_que
 def test_list_returns_whole_warning_signs(api_client, django_assert_num_queries):
     make_recent_fall()
 
-    with django_assert_num_queries(2 + CACHE_MISS):
+    with django_assert_num_queries(3 + CACHE_MISS):  # count, page, conditions
         response = api_client.get("/api/v1/warning-signs/")
 
     assert response.status_code == 200
@@ -114,8 +128,8 @@ def test_warning_signs_have_no_search_filter_so_search_is_400(api_client):
     response = api_client.get("/api/v1/warning-signs/?search=fever&urgncy=immediate")
 
     assert response.status_code == 400
-    message = ("Unknown query parameter; this endpoint takes: `urgency`, `article`, `ordering`, "
-               "`page`, `page_size`, `format`.")
+    message = ("Unknown query parameter; this endpoint takes: `urgency`, `condition`, "
+               "`article`, `ordering`, `page`, `page_size`, `format`.")
     assert response.json()["errors"] == [
         {"field": "search", "message": message, "code": "unknown_parameter"},
         {"field": "urgncy", "message": message, "code": "unknown_parameter"},

@@ -268,8 +268,9 @@ def test_a_body_rendered_by_other_code_is_never_served(api_client, newsroom):
         response = api_client.get("/api/v1/symptoms/stiffness/")
 
     assert response.status_code == 200
-    # The stored body is refused (1), then the symptom is rendered (1), and the cache's two.
-    assert len(queries) == 1 + CACHE_MISS + STORED_LOOKUP
+    # The stored body is refused (1), then the symptom is rendered (its row and its
+    # conditions: 2), and the cache's two.
+    assert len(queries) == 2 + CACHE_MISS + STORED_LOOKUP
 
 
 def test_a_publish_that_commits_while_rendering_wins(newsroom, monkeypatch):

@@ -309,3 +309,47 @@ def test_an_article_naming_a_condition_updates_it_and_the_one_it_stops_naming(st
         ("condition", "hip-bursitis", ChangeAction.UPDATED, T0 + MINUTE, 1),
         ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 1),
     ]
+
+
+def test_renaming_a_condition_updates_the_symptoms_warning_signs_and_treatments_naming_it(
+    staff, clock
+):
+    condition = staff.go_live(ContentType.CONDITION, "hip-fracture")
+    named = [{"type": "condition", "slug": "hip-fracture"}]
+    staff.go_live_with(ContentType.SYMPTOM, {
+        "slug": "stiffness", "name": "Stiffness", "description": "Tightness.",
+        "frequency": "common", "conditions": named})
+    staff.go_live_with(ContentType.WARNING_SIGN, {
+        "slug": "recent-fall", "text": "A recent fall.", "urgency": "immediate",
+        "conditions": named})
+    staff.go_live_with(ContentType.TREATMENT, {
+        "slug": "surgery", "name": "Surgery", "description": "An operation.",
+        "category": "conventional", "conditions": named})
+    staff.go_live_with(ContentType.TREATMENT, {
+        "slug": "orthotics", "name": "Orthotics", "description": "Shoe inserts.",
+        "category": "conventional"})
+    clock.shift(MINUTE)
+    staff.update_with(condition, {"name": "Broken hip"})
+
+    assert [row for row in rows() if row[3] > T0] == [
+        ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("symptom", "stiffness", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("treatment", "surgery", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("warning_sign", "recent-fall", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
+
+
+def test_relinking_a_treatment_updates_the_conditions_it_left_and_joined(staff, clock):
+    staff.go_live(ContentType.CONDITION, "hip-bursitis")
+    staff.go_live(ContentType.CONDITION, "hip-fracture")
+    treatment = staff.go_live_with(ContentType.TREATMENT, {
+        "slug": "surgery", "name": "Surgery", "description": "An operation.",
+        "category": "conventional", "conditions": [{"type": "condition", "slug": "hip-bursitis"}]})
+    clock.shift(MINUTE)
+    staff.update_with(treatment, {"conditions": [{"type": "condition", "slug": "hip-fracture"}]})
+
+    assert [row for row in rows() if row[3] > T0] == [
+        ("treatment", "surgery", ChangeAction.UPDATED, T0 + MINUTE, 2),
+        ("condition", "hip-bursitis", ChangeAction.UPDATED, T0 + MINUTE, 1),
+        ("condition", "hip-fracture", ChangeAction.UPDATED, T0 + MINUTE, 1),
+    ]
