@@ -12,3 +12,6 @@ class ContentConfig(AppConfig):
         # The API renders what publishing stores (content/caching/renderings.py); the core
         # never imports the API, so the API registers its renderer here.
         from content.api import renderings  # noqa: F401
+        from content.jsonld import page_urls_check
+
+        page_urls_check()  # a misconfigured HIPKNEE_PAGE_URLS stops the start, with why

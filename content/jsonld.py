@@ -3,14 +3,21 @@
 The input is exactly what the public API returns as JSON for the detail (the serializer's
 output), so the JSON-LD says nothing the JSON does not, and needs no query of its own.
 
-An article is a `MedicalWebPage` that is `about` a `MedicalCondition` (the article's subject,
-named by its title) with the `signOrSymptom`s of its symptoms section, the
-`possibleTreatment`s of its treatment section and the `cause`s of its causes section;
-`hasPart` holds one `WebPageElement` per section, with `hasHealthAspect` where the section has
-one (every kind but the conclusion), and `mentions` the conditions the article names. A
-condition is a `MedicalWebPage` about that `MedicalCondition` (`alternateName`,
-`associatedAnatomy`, `cause`). Both carry `lastReviewed` and `reviewedBy` once a clinician
-has approved the live revision.
+An article is a `MedicalWebPage` that is `about` the `MedicalCondition`s it names (each the
+same node, `@id` and all, as that condition's own page describes) and `mentions` the
+`MedicalSignOrSymptom`s, `MedicalTherapy`s and `MedicalCause`s its symptoms, treatment and
+causes sections list; `hasPart` holds one `WebPageElement` per section, with `hasHealthAspect`
+where the section has one (every kind but the conclusion). A condition is a `MedicalWebPage`
+about that `MedicalCondition` (`alternateName`, `associatedAnatomy`, `code`, and as links its
+`cause`s, `signOrSymptom`s, `possibleTreatment`s, and the articles it is the `subjectOf`;
+schema.org has no term for a warning sign, so those are left to the JSON). Every page carries
+`datePublished` (when the item first went live), `dateModified` (when its live revision went
+live), `publisher` (HIPKNEE_PUBLISHER_NAME/URL, when set), and `lastReviewed` and
+`reviewedBy` once a clinician has approved the live revision.
+
+`@id` and `url` are the publisher's own page where HIPKNEE_PAGE_URLS gives a URL template for
+the type (`https://example.org/health/{slug}`), with the API URL as `sameAs`; otherwise the
+API URL. Links to other items follow the same rule for their type.
 
 Sites embed the document in their pages as `<script type="application/ld+json">…</script>`,
 where the HTML parser ends the element at the first `</script` even inside a JSON string, so
@@ -21,11 +28,15 @@ so the representation cache stores these bytes too.
 """
 
 import json
+import re
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 
 from content.bodyformats import html_to_text
-from content.choices import SectionKind
+from content.choices import ContentType, SectionKind
 from content.codes import CODING_SYSTEM_NAME
 
 CONTEXT = "https://schema.org"
@@ -64,6 +75,49 @@ ITEM_TYPES = {
 ANATOMY = {"hip": "Hip", "knee": "Knee"}
 
 
+#: A page URL template: one `{slug}` and no other brace.
+_TEMPLATE = re.compile(r"[^{}]*\{slug\}[^{}]*")
+
+
+def page_urls_check(templates: dict[str, str] | None = None) -> None:
+    """Refuse a HIPKNEE_PAGE_URLS that names an unknown type or whose template is not an
+    absolute http(s) URL with exactly one `{slug}` (ImproperlyConfigured, saying which)."""
+    from content.types import registry
+
+    templates = settings.HIPKNEE_PAGE_URLS if templates is None else templates
+    for type_, template in templates.items():
+        if type_ not in registry:
+            raise ImproperlyConfigured(
+                f"HIPKNEE_PAGE_URLS: {type_!r} is not a content type; expected one of: "
+                f"{', '.join(registry.names())}."
+            )
+        try:
+            if not _TEMPLATE.fullmatch(template):
+                raise ValidationError("no single {slug}")
+            URLValidator(schemes=["http", "https"])(template.replace("{slug}", "slug"))
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"HIPKNEE_PAGE_URLS: the template of {type_!r} must be an absolute http(s) URL "
+                f"with one {{slug}}, e.g. https://example.org/health/{{slug}}; got {template!r}."
+            ) from None
+
+
+def page_url(type_: str, slug: str, api_url: str) -> str:
+    """The publisher's page of an item (HIPKNEE_PAGE_URLS), or its API URL."""
+    template = settings.HIPKNEE_PAGE_URLS.get(type_)
+    return template.replace("{slug}", slug) if template else api_url
+
+
+def _publisher() -> dict:
+    name = settings.HIPKNEE_PUBLISHER_NAME
+    if not name:
+        return {}
+    organisation = {"@type": "Organization", "name": name}
+    if settings.HIPKNEE_PUBLISHER_URL:
+        organisation["url"] = settings.HIPKNEE_PUBLISHER_URL
+    return {"publisher": organisation}
+
+
 def _review(data: dict) -> dict:
     """lastReviewed and reviewedBy, when a clinician approved the live revision."""
     review = data["review"]
@@ -79,23 +133,30 @@ def _review(data: dict) -> dict:
     return block
 
 
-def _page(data: dict, name: str, description: str) -> dict:
+def _page(type_: str, data: dict, name: str, description: str) -> dict:
+    own = page_url(type_, data["slug"], data["url"])
     return {
         "@context": CONTEXT,
         "@type": "MedicalWebPage",
-        "@id": data["url"],
-        "url": data["url"],
+        "@id": own,
+        "url": own,
+        **({"sameAs": data["url"]} if own != data["url"] else {}),
         "name": name,
         "description": description,
         "version": data["version"],
+        "datePublished": data["first_published_at"],
         "dateModified": data["updated_at"],
+        **_publisher(),
         **_review(data),
     }
 
 
-def _condition(data: dict, anchor: str, name: str) -> dict:
-    """The MedicalCondition a page is about, named by the page's fragment `anchor`."""
-    return {"@type": "MedicalCondition", "@id": f"{data['url']}#{anchor}", "name": name}
+def _condition(ref: dict) -> dict:
+    """A condition ({slug, name, url} of its public JSON) as the MedicalCondition node its own
+    page describes: `@id` is that page's `#condition`."""
+    url = page_url(ContentType.CONDITION, ref["slug"], ref["url"])
+    return {"@type": "MedicalCondition", "@id": f"{url}#condition", "name": ref["name"],
+            "url": url}
 
 
 def medical_codes(codes: list[dict]) -> list[dict]:
@@ -109,8 +170,9 @@ def medical_codes(codes: list[dict]) -> list[dict]:
 
 
 def _linked(type_: str, ref: dict) -> dict:
-    """Another published item (`name`, `url` of its public JSON) as a thing of `type_`."""
-    return {"@type": type_, "name": ref["name"], "url": ref["url"]}
+    """Another published item (a relation of its public JSON) as a thing of `type_`."""
+    return {"@type": type_, "name": ref["name"],
+            "url": page_url(ref["type"], ref["slug"], ref["url"])}
 
 
 def _item(item: dict, type_: str) -> dict:
@@ -120,8 +182,8 @@ def _item(item: dict, type_: str) -> dict:
         thing["description"] = item["text"]
     else:
         thing["name"] = item["text"]
-    if item["entity"]:
-        thing["url"] = item["entity"]["url"]
+    if entity := item["entity"]:
+        thing["url"] = page_url(entity["type"], entity["slug"], entity["url"])
     return thing
 
 
@@ -160,33 +222,21 @@ def _part(article_url: str, section: dict) -> dict:
 
 def article_jsonld(data: dict) -> dict:
     """An article's public JSON as a schema.org MedicalWebPage."""
-    subject = _condition(data, "subject", data["title"])
-    subject["description"] = data["summary"]
-    properties = {
-        SectionKind.SYMPTOMS: "signOrSymptom",
-        SectionKind.TREATMENT: "possibleTreatment",
-        SectionKind.CAUSES: "cause",
-    }
-    for section in data["sections"]:
-        kind = section["kind"]
-        if kind in properties and section["items"]:
-            subject[properties[kind]] = [_item(i, ITEM_TYPES[kind]) for i in section["items"]]
-    page = _page(data, data["title"], data["summary"])
-    page.update(
-        {
-            "headline": data["title"],
-            "inLanguage": data["language"],
-            "about": subject,
-            "mentions": [_linked("MedicalCondition", c) for c in data["conditions"]],
-            "hasPart": [_part(data["url"], section) for section in data["sections"]],
-        }
-    )
+    page = _page(ContentType.ARTICLE, data, data["title"], data["summary"])
+    page.update({"headline": data["title"], "inLanguage": data["language"]})
+    if data["conditions"]:
+        page["about"] = [_condition(c) for c in data["conditions"]]
+    mentions = [_item(item, ITEM_TYPES[section["kind"]]) for section in data["sections"]
+                if section["kind"] in ITEM_TYPES for item in section["items"]]
+    if mentions:
+        page["mentions"] = mentions
+    page["hasPart"] = [_part(data["url"], section) for section in data["sections"]]
     return page
 
 
 def condition_jsonld(data: dict) -> dict:
     """A condition's public JSON as a schema.org MedicalWebPage about it."""
-    condition = _condition(data, "condition", data["name"])
+    condition = _condition(data)
     condition["associatedAnatomy"] = {
         "@type": "AnatomicalStructure", "name": ANATOMY[data["body_region"]]
     }
@@ -196,9 +246,13 @@ def condition_jsonld(data: dict) -> dict:
         condition["description"] = data["description"]
     if data.get("codes"):
         condition["code"] = medical_codes(data["codes"])
-    if data["causes"]:
-        condition["cause"] = [_linked("MedicalCause", c) for c in data["causes"]]
-    page = _page(data, data["name"], data["description"] or data["name"])
+    for field, term, type_ in (("causes", "cause", "MedicalCause"),
+                               ("symptoms", "signOrSymptom", "MedicalSignOrSymptom"),
+                               ("treatments", "possibleTreatment", "MedicalTherapy"),
+                               ("articles", "subjectOf", "MedicalWebPage")):
+        if data[field]:
+            condition[term] = [_linked(type_, ref) for ref in data[field]]
+    page = _page(ContentType.CONDITION, data, data["name"], data["description"] or data["name"])
     page["about"] = condition
     return page
 

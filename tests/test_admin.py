@@ -643,7 +643,8 @@ def test_add_view_creates_a_draft_through_document_create(client, groups, editor
     assert (document.type, document.status, document.live_revision) == (
         "warning_sign", "draft", None)
     assert revision_content(document.latest_revision) == {
-        "slug": "hot-swollen-joint", "text": "A hot, swollen joint.", "urgency": "immediate"}
+        "slug": "hot-swollen-joint", "text": "A hot, swollen joint.", "urgency": "immediate",
+        "conditions": []}
     response = client.post("/admin/content/document/add/?type=warning_sign", {
         "type": "warning_sign", "slug": "hot-swollen-joint", "text": "Again.",
         "urgency": "immediate",

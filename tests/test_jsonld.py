@@ -1,17 +1,19 @@
 """schema.org JSON-LD of articles and conditions (content/jsonld.py, content/api/formats.py),
-validated by JSON-LD expansion (pyld) against a local copy of the schema.org terms."""
+validated by JSON-LD expansion (pyld) against the whole schema.org vocabulary as rdflib's
+schema.org namespace (`rdflib.namespace.SDO`) lists it."""
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from pyld import jsonld
+from rdflib import namespace as rdf_namespaces
 
 from content.choices import HealthAspect, ItemGroup, SectionKind
-from content.jsonld import article_jsonld, jsonld_dumps
+from content.jsonld import article_jsonld, jsonld_dumps, page_urls_check
 from tests.factories import (
     ArticleFactory,
     CauseFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     SectionItemFactory,
     SymptomFactory,
     TreatmentFactory,
+    WarningSignFactory,
 )
 from tests.query_costs import CACHE_MISS, VERSION_READ
 
@@ -28,7 +31,13 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 BASE = "http://testserver/api/v1"
 LD = "application/ld+json"
-CONTEXT_FILE = Path(__file__).parent / "data" / "schemaorg-context.jsonld"
+#: Every schema.org term (types and properties), as the `https://schema.org` context maps them.
+#: rdflib 7.6.0's namespace leaves out one current property we use, `cause`
+#: (https://schema.org/cause, on MedicalCondition since schema.org's health extension), so it
+#: is added by name; every other term comes from the library.
+SCHEMA_ORG_TERMS = {*rdf_namespaces.SDO.__annotations__, "cause"}
+SCHEMA_ORG_CONTEXT = {"schema": "https://schema.org/",
+                      **{term: {"@id": f"schema:{term}"} for term in SCHEMA_ORG_TERMS}}
 
 
 def vary(response) -> list[str]:
@@ -82,30 +91,24 @@ EXPECTED_ARTICLE = {
     "name": "Can Hip Problems Cause Knee Pain?",
     "description": "How they connect.",
     "version": 3,
+    "datePublished": "2026-01-15T09:30:00+00:00",
     "dateModified": "2026-03-02T09:00:00+00:00",
     "lastReviewed": "2026-03-01",
     "reviewedBy": {"@type": "Person", "name": "Dr Rita Shah", "honorificSuffix": "MBBS, FRCS"},
     "headline": "Can Hip Problems Cause Knee Pain?",
     "inLanguage": "en",
-    "about": {
-        "@type": "MedicalCondition",
-        "@id": f"{ARTICLE}#subject",
-        "name": "Can Hip Problems Cause Knee Pain?",
-        "description": "How they connect.",
-        "cause": [{"@type": "MedicalCause", "name": "Referred pain",
-                   "description": "Pain felt away from its source.",
-                   "url": f"{BASE}/causes/referred-pain/"}],
-        "signOrSymptom": [
-            {"@type": "MedicalSignOrSymptom", "name": "Knee pain",
-             "description": "An ache in the knee.", "url": f"{BASE}/symptoms/knee-pain/"},
-            {"@type": "MedicalSignOrSymptom", "name": "Clicking in the hip."},
-        ],
-        "possibleTreatment": [{"@type": "MedicalTherapy", "name": "Physical therapy",
-                               "description": "Exercises.",
-                               "url": f"{BASE}/treatments/physical-therapy/"}],
-    },
-    "mentions": [{"@type": "MedicalCondition", "name": "Hip bursitis",
-                  "url": f"{BASE}/conditions/hip-bursitis/"}],
+    "about": [{"@type": "MedicalCondition", "@id": f"{BASE}/conditions/hip-bursitis/#condition",
+               "name": "Hip bursitis", "url": f"{BASE}/conditions/hip-bursitis/"}],
+    "mentions": [
+        {"@type": "MedicalCause", "name": "Referred pain",
+         "description": "Pain felt away from its source.",
+         "url": f"{BASE}/causes/referred-pain/"},
+        {"@type": "MedicalSignOrSymptom", "name": "Knee pain",
+         "description": "An ache in the knee.", "url": f"{BASE}/symptoms/knee-pain/"},
+        {"@type": "MedicalSignOrSymptom", "name": "Clicking in the hip."},
+        {"@type": "MedicalTherapy", "name": "Physical therapy", "description": "Exercises.",
+         "url": f"{BASE}/treatments/physical-therapy/"},
+    ],
     "hasPart": [
         {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/causes/",
          "url": f"{ARTICLE}sections/causes/", "name": "Causes", "position": 1,
@@ -163,7 +166,9 @@ def test_json_ld_has_its_own_etag(api_client, article):
 def test_an_unreviewed_article_has_no_review_properties(article):
     data = {
         "url": ARTICLE, "title": "T", "summary": "S", "language": "en", "conditions": [],
-        "sections": [], "version": 1, "updated_at": "2026-03-02T09:00:00+00:00",
+        "slug": "hip-knee", "sections": [], "version": 1,
+        "first_published_at": "2026-03-02T09:00:00+00:00",
+        "updated_at": "2026-03-02T09:00:00+00:00",
         "review": {"status": "not_reviewed", "last_reviewed": None, "next_review_due": None,
                    "reviewed_by": None},
     }
@@ -171,9 +176,9 @@ def test_an_unreviewed_article_has_no_review_properties(article):
     document = article_jsonld(data)
 
     assert "lastReviewed" not in document and "reviewedBy" not in document
-    assert document["hasPart"] == [] and document["mentions"] == []
-    assert document["about"] == {"@type": "MedicalCondition", "@id": f"{ARTICLE}#subject",
-                                 "name": "T", "description": "S"}
+    # It names no condition and links nothing: no `about`, no `mentions`.
+    assert "about" not in document and "mentions" not in document
+    assert document["hasPart"] == []
 
 
 def test_condition_detail_as_json_ld(api_client):
@@ -183,6 +188,10 @@ def test_condition_detail_as_json_ld(api_client):
         description="Pain around the kneecap.", updated_at=NOW,
     )
     CauseFactory(slug="overuse", name="Overuse", conditions=[condition])
+    SymptomFactory(slug="knee-pain", name="Knee pain", conditions=[condition])
+    TreatmentFactory(slug="orthotics", name="Orthotics", conditions=[condition])
+    WarningSignFactory(slug="swelling", conditions=[condition])  # no schema.org term: not shown
+    ArticleFactory(slug="hip-knee", title="Hip and knee", conditions=[condition])
     url = f"{BASE}/conditions/patellofemoral-pain-syndrome/"
 
     response = api_client.get("/api/v1/conditions/patellofemoral-pain-syndrome/",
@@ -199,16 +208,24 @@ def test_condition_detail_as_json_ld(api_client):
         "name": "Patellofemoral pain syndrome",
         "description": "Pain around the kneecap.",
         "version": 1,
+        "datePublished": "2026-01-15T09:30:00+00:00",
         "dateModified": "2026-03-02T09:00:00+00:00",
         "about": {
             "@type": "MedicalCondition",
             "@id": f"{url}#condition",
             "name": "Patellofemoral pain syndrome",
+            "url": url,
             "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Knee"},
             "alternateName": ["runner's knee"],
             "description": "Pain around the kneecap.",
             "cause": [{"@type": "MedicalCause", "name": "Overuse",
                        "url": f"{BASE}/causes/overuse/"}],
+            "signOrSymptom": [{"@type": "MedicalSignOrSymptom", "name": "Knee pain",
+                               "url": f"{BASE}/symptoms/knee-pain/"}],
+            "possibleTreatment": [{"@type": "MedicalTherapy", "name": "Orthotics",
+                                   "url": f"{BASE}/treatments/orthotics/"}],
+            "subjectOf": [{"@type": "MedicalWebPage", "name": "Hip and knee",
+                           "url": f"{BASE}/articles/hip-knee/"}],
         },
     }
 
@@ -237,10 +254,11 @@ def test_errors_stay_problem_json(api_client):
 
 
 def local_loader(url, options=None):
-    """A pyld document loader that never goes to the network: schema.org is a local file."""
+    """A pyld document loader that never goes to the network: schema.org's context is built
+    from rdflib's list of its terms."""
     if url.rstrip("/") in ("https://schema.org", "http://schema.org"):
         return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": json.loads(CONTEXT_FILE.read_text())}
+                "document": {"@context": SCHEMA_ORG_CONTEXT}}
     raise AssertionError(f"no network in tests: {url}")
 
 
@@ -277,7 +295,17 @@ def iris(node, properties: set, types: set, ids: set) -> None:
 
 @pytest.mark.parametrize("path", ["/api/v1/articles/hip-knee/",
                                   "/api/v1/conditions/hip-bursitis/"])
-def test_every_term_expands_to_a_schema_org_iri(api_client, article, path):
+def test_every_term_expands_to_a_schema_org_iri(api_client, article, path, settings):
+    settings.HIPKNEE_PAGE_URLS = {"article": "https://www.example.org/health/{slug}",
+                                  "condition": "https://www.example.org/conditions/{slug}"}
+    settings.HIPKNEE_PUBLISHER_NAME = "Example Health"
+    settings.HIPKNEE_PUBLISHER_URL = "https://www.example.org/"
+    hip = ConditionFactory._meta.model.objects.get(slug="hip-bursitis")
+    hip.codes = [{"system": "icd10cm", "code": "M70.6"}]
+    hip.save()
+    SymptomFactory(slug="clicking", conditions=[hip])
+    TreatmentFactory(slug="ice", conditions=[hip])
+    CauseFactory(slug="overuse", conditions=[hip])
     document = json.loads(api_client.get(path, HTTP_ACCEPT=LD).content)
 
     expanded = jsonld.expand(document, {"documentLoader": local_loader})
@@ -294,9 +322,13 @@ def test_every_term_expands_to_a_schema_org_iri(api_client, article, path):
     if "articles" in path:
         assert aspects == {schema + "CausesHealthAspect", schema + "SymptomsHealthAspect",
                            schema + "TreatmentsHealthAspect"}
-        assert {schema + "signOrSymptom", schema + "possibleTreatment", schema + "hasPart",
-                schema + "hasHealthAspect", schema + "lastReviewed",
-                schema + "reviewedBy"} <= properties
+        assert {schema + "about", schema + "mentions", schema + "hasPart",
+                schema + "hasHealthAspect", schema + "lastReviewed", schema + "reviewedBy",
+                schema + "datePublished", schema + "sameAs", schema + "publisher"} <= properties
+    else:
+        assert {schema + "cause", schema + "signOrSymptom", schema + "possibleTreatment",
+                schema + "subjectOf", schema + "code", schema + "datePublished",
+                schema + "sameAs", schema + "publisher"} <= properties
 
 
 def test_a_term_unknown_to_schema_org_would_fail_the_check():
@@ -337,13 +369,10 @@ EXPECTED_SCRIPT_ARTICLE = {
     "name": "Hips </script><script>alert(2)</script>",
     "description": "Hip & knee <!-- a comment -->\u2028",
     "version": 1,
+    "datePublished": "2026-01-15T09:30:00+00:00",
     "dateModified": "2026-03-02T09:00:00+00:00",
     "headline": "Hips </script><script>alert(2)</script>",
     "inLanguage": "en",
-    "about": {"@type": "MedicalCondition", "@id": f"{SCRIPT_ARTICLE}#subject",
-              "name": "Hips </script><script>alert(2)</script>",
-              "description": "Hip & knee <!-- a comment -->\u2028"},
-    "mentions": [],
     "hasPart": [
         {"@type": "WebPageElement", "@id": f"{SCRIPT_ARTICLE}sections/conclusion/",
          "url": f"{SCRIPT_ARTICLE}sections/conclusion/", "name": "Conclusion", "position": 1,
@@ -411,3 +440,83 @@ def test_jsonld_dumps_escapes_only_inside_strings():
         + '"é":"ü"}'.encode()
     )
     assert json.loads(body) == document
+
+
+# --- the publisher's own pages, and the publisher ---------------------------------------------
+
+SITE = "https://www.example.org"
+
+
+def test_page_urls_point_id_and_url_at_the_publishers_pages(api_client, article, settings):
+    settings.HIPKNEE_PAGE_URLS = {"article": f"{SITE}/health/{{slug}}",
+                                  "condition": f"{SITE}/health/conditions/{{slug}}"}
+    settings.HIPKNEE_PUBLISHER_NAME = "Example Health"
+    settings.HIPKNEE_PUBLISHER_URL = f"{SITE}/"
+
+    document = json.loads(api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD).content)
+
+    assert document == {
+        **EXPECTED_ARTICLE,
+        "@id": f"{SITE}/health/hip-knee",
+        "url": f"{SITE}/health/hip-knee",
+        "sameAs": ARTICLE,
+        "publisher": {"@type": "Organization", "name": "Example Health", "url": f"{SITE}/"},
+        "about": [{"@type": "MedicalCondition",
+                   "@id": f"{SITE}/health/conditions/hip-bursitis#condition",
+                   "name": "Hip bursitis", "url": f"{SITE}/health/conditions/hip-bursitis"}],
+    }
+    # The condition's own page describes the same node the article is about.
+    condition = json.loads(api_client.get("/api/v1/conditions/hip-bursitis/",
+                                          HTTP_ACCEPT=LD).content)
+    assert condition["about"]["@id"] == document["about"][0]["@id"]
+    assert (condition["url"], condition["sameAs"]) == (
+        f"{SITE}/health/conditions/hip-bursitis", f"{BASE}/conditions/hip-bursitis/")
+    assert condition["about"]["subjectOf"] == [
+        {"@type": "MedicalWebPage", "name": "Can Hip Problems Cause Knee Pain?",
+         "url": f"{SITE}/health/hip-knee"}]
+
+
+def test_the_dates_come_from_the_history_not_the_request(api_client, article):
+    ArticleFactory._meta.model.objects.filter(slug="hip-knee").update(
+        first_published_at=dt.datetime(2025, 6, 1, 8, 0, tzinfo=dt.UTC))
+
+    document = json.loads(api_client.get("/api/v1/articles/hip-knee/", HTTP_ACCEPT=LD).content)
+    as_json = api_client.get("/api/v1/articles/hip-knee/").json()
+
+    assert (document["datePublished"], document["dateModified"]) == (
+        "2025-06-01T08:00:00+00:00", "2026-03-02T09:00:00+00:00")
+    assert (as_json["first_published_at"], as_json["updated_at"]) == (
+        document["datePublished"], document["dateModified"])
+
+
+@pytest.mark.parametrize(
+    ("templates", "message"),
+    [
+        ({"page": "https://example.org/{slug}"},
+         "HIPKNEE_PAGE_URLS: 'page' is not a content type; expected one of: article, condition, "
+         "cause, symptom, warning_sign, treatment."),
+        ({"article": "https://example.org/health/"},
+         "HIPKNEE_PAGE_URLS: the template of 'article' must be an absolute http(s) URL with one "
+         "{slug}, e.g. https://example.org/health/{slug}; got 'https://example.org/health/'."),
+        ({"article": "/health/{slug}"},
+         "HIPKNEE_PAGE_URLS: the template of 'article' must be an absolute http(s) URL with one "
+         "{slug}, e.g. https://example.org/health/{slug}; got '/health/{slug}'."),
+        ({"article": "javascript:alert(1)//{slug}"},
+         "HIPKNEE_PAGE_URLS: the template of 'article' must be an absolute http(s) URL with one "
+         "{slug}, e.g. https://example.org/health/{slug}; got 'javascript:alert(1)//{slug}'."),
+        ({"condition": "https://example.org/{slug}/{slug}"},
+         "HIPKNEE_PAGE_URLS: the template of 'condition' must be an absolute http(s) URL with "
+         "one {slug}, e.g. https://example.org/health/{slug}; got "
+         "'https://example.org/{slug}/{slug}'."),
+    ],
+)
+def test_a_bad_page_url_setting_stops_the_start_saying_why(templates, message):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        page_urls_check(templates)
+
+    assert str(raised.value) == message
+
+
+def test_a_good_page_url_setting_passes():
+    page_urls_check({"article": "https://example.org/health/{slug}",
+                     "condition": "http://localhost:8080/c/{slug}?src=api"})

@@ -98,9 +98,11 @@ def test_problem_components(schema):
         ("/api/v1/articles/", {"search", "condition", "updated_since", "max_reading_grade"}),
         ("/api/v1/conditions/", {"search", "body_region", "code", "system", "article"}),
         ("/api/v1/causes/", {"search", "condition", "article"}),
-        ("/api/v1/symptoms/", {"search", "frequency", "code", "system", "article"}),
-        ("/api/v1/warning-signs/", {"urgency", "article"}),
-        ("/api/v1/treatments/", {"search", "category", "code", "system", "article"}),
+        ("/api/v1/symptoms/", {"search", "frequency", "condition", "code", "system",
+                                "article"}),
+        ("/api/v1/warning-signs/", {"urgency", "condition", "article"}),
+        ("/api/v1/treatments/", {"search", "category", "condition", "code", "system",
+                                  "article"}),
     ],
 )
 def test_list_parameters_are_documented_with_descriptions(schema, path, parameters):

@@ -88,6 +88,7 @@ ARTICLE_EXAMPLE = {
         },
     ],
     "version": 2,
+    "first_published_at": "2026-01-10T08:00:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "reviewed",

@@ -120,12 +120,16 @@ class BodyFormatMixin:
 
 JSONLD_DESCRIPTION = (
     "With `Accept: application/ld+json` (or `?format=jsonld`): the same item as schema.org "
-    "JSON-LD, a `MedicalWebPage` `about` a `MedicalCondition` (for an article: with its "
-    "`signOrSymptom`, `possibleTreatment` and `cause`, and `hasPart` one `WebPageElement` per "
-    "section with `hasHealthAspect`), with `lastReviewed` and `reviewedBy` once a clinician "
-    "approved it. Responses vary on Accept and have their own ETag."
+    "JSON-LD, a `MedicalWebPage` with `datePublished`, `dateModified`, `publisher` (when the "
+    "service is configured with one), and `lastReviewed` and `reviewedBy` once a clinician "
+    "approved it. An article is `about` the `MedicalCondition`s it names, `mentions` the "
+    "symptoms, treatments and causes its sections list, and `hasPart` one `WebPageElement` "
+    "per section with `hasHealthAspect`; a condition's page is `about` the condition, with its "
+    "`cause`, `signOrSymptom`, `possibleTreatment` and the articles it is the `subjectOf`. "
+    "`@id` and `url` are the publisher's page where the service is configured with a URL "
+    "template for the type (the API URL is then `sameAs`), else the API URL. Responses vary on "
+    "Accept and have their own ETag."
 )
-
 
 def jsonld_response(example: dict) -> OpenApiResponse:
     """The documented application/ld+json answer of a detail."""
@@ -136,43 +140,44 @@ def jsonld_response(example: dict) -> OpenApiResponse:
     )
 
 
+_API = "https://api.example.org/api/v1"
+_SITE = "https://www.example.org/health"
+_PUBLISHER = {"@type": "Organization", "name": "Example Health", "url": "https://www.example.org/"}
+
+#: The examples show a service configured with HIPKNEE_PAGE_URLS for articles and conditions
+#: (`https://www.example.org/health/{slug}`, `…/health/conditions/{slug}`) and a publisher.
 ARTICLE_JSONLD_EXAMPLE = {
     "@context": "https://schema.org",
     "@type": "MedicalWebPage",
-    "@id": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/",
-    "url": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/",
+    "@id": f"{_SITE}/hip-problems-and-knee-pain",
+    "url": f"{_SITE}/hip-problems-and-knee-pain",
+    "sameAs": f"{_API}/articles/hip-problems-and-knee-pain/",
     "name": "Can Hip Problems Cause Knee Pain?",
     "description": "Hip problems, such as osteoarthritis, bursitis, or labral tears, can "
     "significantly affect your gait and posture, ultimately placing undue stress on your knees.",
     "version": 2,
+    "datePublished": "2026-01-10T08:00:00+00:00",
     "dateModified": "2026-01-15T09:30:00+00:00",
+    "publisher": _PUBLISHER,
     "lastReviewed": "2026-01-14",
     "reviewedBy": {"@type": "Person", "name": "Dr Jane Example", "honorificSuffix": "MBBS, FRCP"},
     "headline": "Can Hip Problems Cause Knee Pain?",
     "inLanguage": "en",
-    "about": {
-        "@type": "MedicalCondition",
-        "@id": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/#subject",
-        "name": "Can Hip Problems Cause Knee Pain?",
-        "description": "Hip problems … undue stress on your knees.",
-        "cause": [{"@type": "MedicalCause", "name": "Referred Pain", "description": "…",
-                   "url": "https://api.example.org/api/v1/causes/referred-pain/"}],
-        "signOrSymptom": [{"@type": "MedicalSignOrSymptom", "name": "Knee Pain",
-                           "description": "…",
-                           "url": "https://api.example.org/api/v1/symptoms/knee-pain/"}],
-        "possibleTreatment": [{"@type": "MedicalTherapy", "name": "Physical Therapy",
-                               "description": "…",
-                               "url": "https://api.example.org/api/v1/treatments/"
-                               "physical-therapy/"}],
-    },
-    "mentions": [{"@type": "MedicalCondition", "name": "Hip bursitis",
-                  "url": "https://api.example.org/api/v1/conditions/hip-bursitis/"}],
+    "about": [{"@type": "MedicalCondition",
+               "@id": f"{_SITE}/conditions/hip-bursitis#condition",
+               "name": "Hip bursitis", "url": f"{_SITE}/conditions/hip-bursitis"}],
+    "mentions": [
+        {"@type": "MedicalCause", "name": "Referred Pain", "description": "…",
+         "url": f"{_API}/causes/referred-pain/"},
+        {"@type": "MedicalSignOrSymptom", "name": "Knee Pain", "description": "…",
+         "url": f"{_API}/symptoms/knee-pain/"},
+        {"@type": "MedicalTherapy", "name": "Physical Therapy", "description": "…",
+         "url": f"{_API}/treatments/physical-therapy/"},
+    ],
     "hasPart": [{
         "@type": "WebPageElement",
-        "@id": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/sections/"
-        "causes/",
-        "url": "https://api.example.org/api/v1/articles/hip-problems-and-knee-pain/sections/"
-        "causes/",
+        "@id": f"{_API}/articles/hip-problems-and-knee-pain/sections/causes/",
+        "url": f"{_API}/articles/hip-problems-and-knee-pain/sections/causes/",
         "name": "Causes",
         "position": 2,
         "text": "Hip issues can significantly contribute to knee pain, …",
@@ -183,23 +188,32 @@ ARTICLE_JSONLD_EXAMPLE = {
 CONDITION_JSONLD_EXAMPLE = {
     "@context": "https://schema.org",
     "@type": "MedicalWebPage",
-    "@id": "https://api.example.org/api/v1/conditions/patellofemoral-pain-syndrome/",
-    "url": "https://api.example.org/api/v1/conditions/patellofemoral-pain-syndrome/",
-    "name": "Patellofemoral pain syndrome",
-    "description": "Pain around the kneecap.",
+    "@id": f"{_SITE}/conditions/hip-bursitis",
+    "url": f"{_SITE}/conditions/hip-bursitis",
+    "sameAs": f"{_API}/conditions/hip-bursitis/",
+    "name": "Hip bursitis",
+    "description": "Inflammation of the fluid-filled sacs (bursae) around the hip joint.",
     "version": 1,
+    "datePublished": "2026-01-10T08:00:00+00:00",
     "dateModified": "2026-01-15T09:30:00+00:00",
+    "publisher": _PUBLISHER,
     "about": {
         "@type": "MedicalCondition",
-        "@id": "https://api.example.org/api/v1/conditions/patellofemoral-pain-syndrome/"
-        "#condition",
-        "name": "Patellofemoral pain syndrome",
-        "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Knee"},
-        "alternateName": ["runner's knee"],
-        "description": "Pain around the kneecap.",
+        "@id": f"{_SITE}/conditions/hip-bursitis#condition",
+        "name": "Hip bursitis",
+        "url": f"{_SITE}/conditions/hip-bursitis",
+        "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Hip"},
+        "description": "Inflammation of the fluid-filled sacs (bursae) around the hip joint.",
+        "code": [{"@type": "MedicalCode", "codeValue": "M70.6", "codingSystem": "ICD-10-CM",
+                  "name": "Trochanteric bursitis"}],
+        "cause": [{"@type": "MedicalCause", "name": "Referred Pain",
+                   "url": f"{_API}/causes/referred-pain/"}],
+        "signOrSymptom": [{"@type": "MedicalSignOrSymptom", "name": "Referred Pain",
+                           "url": f"{_API}/symptoms/referred-pain/"}],
+        "subjectOf": [{"@type": "MedicalWebPage", "name": "Can Hip Problems Cause Knee Pain?",
+                       "url": f"{_SITE}/hip-problems-and-knee-pain"}],
     },
 }
-
 
 class ContentNegotiation(DefaultContentNegotiation):
     """DRF's negotiation, except that a `?format=` this endpoint does not render is 406

@@ -61,7 +61,8 @@ def public_fields(type_: str, *extra: str) -> list[str]:
     """The public fields of a type in order: slug and url, its declared fields (but an
     article's sections), `extra` (what a hand-written serializer adds), then the common ones."""
     declared = [f.name for f in registry[type_].fields if f.kind is not FieldKind.SECTIONS]
-    return ["slug", "url", *declared, *extra, "version", "updated_at", "review"]
+    return ["slug", "url", *declared, *extra, "version", "first_published_at", "updated_at",
+            "review"]
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
@@ -171,6 +172,10 @@ class PublishedSerializer(serializers.ModelSerializer):
     of content/types.py) as `CodeSerializer`s."""
 
     url = serializers.SerializerMethodField(help_text="Absolute URL of this item's detail.")
+    first_published_at = OffsetDateTimeField(
+        read_only=True, help_text="When this item first went live (ISO 8601 with offset); "
+        "a new revision or a republish after a withdrawal does not change it."
+    )
     updated_at = OffsetDateTimeField(
         read_only=True, help_text="When the live revision was published (ISO 8601 with offset)."
     )
@@ -178,7 +183,6 @@ class PublishedSerializer(serializers.ModelSerializer):
         source="*", read_only=True, help_text="Clinical review status."
     )
 
-    COMMON_FIELDS = ["slug", "url", "version", "updated_at", "review"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, row) -> str:

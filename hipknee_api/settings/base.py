@@ -363,3 +363,18 @@ HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_TIMEOUT_SE
 #: The reading grade (Flesch–Kincaid) texts should not exceed: the admin marks a field or
 #: section above it, the editorial API says `above_target` (content/readability.py).
 HIPKNEE_READING_GRADE_TARGET = float(os.environ.get("HIPKNEE_READING_GRADE_TARGET", "8"))
+
+#: schema.org JSON-LD (content/jsonld.py). The publisher's own page for each type, as
+#: `type=URL template` pairs, comma-separated, each template an absolute http(s) URL with one
+#: `{slug}` (HIPKNEE_PAGE_URLS, e.g.
+#: `article=https://example.org/health/{slug},condition=https://example.org/conditions/{slug}`):
+#: a document's `@id`/`url` point there and its API URL becomes `sameAs`. Types left out keep
+#: the API URL. Checked when Django starts (an unknown type or a bad template stops it).
+HIPKNEE_PAGE_URLS = dict(
+    pair.split("=", 1) if "=" in pair else (pair, "")
+    for pair in env_list("HIPKNEE_PAGE_URLS", [])
+)
+#: The organisation credited as `publisher` (HIPKNEE_PUBLISHER_NAME; empty: no publisher
+#: property) and its home page (HIPKNEE_PUBLISHER_URL, optional).
+HIPKNEE_PUBLISHER_NAME = os.environ.get("HIPKNEE_PUBLISHER_NAME", "")
+HIPKNEE_PUBLISHER_URL = os.environ.get("HIPKNEE_PUBLISHER_URL", "")

@@ -149,6 +149,7 @@ ARTICLE_LIST_ITEM = {
     ],
     "reading_grade": 6.5,
     "version": 3,
+    "first_published_at": "2026-01-15T09:30:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "reviewed",
@@ -184,6 +185,7 @@ def test_detail_returns_the_whole_article(api_client, django_assert_num_queries)
         "reading_grade": 6.5,
         "sections": [CAUSES_SECTION, RECOVERY_SECTION],
         "version": 3,
+        "first_published_at": "2026-01-15T09:30:00+00:00",
         "updated_at": "2026-01-15T09:30:00+00:00",
         "review": {
             "status": "reviewed",

@@ -76,6 +76,7 @@ PFPS = {
         },
     ],
     "version": 2,
+    "first_published_at": "2026-01-15T09:30:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "not_reviewed",

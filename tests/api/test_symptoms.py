@@ -36,6 +36,7 @@ STIFFNESS = {
         }
     ],
     "version": 4,
+    "first_published_at": "2026-01-15T09:30:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "overdue",

@@ -38,6 +38,7 @@ SUPPLEMENTS = {
         }
     ],
     "version": 1,
+    "first_published_at": "2026-01-15T09:30:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "not_reviewed",
@@ -105,6 +106,7 @@ def test_list_returns_whole_treatments(api_client, django_assert_num_queries):
                 "codes": [],
                 "conditions": [],
                 "version": 1,
+                "first_published_at": "2026-01-15T09:30:00+00:00",
                 "updated_at": "2026-01-15T09:30:00+00:00",
                 "review": SUPPLEMENTS["review"],
             },

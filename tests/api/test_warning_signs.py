@@ -34,6 +34,7 @@ RECENT_FALL = {
         }
     ],
     "version": 1,
+    "first_published_at": "2026-01-15T09:30:00+00:00",
     "updated_at": "2026-01-15T09:30:00+00:00",
     "review": {
         "status": "not_reviewed",
