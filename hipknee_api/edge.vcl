@@ -103,6 +103,12 @@ sub vcl_backend_response {
         set beresp.ttl = 0s;
         return (deliver);
     }
+    # What described the request that fetched it, not the requests it will answer.
+    unset beresp.http.X-Request-ID;
+    unset beresp.http.RateLimit-Limit;
+    unset beresp.http.RateLimit-Remaining;
+    unset beresp.http.RateLimit-Reset;
+    unset beresp.http.RateLimit-Policy;
 }
 
 sub vcl_deliver {
