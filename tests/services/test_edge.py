@@ -4,6 +4,7 @@ scheduled expiry at its moment), sent after the commit to a real HTTP server on 
 retried by the worker while the edge fails, never given up, and reported by /readyz."""
 
 import datetime as dt
+import io
 import json
 import logging
 import threading
@@ -12,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from content.choices import ContentType
@@ -161,7 +162,7 @@ def test_a_due_expiry_is_sent_by_the_worker(staff, clock, fake_edge):
     edge_purges_send_due()
     clock.shift(10 * MINUTE)
 
-    call_command("deliver_webhooks", "--once", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("deliver_webhooks", "--once", stdout=io.StringIO())
 
     assert len(fake_edge.received) == 2
     assert EdgePurge.objects.filter(sent_at__isnull=True).count() == 0
@@ -284,3 +285,30 @@ def test_readyz_reports_purges_behind_without_failing_readiness(
 
 def test_readyz_says_nothing_of_purges_without_an_edge(client):
     assert "edge_purges" not in client.get("/readyz").json()
+
+
+def test_purge_edge_all_purges_every_public_response(clock, fake_edge):
+    out = io.StringIO()
+
+    call_command("purge_edge", "--all", stdout=out)
+
+    assert out.getvalue() == "Purged: all\n"
+    assert fake_edge.keys == ["all"]
+
+
+def test_purge_edge_queues_what_it_cannot_send(clock, settings):
+    settings.HIPKNEE_EDGE_PURGE_URL = "http://127.0.0.1:9/"
+    err = io.StringIO()
+
+    call_command("purge_edge", "article:hip-and-knee", "search", stderr=err)
+
+    assert err.getvalue().startswith("Queued, not sent yet (http://127.0.0.1:9/: Connection")
+    assert queued() == [("purge_edge article:hip-and-knee search", "article:hip-and-knee search",
+                         T0 + dt.timedelta(seconds=1))]
+
+
+def test_purge_edge_refuses_without_an_edge(settings):
+    settings.HIPKNEE_EDGE_PURGE_URL = ""
+
+    with pytest.raises(CommandError, match="No edge is configured"):
+        call_command("purge_edge", "--all")
