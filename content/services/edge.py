@@ -53,7 +53,10 @@ LEASE_MARGIN = dt.timedelta(seconds=30)
 
 
 def _send_after_commit() -> None:
-    """Send what is due once the current transaction commits (at most once per transaction)."""
+    """Send what is due once the current transaction commits (registered once per
+    transaction: the first call sends every due purge)."""
+    if any(entry[1] is _send_now for entry in connection.run_on_commit):
+        return
     transaction.on_commit(_send_now)
 
 

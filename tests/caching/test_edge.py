@@ -120,6 +120,14 @@ def test_the_edge_lifetime_ends_when_an_item_expires(api_client, content, edge):
     assert response["Cache-Control"].endswith("s-maxage=600, stale-if-error=86400")
 
 
+def test_the_edge_lifetime_ends_when_a_review_falls_overdue(api_client, content, edge):
+    SymptomFactory(slug="swelling", next_review_due=T0.date())  # overdue from midnight
+
+    response = api_client.get("/api/v1/treatments/ice/")
+
+    assert response["Surrogate-Control"] == "max-age=54000, stale-if-error=86400"  # 15 h
+
+
 def test_with_the_response_cache_off_the_lifetime_is_still_bounded(
     api_client, content, edge
 ):

@@ -174,20 +174,29 @@ def test_a_synonym_change_purges_search(clock, fake_edge):
     assert queued() == [("synonyms knee saved", "search", T0)]
 
 
-def test_the_commit_sends_the_purge_at_once_in_one_request(
-    staff, clock, fake_edge, django_capture_on_commit_callbacks
+def test_the_commit_sends_its_purges_at_once_in_one_request(
+    staff, clock, fake_edge, django_capture_on_commit_callbacks, settings
 ):
-    staff.go_live(ContentType.SYMPTOM, "swelling")
-    EdgePurge.objects.all().delete()
+    edge_url, settings.HIPKNEE_EDGE_PURGE_URL = settings.HIPKNEE_EDGE_PURGE_URL, ""
+    stiffness = staff.go_live(ContentType.SYMPTOM, "stiffness")
+    staff.go_live_with(ContentType.ARTICLE, {
+        "slug": "hip-and-knee", "title": "Hip and knee", "summary": "A summary.",
+        "sections": [{"kind": "symptoms", "heading": "Symptoms", "body": "<p>What.</p>",
+                      "items": [{"group": "common", "text": "Stiff.",
+                                 "entity": {"type": "symptom", "slug": "stiffness"}}]}],
+    })
+    settings.HIPKNEE_EDGE_PURGE_URL = edge_url
 
-    with django_capture_on_commit_callbacks(execute=True):
-        staff.go_live(ContentType.SYMPTOM, "stiffness")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        staff.unpublish(stiffness)
 
     [(method, headers, body)] = fake_edge.received
     assert (method, headers["Surrogate-Key"], body) == (
-        "PURGE", "symptom:stiffness list:symptom search lookup", b"")
-    [purge] = EdgePurge.objects.all()
-    assert (purge.sent_at, purge.attempts, purge.last_error) == (T0, 1, "")
+        "PURGE", "symptom:stiffness list:symptom search lookup article:hip-and-knee "
+        "list:article", b"")
+    assert [(p.sent_at, p.attempts, p.last_error) for p in EdgePurge.objects.all()] == [
+        (T0, 1, ""), (T0, 1, "")]
+    assert sum(callback.__name__ == "_send_now" for callback in callbacks) == 1
 
 
 def test_several_due_purges_go_in_one_request_with_their_keys_once(
