@@ -12,14 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from hipknee_api.edge import command, missing
-from tests.server.conftest import ROOT, Served, _free_port, serving
+from tests.server.conftest import ROOT, Served, _free_port, _wait_until_up, serving
 
 
 @dataclass
@@ -38,19 +37,6 @@ class Edge:
              *[arg for name in fields for arg in ("-f", name)]],
             check=True, capture_output=True, text=True).stdout
         return {line.split()[0]: int(line.split()[1]) for line in output.splitlines()}
-
-
-def _wait_for_edge(edge: Served, varnish: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if edge.request("GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            pass
-        if varnish.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"varnishd did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +60,9 @@ def edge(tmp_path_factory) -> Edge:
             varnish = subprocess.Popen(
                 command(f"127.0.0.1:{port}", f"127.0.0.1:{origin.port}", workdir),
                 stdout=output, stderr=output)
-        through = dataclasses.replace(origin, port=port)
+        through = dataclasses.replace(origin, port=port, log=log)
         try:
-            _wait_for_edge(through, varnish, log)
+            _wait_until_up(through, varnish)
             yield Edge(origin=origin, edge=through, varnish=varnish, workdir=workdir)
         finally:
             for process in (varnish, worker):
