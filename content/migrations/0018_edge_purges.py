@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0015_article_reading_grade'),
+        ('content', '0016_entity_conditions'),
     ]
 
     operations = [
