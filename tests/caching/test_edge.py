@@ -59,7 +59,7 @@ def keys(response) -> list[str]:
     ("/api/v1/articles/hip-and-knee/sections/symptoms/",
      ["all", "article:hip-and-knee", "symptom:stiffness", "warning_sign:recent-fall"]),
     ("/api/v1/conditions/hip-oa/",
-     ["all", "condition:hip-oa", "cause:arthritis", "article:hip-and-knee"]),
+     ["all", "condition:hip-oa", "article:hip-and-knee", "cause:arthritis"]),
     ("/api/v1/causes/arthritis/", ["all", "cause:arthritis", "condition:hip-oa"]),
     ("/api/v1/treatments/ice/", ["all", "treatment:ice"]),
     ("/api/v1/articles/", ["all", "list:article", "article:hip-and-knee", "condition:hip-oa"]),
