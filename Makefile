@@ -125,6 +125,8 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn (gevent
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
 	@# Stored details and sections of the previous release are never served: render them anew.
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py refresh_renderings
+	@# With an edge cache (HIPKNEE_EDGE_PURGE_URL), what it holds of the previous release goes.
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py purge_edge --new-release
 	@# gunicorn with gevent workers, every setting in hipknee_api/gunicorn_conf.py (WEB_CONCURRENCY,
 	@# GUNICORN_WORKER_CONNECTIONS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE); bench/run.py and
 	@# tests/server/ start this same command (hipknee_api/server.py).

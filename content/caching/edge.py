@@ -13,7 +13,8 @@ for Cloudflare; docs/caching.md#the-edge):
   body formats, a stored rendering) and at no query;
 * the collection it belongs to: `list:<type>` for every page of a type's list (any filter),
   `search`, `lookup`, `index`;
-* `all`, on every public response (a purge of everything, after a deploy: `purge_edge --all`).
+* `all`, on every public response (a purge of everything: `purge_edge --all`, and once per
+  release `purge_edge --new-release`, which `make serve` runs).
 
 **Purges** name the same keys (`change_keys`): a change-feed entry for an item (published,
 updated or unpublished; the feed writes one for the item and one for every visible item

@@ -16,6 +16,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from content.caching import CODE_FINGERPRINT
 from content.choices import ContentType
 from content.models import EdgePurge, Synonym
 from content.services.edge import backoff, edge_purges_claim, edge_purges_send_due
@@ -321,3 +322,25 @@ def test_purge_edge_refuses_without_an_edge(settings):
 
     with pytest.raises(CommandError, match="No edge is configured"):
         call_command("purge_edge", "--all")
+
+
+def test_purge_edge_new_release_purges_everything_once_per_release(clock, fake_edge):
+    first, again = io.StringIO(), io.StringIO()
+
+    call_command("purge_edge", "--new-release", stdout=first)
+    call_command("purge_edge", "--new-release", stdout=again)
+
+    assert (first.getvalue(), again.getvalue()) == (
+        "Purged: all\n", "The edge was purged for this release already.\n")
+    assert fake_edge.keys == ["all"]
+    assert EdgePurge.objects.get().reason == f"release {CODE_FINGERPRINT}"
+
+
+def test_purge_edge_new_release_does_nothing_without_an_edge(settings):
+    settings.HIPKNEE_EDGE_PURGE_URL = ""
+    out = io.StringIO()
+
+    call_command("purge_edge", "--new-release", stdout=out)
+
+    assert out.getvalue() == "No edge configured: nothing to purge.\n"
+    assert EdgePurge.objects.count() == 0
