@@ -64,6 +64,10 @@ sub vcl_recv {
         req.url ~ "^/(healthz|readyz)") {
         return (pass);
     }
+    # Only a TLS terminator in front says https; any other value would only split the cache.
+    if (req.http.X-Forwarded-Proto && req.http.X-Forwarded-Proto != "https") {
+        unset req.http.X-Forwarded-Proto;
+    }
     if (!req.http.Accept || req.http.Accept == "*/*") {
         set req.http.Accept = "application/json";
     }
