@@ -16,6 +16,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --no-input
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# make edge: the edge listens on PORT when given (8080 otherwise), the API on ORIGIN_PORT.
+ORIGIN_PORT ?= 8000
+EDGE_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
 PYTEST_ARGS ?=
 # pytest-xdist workers for make test / test-postgres (the machine has 2 cores; 0 runs in-process).
 PYTEST_WORKERS ?= 2
@@ -39,7 +42,7 @@ CHECK_ALLOWED_HOSTS := example.org
 STAMP_RUNTIME := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve bench bench-search eval-search fuzz clean
+.PHONY: help install install-dev run migrate seed test test-postgres lint schema check serve edge bench bench-search eval-search fuzz clean
 
 help: ## List the targets
 	@echo "HipKnee API — make targets (variables: PORT=$(PORT), PYTEST_ARGS, POSTGRES_URL):"
@@ -122,10 +125,30 @@ serve: $(STAMP_RUNTIME) ## Serve with production settings under gunicorn (gevent
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py migrate --noinput
 	@# Stored details and sections of the previous release are never served: render them anew.
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py refresh_renderings
+	@# With an edge cache (HIPKNEE_EDGE_PURGE_URL), what it holds of the previous release goes.
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py purge_edge --new-release
 	@# gunicorn with gevent workers, every setting in hipknee_api/gunicorn_conf.py (WEB_CONCURRENCY,
 	@# GUNICORN_WORKER_CONNECTIONS, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE); bench/run.py and
 	@# tests/server/ start this same command (hipknee_api/server.py).
 	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) -m hipknee_api.server --bind $(HOST):$(PORT)
+
+edge: $(STAMP_RUNTIME) ## Serve the API behind Varnish (Debian's varnish + varnish-modules): the edge on PORT (8080), `make serve` on ORIGIN_PORT (8000), with the purge worker (needs SECRET_KEY)
+	@if [ -z "$${SECRET_KEY:-}" ]; then echo "make edge: set SECRET_KEY, as for make serve" >&2; exit 1; fi
+	@if [ "$(EDGE_PORT)" = "$(ORIGIN_PORT)" ]; then \
+		echo "make edge: PORT (the edge) and ORIGIN_PORT (the API) must differ" >&2; exit 1; fi
+	@$(PY) -c 'import sys; from hipknee_api.edge import missing; sys.exit(missing() is not None)' || { \
+		echo "==> Installing varnish and varnish-modules (Debian packages)"; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq varnish varnish-modules >/dev/null; }
+	@# The origin purges the edge after every publishing commit (and its worker retries), and
+	@# reads the client's address from the edge's X-Forwarded-For (one proxy hop).
+	@echo "==> Edge on http://$(HOST):$(EDGE_PORT)/ in front of make serve on 127.0.0.1:$(ORIGIN_PORT), with the worker"
+	export HIPKNEE_EDGE_PURGE_URL="$${HIPKNEE_EDGE_PURGE_URL:-http://127.0.0.1:$(EDGE_PORT)/}"; \
+	export HIPKNEE_NUM_PROXIES="$${HIPKNEE_NUM_PROXIES:-1}"; \
+	$(MAKE) serve HOST=127.0.0.1 PORT=$(ORIGIN_PORT) & origin=$$!; \
+	DJANGO_SETTINGS_MODULE=$(PRODUCTION) $(PY) manage.py deliver_webhooks & worker=$$!; \
+	trap 'kill $$worker $$origin 2>/dev/null || true' EXIT INT TERM; \
+	$(PY) -m hipknee_api.edge --listen $(HOST):$(EDGE_PORT) --origin 127.0.0.1:$(ORIGIN_PORT)
 
 bench: $(STAMP_RUNTIME) ## Load-test the API against the raw-WSGI ceiling, SQLite and PostgreSQL+Redis (~5 min; BENCH_ARGS=...)
 	@command -v wrk >/dev/null || { \

@@ -86,9 +86,10 @@ class SlowClients:
 
 
 def probe(host: str, port: int, paths: list[str], seconds: float, *,
-          timeout: float = 5.0, pause: float = 0.02) -> dict[str, list]:
-    """Each path in turn, each on a new connection, for `seconds`: path -> list of
-    (seconds taken, status), status None when no answer came within `timeout`."""
+          timeout: float = 5.0, pause: float = 0.02,
+          headers: dict | None = None) -> dict[str, list]:
+    """Each path in turn, each on a new connection (with `headers`), for `seconds`: path ->
+    list of (seconds taken, status), status None when no answer came within `timeout`."""
     results: dict[str, list] = {path: [] for path in paths}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -96,7 +97,7 @@ def probe(host: str, port: int, paths: list[str], seconds: float, *,
             started = time.monotonic()
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers or {})
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -128,11 +129,12 @@ def summary(samples: list) -> dict:
 
 
 def measure(host: str, port: int, paths: list[str], *, sockets: int, hold: float,
-            interval: float) -> dict:
-    """Hold `sockets` slow connections for `hold` seconds while probing `paths`."""
+            interval: float, headers: dict | None = None) -> dict:
+    """Hold `sockets` slow connections for `hold` seconds while probing `paths` (each request
+    with `headers`)."""
     with SlowClients(host, port, sockets, interval) as slow:
         time.sleep(min(1.0, interval / 2))  # every slow connection has sent its first line
-        samples = probe(host, port, paths, hold)
+        samples = probe(host, port, paths, hold, headers=headers)
         still_open = sum(
             1 for connection in slow.sockets
             if connection.fileno() != -1 and not select.select([connection], [], [], 0)[0]

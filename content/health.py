@@ -3,9 +3,13 @@
 `/healthz` says the process is up and serving (no database or cache touched). `/readyz` says
 it can do its work: the database answers a query and the cache stores and returns a value;
 200 with each check's status, or 503 problem+json naming what failed (the reason is logged,
-never sent). While the cache's circuit breaker is open (Redis failed a call within the last
-few seconds, content/caching/backend.py) the cache check fails at once, without waiting on Redis:
-the process serves reads from the database meanwhile, but is not fully ready.
+never sent). With an edge cache configured it also reports the edge purge outbox
+(`edge_purges`: `ok`, or `behind` when a purge waits past HIPKNEE_EDGE_PURGE_ALERT_SECONDS),
+which does not make the process unready.
+
+While the cache's circuit breaker is open (Redis failed a call within the last few seconds,
+content/caching/backend.py) the cache check fails at once, without waiting on Redis: the
+process serves reads from the database meanwhile, but is not fully ready.
 
 Both answer GET and HEAD only, are never cached, never throttled, and are exempt from the HTTPS
 redirect so a probe may use plain HTTP.
@@ -20,6 +24,8 @@ from django.http import JsonResponse
 
 from content.api.errors import PROBLEM_CONTENT_TYPE, method_not_allowed, problem
 from content.caching.backend import cache_reachable, cache_worth_asking
+from content.caching.edge import edge_enabled
+from content.services.edge import edge_purges_status
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +80,21 @@ def check_cache() -> str:
     return OK
 
 
+def _edge_purges() -> dict:
+    """With an edge configured, the purge outbox's state (content/services/edge.py): reported,
+    not a readiness condition (the process serves; the edge may be stale)."""
+    if not edge_enabled():
+        return {}
+    try:
+        status = edge_purges_status()
+    except Exception:
+        logger.exception("Readiness: could not read the edge purge outbox.")
+        return {}
+    if status["status"] != OK:
+        logger.error("Readiness: edge purges are behind: %s", status)
+    return {"edge_purges": status}
+
+
 def healthz(request):
     """The process is up."""
     if request.method not in ALLOWED_METHODS:
@@ -86,8 +107,9 @@ def readyz(request):
     if request.method not in ALLOWED_METHODS:
         return _method_not_allowed(request)
     checks = {"database": check_database(), "cache": check_cache()}
+    details = _edge_purges() if checks["database"] == OK else {}
     if all(result == OK for result in checks.values()):
-        return _json({"status": OK, "checks": checks})
+        return _json({"status": OK, "checks": checks, **details})
     failed = ", ".join(name for name, result in checks.items() if result != OK)
     body = problem(503, "not_ready", f"Not ready to serve: {failed} unreachable.")
     body["checks"] = checks

@@ -43,6 +43,7 @@ from rest_framework.settings import api_settings
 
 from content.api.authentication import API_KEY_META, KEY_FORMAT, key_named
 from content.caching import renderings
+from content.caching.edge import key_headers, response_keys
 from content.caching.responses import (
     PER_REQUEST_HEADERS,
     CachedResponse,
@@ -250,6 +251,10 @@ class CachedResponseMixin:
             and not getattr(response, "xframe_options_exempt", False)
         ):
             response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+        # What it shows, for an edge cache (content/caching/edge.py), stored with it.
+        for name, value in key_headers(response_keys(request._request.path,
+                                                     response.content)).items():
+            response[name] = value
         headers = tuple(
             (name, value)
             for name, value in response.items()

@@ -18,6 +18,9 @@ The concepts, and the one name each has in code, settings and docs:
   (``content.caching.backend.RedisCache``).
 - **code fingerprint** (fingerprint.py): part of every key, so that no release serves what
   another rendered.
+- **edge** (edge.py): what a shared cache in front of the API is told: the **surrogate keys**
+  of each public response (`response_keys`) and of each change (`change_keys`, purged by
+  content/services/edge.py), and the edge's lifetime (``HIPKNEE_EDGE_*``).
 
 The HTTP face (conditional GET, Cache-Control, the view mixin and the middleware) is
 content/api/caching.py.

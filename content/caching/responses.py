@@ -21,6 +21,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
+from content.caching.edge import edge_cache_control, edge_enabled, edge_lifetime, valid_until_now
 from content.caching.etags import if_none_match
 from content.caching.fingerprint import CODE_FINGERPRINT
 from content.caching.validity import content_valid_until
@@ -30,13 +31,15 @@ from content.rules import review_overdue_at
 logger = logging.getLogger(__name__)
 
 #: Headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5).
-NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
+NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary",
+                        "Surrogate-Control")
 #: Headers the middleware adds to every response itself; never stored in an entry.
 PER_REQUEST_HEADERS = frozenset({"content-length", "date", "set-cookie"})
 
 
 def cache_control() -> str:
-    """The Cache-Control of every public 200 and 304."""
+    """The Cache-Control of every public 200 and 304 (for the browser; with an edge
+    configured, `CachedResponse.validators` adds the edge's lifetime)."""
     return (
         f"public, max-age={settings.HIPKNEE_CACHE_MAX_AGE}, "
         f"stale-while-revalidate={settings.HIPKNEE_CACHE_STALE_WHILE_REVALIDATE}"
@@ -95,10 +98,11 @@ def response_key(request, media_type: str) -> str:
 class CachedResponse:
     """A rendered 200: what a later request needs to answer without the view."""
 
-    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until", "shared")
+    __slots__ = ("body", "headers", "etag", "last_modified", "version", "valid_until", "shared",
+                 "content_until")
 
     def __init__(self, body, headers, etag, last_modified, version="", valid_until=0.0,
-                 shared=False):
+                 shared=False, content_until=None):
         self.body = body
         self.headers = headers
         self.etag = etag
@@ -107,14 +111,17 @@ class CachedResponse:
         self.valid_until = valid_until
         #: Whether any request without credentials may have it without the view running.
         self.shared = shared
+        #: When time alone makes it untrue (epoch seconds; inf: no such moment; None: not
+        #: known yet). What bounds the edge's lifetime (content/caching/edge.py).
+        self.content_until = content_until
 
     def __getstate__(self):
         return (self.body, self.headers, self.etag, self.last_modified, self.version,
-                self.valid_until, self.shared)
+                self.valid_until, self.shared, self.content_until)
 
     def __setstate__(self, state):
         (self.body, self.headers, self.etag, self.last_modified, self.version,
-         self.valid_until, self.shared) = state
+         self.valid_until, self.shared, self.content_until) = state
 
     def is_current(self, version: str, now: float) -> bool:
         """Rendered under this content version, and nothing has expired since."""
@@ -122,6 +129,12 @@ class CachedResponse:
 
     def validators(self) -> dict[str, str]:
         headers = {"ETag": self.etag, "Cache-Control": cache_control()}
+        if edge_enabled():
+            if self.content_until is None:
+                self.content_until = valid_until_now()
+            edge, surrogate = edge_cache_control(edge_lifetime(self.content_until))
+            headers["Cache-Control"] += f", {edge}"
+            headers["Surrogate-Control"] = surrogate
         if self.last_modified is not None:
             headers["Last-Modified"] = http_date(self.last_modified)
         return headers
@@ -157,7 +170,8 @@ def response_store(key: str, entry: CachedResponse, version: str, started: float
     ttl = settings.HIPKNEE_RESPONSE_CACHE_TTL
     entry.version = version
     try:
-        entry.valid_until = min(started + ttl, content_valid_until(version, started))
+        entry.content_until = content_valid_until(version, started)
+        entry.valid_until = min(started + ttl, entry.content_until)
         timeout = entry.valid_until - time.time()
         if timeout > 0:
             cache.set(key, entry, timeout=max(1, int(timeout)))

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from content.models.articles import Article, Section, SectionItem  # noqa: F401
+from content.models.edge import EdgePurge  # noqa: F401
 from content.models.editorial import (  # noqa: F401
     Document,
     EditorialEvent,

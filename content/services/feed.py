@@ -11,7 +11,8 @@ Two calls cover every way the public state of an item changes:
   `unpublished` at once, unless the feed already says the item is gone.
 
 Both first delete the item's entries that are still in the future (a scheduled expiry that
-will no longer happen). Every entry is handed to the webhook outbox in the same transaction.
+will no longer happen). Every entry is handed to the webhook outbox, and to the edge purge
+outbox (content/services/edge.py), in the same transaction.
 
 A change to one item can change what *other* items show (an article's links, a condition's
 causes, a cause's conditions): which ones is `content.caching.renderings.dependents`, the rule
@@ -29,6 +30,7 @@ from content.caching.renderings import dependencies, dependents
 from content.changes import feed_lock
 from content.choices import ChangeAction
 from content.models import LIVE_MODELS, Change, Document
+from content.services.edge import edge_purge_for_change
 from content.services.webhooks import deliveries_enqueue
 
 
@@ -42,6 +44,7 @@ def _record(*, document: Document, action: str, at, version: int | None) -> Chan
         version=version,
     )
     deliveries_enqueue(change=change)
+    edge_purge_for_change(change=change)
     return change
 
 

@@ -2,7 +2,7 @@
 
 Synonyms are search configuration (content/models/search.py), not versioned content: a save
 takes effect on the next search (each write moves the content version on, so no cached search
-response outlives it).
+response outlives it, and an edge cache is told to drop its search responses).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.db import transaction
 from content.caching import content_changed
 from content.exceptions import ContentInvalid
 from content.models import Synonym
+from content.services.edge import edge_purge_search
 
 
 def _invalid(error: ValidationError, prefix: str = "") -> ContentInvalid:
@@ -32,6 +33,7 @@ def synonym_save(*, synonym: Synonym) -> Synonym:
         raise _invalid(error) from error
     synonym.save()
     content_changed()  # search results change: cached responses must not outlive them
+    edge_purge_search(reason=f"synonyms {synonym.name} saved")
     return synonym
 
 
@@ -41,6 +43,7 @@ def synonyms_delete(*, queryset) -> int:
     deleted, _ = queryset.delete()
     if deleted:
         content_changed()
+        edge_purge_search(reason="synonyms deleted")
     return deleted
 
 
@@ -67,4 +70,5 @@ def synonyms_import(*, entries: list[dict]) -> tuple[int, int]:
         added += 1
     if added:
         content_changed()
+        edge_purge_search(reason="synonyms imported")
     return added, present

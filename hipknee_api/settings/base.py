@@ -9,7 +9,8 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
 ``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``,
 ``HIPKNEE_CACHE_KEY_PREFIX``, ``HIPKNEE_VERSION_WATCH``, ``HIPKNEE_CONTENT_VERSION_CHECK``,
-``HIPKNEE_REDIS_TIMEOUT`` and ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS``.
+``HIPKNEE_REDIS_TIMEOUT`` and ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS``; the edge's
+``HIPKNEE_EDGE_*`` (below).
 """
 
 import os
@@ -359,6 +360,32 @@ HIPKNEE_WEBHOOK_ALLOWED_PORTS = env_ports("HIPKNEE_WEBHOOK_ALLOWED_PORTS", "80,4
 HIPKNEE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("HIPKNEE_WEBHOOK_MAX_ATTEMPTS", "8"))
 HIPKNEE_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_BACKOFF_SECONDS", "30"))
 HIPKNEE_WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("HIPKNEE_WEBHOOK_TIMEOUT_SECONDS", "10"))
+
+#: The edge cache in front of the API (content/caching/edge.py, content/services/edge.py,
+#: docs/caching.md#the-edge). HIPKNEE_EDGE_PURGE_URL: where purges go, comma-separated for
+#: several edges (e.g. http://127.0.0.1:8080/ for `make edge`'s Varnish); empty (the default)
+#: means no edge: no purge is queued and responses get no edge lifetime.
+HIPKNEE_EDGE_PURGE_URL = os.environ.get("HIPKNEE_EDGE_PURGE_URL", "").strip()
+#: How a purge is sent: `surrogate-key` (a request whose Surrogate-Key header lists the keys:
+#: our Varnish VCL, Fastly's batch purge) or `cloudflare` (a JSON POST {"tags": [...]}).
+HIPKNEE_EDGE_PURGE_FORMAT = os.environ.get("HIPKNEE_EDGE_PURGE_FORMAT", "surrogate-key")
+#: The method of a `surrogate-key` purge: PURGE for Varnish, POST for Fastly.
+HIPKNEE_EDGE_PURGE_METHOD = os.environ.get("HIPKNEE_EDGE_PURGE_METHOD", "PURGE")
+#: Extra headers of every purge request, as a JSON object (e.g. {"Fastly-Key": "…"} or
+#: {"Authorization": "Bearer …"}).
+HIPKNEE_EDGE_PURGE_HEADERS = os.environ.get("HIPKNEE_EDGE_PURGE_HEADERS", "")
+#: Seconds the edge may keep a public response (purges keep it true; never past the next
+#: expiry or overdue review), and may serve it stale while the origin fails.
+HIPKNEE_EDGE_MAX_AGE = int(os.environ.get("HIPKNEE_EDGE_MAX_AGE", "86400"))
+HIPKNEE_EDGE_STALE_IF_ERROR = int(os.environ.get("HIPKNEE_EDGE_STALE_IF_ERROR", "86400"))
+#: The deadline of one purge request, the first retry delay (doubled after each failure, at
+#: most a minute apart; a purge is never given up) and how late a pending purge may be before
+#: /readyz reports the edge purges as `behind`, in seconds.
+HIPKNEE_EDGE_PURGE_TIMEOUT_SECONDS = float(os.environ.get("HIPKNEE_EDGE_PURGE_TIMEOUT_SECONDS",
+                                                          "2"))
+HIPKNEE_EDGE_PURGE_BACKOFF_SECONDS = float(os.environ.get("HIPKNEE_EDGE_PURGE_BACKOFF_SECONDS",
+                                                          "1"))
+HIPKNEE_EDGE_PURGE_ALERT_SECONDS = int(os.environ.get("HIPKNEE_EDGE_PURGE_ALERT_SECONDS", "30"))
 
 #: The reading grade (Flesch–Kincaid) texts should not exceed: the admin marks a field or
 #: section above it, the editorial API says `above_target` (content/readability.py).

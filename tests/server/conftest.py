@@ -9,6 +9,7 @@ it runs on PostgreSQL. Content is made over HTTP, with tokens from `issue_token`
 article. Everything is removed afterwards.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -47,6 +48,7 @@ class Served:
     article: str = f"/api/v1/articles/{ARTICLE['slug']}/"
     editorial: str = f"/api/v1/editorial/articles/{ARTICLE['slug']}/"
     env: dict = field(default_factory=dict)
+    process: subprocess.Popen | None = None
 
     def request(self, method: str, path: str, body=None, *, token: str | None = None,
                 headers: dict | None = None, encode_chunked: bool = False):
@@ -86,24 +88,32 @@ def _postgres_server() -> str:
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory) -> Served:
-    workdir = tmp_path_factory.mktemp("served")
+    with serving(tmp_path_factory.mktemp("served"), label="served") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving(workdir: Path, *, label: str, extra_env: dict | None = None):
+    """A server as `make serve` runs it, with its own database (`<database>_<label>_<pid>` on
+    PostgreSQL), `extra_env` added to its environment, and one published article."""
     on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     redis_url = os.environ.get("REDIS_URL", "") if on_postgres else ""
     if on_postgres:
-        name = f"{dj_database_url.parse(os.environ['DATABASE_URL'])['NAME']}_served_{os.getpid()}"
+        database = dj_database_url.parse(os.environ["DATABASE_URL"])["NAME"]
+        name = f"{database}_{label}_{os.getpid()}"
         with psycopg.connect(f"postgresql://{_postgres_server()}/postgres",
                              autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
         database_url = f"postgres://{_postgres_server()}/{name}"
     else:
-        database_url = f"sqlite:///{workdir / 'served.sqlite3'}"
+        database_url = f"sqlite:///{workdir / f'{label}.sqlite3'}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hipknee_api.settings.production",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "HIPKNEE_CACHE_KEY_PREFIX": KEY_PREFIX,
+        "HIPKNEE_CACHE_KEY_PREFIX": f"{KEY_PREFIX}-{label}",
         "SECRET_KEY": "served-test-only-4Rk9Xv2Lq7Mz1Wc8Tn5Hb3Jd6Pf0Gy",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
@@ -112,6 +122,7 @@ def served(tmp_path_factory) -> Served:
         "HIPKNEE_THROTTLE_KEY": "100000/min",
         "LOG_LEVEL": "INFO",
         "WEB_CONCURRENCY": "2",
+        **(extra_env or {}),
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
@@ -134,7 +145,7 @@ def served(tmp_path_factory) -> Served:
     with log.open("wb") as output:
         process = subprocess.Popen(command(f"127.0.0.1:{port}"), env=env, cwd=ROOT,
                                    stdout=output, stderr=output)
-    server = Served("127.0.0.1", port, tokens, log, env=env)
+    server = Served("127.0.0.1", port, tokens, log, env=env, process=process)
     try:
         _wait_until_up(server, process)
         _publish_article(server)
@@ -148,7 +159,7 @@ def served(tmp_path_factory) -> Served:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if redis_url:
             client = redis.Redis.from_url(redis_url)
-            for key in client.scan_iter(f"{KEY_PREFIX}:*"):
+            for key in client.scan_iter(f"{KEY_PREFIX}-{label}:*"):
                 client.delete(key)
 
 
