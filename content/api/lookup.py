@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content.api.caching import CachedResponseMixin
+from content.api.parameters import StrictQueryParametersMixin
 from content.api.schema import problem_responses
 from content.api.serializers import detail_url
 from content.choices import CodeSystem, ContentType, HealthAspect, SectionKind
@@ -25,6 +26,15 @@ from content.code_lookup import MAX_CODES, CodeMatch, code_lookup
 from content.codes import CODING_SYSTEM_NAME, OID_OF_SYSTEM, SYSTEM_OF_OID, CodeInvalid, code_form
 
 #: The Infobutton parameters (HL7 URL-based implementation guide) the lookup reads.
+#: The roots of the other parameters of that guide (patient, task, performer, encounter, …):
+#: an EHR sends what it is configured to send, so they are taken and not used; any other
+#: unknown parameter is 400 (content/api/parameters.py).
+INFOBUTTON_ROOTS = (
+    "knowledgeRequestNotification.", "holder.", "assignedAuthorizedPerson.",
+    "representedOrganization.", "patientPerson.", "age.", "ageGroup.", "taskContext.",
+    "subTopic.", "mainSearchCriteria.", "severityObservation.", "informationRecipient",
+    "performer", "encounter.", "serviceDeliveryLocation.", "locationOfInterest.",
+)
 INFOBUTTON_CODE = "mainSearchCriteria.v.c"
 INFOBUTTON_SYSTEM = "mainSearchCriteria.v.cs"
 INFOBUTTON_NAME = "mainSearchCriteria.v.dn"
@@ -225,11 +235,18 @@ def _result(match: CodeMatch, request) -> dict:
     }
 
 
-class LookupView(CachedResponseMixin, APIView):
+class LookupView(StrictQueryParametersMixin, CachedResponseMixin, APIView):
     """GET /api/v1/lookup/: published content for clinical codes."""
 
     permission_classes = (AllowAny,)
     renderer_classes = (JSONRenderer, AtomRenderer)
+
+    def accepted_query_parameters(self):
+        taken = ["system", "code", INFOBUTTON_CODE, INFOBUTTON_SYSTEM, INFOBUTTON_NAME,
+                 INFOBUTTON_LANGUAGE, INFOBUTTON_RESPONSE_TYPE]
+        others = [name for name in self.request.query_params
+                  if name.startswith(INFOBUTTON_ROOTS)]
+        return [*taken, *others]
 
     def get_renderers(self):
         """Only GET has an Atom form: OPTIONS describes the endpoint in JSON."""

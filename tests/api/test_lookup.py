@@ -289,3 +289,22 @@ def test_the_lookup_has_an_etag_and_answers_304(api_client, hip_oa):
     assert first["Cache-Control"].startswith("public, max-age=")
     assert again.status_code == 304
     assert again["ETag"] == first["ETag"]
+
+
+def test_an_unknown_parameter_is_400_but_infobutton_context_is_taken(api_client):
+    # A typo is refused, naming what the lookup takes …
+    typo = api_client.get("/api/v1/lookup/?cod=M16.11")
+    message = ("Unknown query parameter; this endpoint takes: `system`, `code`, "
+               "`mainSearchCriteria.v.c`, `mainSearchCriteria.v.cs`, `mainSearchCriteria.v.dn`, "
+               "`informationRecipient.languageCode.c`, `knowledgeResponseType`, `format`.")
+    assert typo.status_code == 400
+    assert typo.json()["errors"] == [
+        {"field": "cod", "message": message, "code": "unknown_parameter"}]
+    # … while the rest of an EHR's Infobutton request (patient, task, performer) is taken.
+    ehr = api_client.get(
+        "/api/v1/lookup/?mainSearchCriteria.v.c=M16.11"
+        "&mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&knowledgeResponseType=application/json"
+        "&patientPerson.administrativeGenderCode.c=F&age.v.v=67&age.v.u=a"
+        "&taskContext.c.c=PROBLISTREV&performer=PROV&mainSearchCriteria.v.ot=hip%20OA")
+    assert ehr.status_code == 200
+    assert [r["code"] for r in ehr.json()["results"]] == ["M16.11"]
