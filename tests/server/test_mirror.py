@@ -7,7 +7,8 @@ The walk starts from the seed (every type, with its links) and, over all six typ
 publishes, edits and republishes (renames, re-links), unpublishes, schedules a few seconds
 ahead, publishes with an expiry a few seconds ahead, and runs the scheduler. The mirror that
 follows the feed is only right if every change to what an item shows (an article's links, a
-condition's causes, a cause's conditions) reached the feed as that item's own entry.
+condition's articles, causes, symptoms, warning signs and treatments, and each of those's
+conditions) reached the feed as that item's own entry.
 """
 
 import datetime as dt
@@ -24,7 +25,7 @@ from tests.server.conftest import ROOT, Served
 STEPS = 300
 SEED = 20261205
 REFS = {"article": ("condition", "cause", "symptom", "warning_sign", "treatment"),
-        "cause": ("condition",)}
+        **{type_: ("condition",) for type_ in ("cause", "symptom", "warning_sign", "treatment")}}
 SECTIONS = {"causes": ("causes",), "symptoms": ("common", "less_common"),
             "when_to_see_a_doctor": ("see_a_doctor", "immediate"),
             "treatment": ("conventional", "alternative", "home_remedy")}
@@ -101,11 +102,14 @@ class Walk:
             "cause": {"name": name, "description": f"How {n}.",
                       "conditions": self.refs("condition")},
             "symptom": {"name": name, "description": f"Feels {n}.",
-                        "frequency": pick(["common", "less_common"])},
-            "warning_sign": {"text": f"{name}.", "urgency": pick(["see_a_doctor", "immediate"])},
+                        "frequency": pick(["common", "less_common"]),
+                        "conditions": self.refs("condition")},
+            "warning_sign": {"text": f"{name}.", "urgency": pick(["see_a_doctor", "immediate"]),
+                             "conditions": self.refs("condition")},
             "treatment": {"name": name, "description": f"Does {n}.",
                           "category": pick(["conventional", "alternative", "home_remedy"]),
-                          "examples": [f"Example {n}"], "caution": None},
+                          "examples": [f"Example {n}"], "caution": None,
+                          "conditions": self.refs("condition")},
         }[type_]
 
     def approve_and_publish(self, url: str, revision: int) -> str:
