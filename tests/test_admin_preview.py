@@ -12,7 +12,7 @@ import time_machine
 
 from content.api.security import HTML_POLICY
 from content.choices import ContentType, ReviewDecision, Role
-from content.models import Article, Change, Revision, Section
+from content.models import Article, Change, Document, Revision, Section
 from content.preview import edit_preview, revision_preview
 from content.services.publishing import revision_publish
 from content.services.reviews import review_submit
@@ -303,3 +303,18 @@ def test_edit_preview_of_a_link_to_an_unknown_item_is_refused_like_a_save(people
     assert preview["errors"] == [{
         "field": "conditions[0]", "message": "There is no condition with slug 'no-such-thing'.",
         "code": "does_not_exist"}]
+
+
+def test_the_preview_lists_every_public_field_as_a_reader_meets_it(people, live_article,
+                                                                    client):
+    client.force_login(people["editor"])
+    condition = Document.objects.get(type=ContentType.CONDITION)
+
+    response = client.get(f"/admin/content/document/{condition.pk}/preview/?frame=1")
+
+    body = response.content.decode()
+    assert "<h1>Hip bursitis</h1>" in body
+    # Links by their names, empty lists as a dash, never a Python repr.
+    assert "<dt>articles</dt><dd>Hip and knee</dd>" in body
+    assert "<dt>also_known_as</dt><dd>—</dd>" in body
+    assert "[{" not in body.split('<pre id="preview-json">')[0]

@@ -27,9 +27,9 @@ from content.preview import edit_preview, revision_preview
 from content.selectors import revision_content
 from content.types import registry
 
-#: What the preview page shows in its own way; every other field is listed by name.
-SHOWN_APART = {"slug", "url", "sections", "conditions", "causes", "review", "version",
-               "updated_at"}
+#: What the preview page shows in its own way (or not: addresses, version, times); every
+#: other field of the public detail is listed by name.
+SHOWN_APART = {"slug", "url", "sections", "review", "version", "updated_at"}
 
 
 def form_errors(editor) -> list[dict]:
@@ -46,6 +46,23 @@ def form_errors(editor) -> list[dict]:
         errors += [{"field": "sections", "message": message}
                    for message in editor.sections.non_form_errors()]
     return errors
+
+
+def value_shown(value) -> str:
+    """A public field's value as a reader would meet it: links by their names, clinical codes
+    as "system code (display)", lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(value_shown(entry) for entry in value)
+    if isinstance(value, dict):
+        if "code" in value:
+            display = f" ({value['display']})" if value.get("display") else ""
+            return f"{value.get('system', '')} {value['code']}{display}".strip()
+        if value.get("name") or value.get("title"):
+            return str(value.get("name") or value.get("title"))
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def sections_shown(detail: dict) -> list[dict]:
@@ -105,7 +122,7 @@ class DocumentPreviewViews:
             sections=sections_shown(detail),
             detail_json=json.dumps(detail, indent=2, ensure_ascii=False),
             heading=detail.get(spec.title_field),
-            fields=[(key, value) for key, value in detail.items()
+            fields=[(key, value_shown(value)) for key, value in detail.items()
                     if key not in SHOWN_APART | {spec.title_field}],
             change_url=self._url("change", document),
             page_url=self._url("preview", document),
