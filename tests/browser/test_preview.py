@@ -32,6 +32,15 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
     change = f"{live_server.url}/admin/content/document/{document.pk}/change/"
 
     editor = login(browser, live_server, "eddie")
+    # The frame loads under the page's and its own Content-Security-Policy: no violation
+    # (a refused frame, an inline script) and no script error, in the page or the frame.
+    problems: list[str] = []
+    editor.on("console", lambda m: problems.append(m.text) if m.type == "error" and (
+        "favicon" not in m.text) or "Content Security Policy" in m.text else None)
+    editor.on("pageerror", lambda error: problems.append(str(error)))
+    editor.context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
     editor.goto(change)
     frame = editor.frame_locator("#public-preview-frame")
     expect(frame.locator("#preview-what")).to_contain_text(
@@ -65,6 +74,7 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
     editor.evaluate("document.getElementById('sections-0').scrollIntoView()")
     editor.screenshot(path=screenshot_dir / "12-preview-beside-the-form.png")
     assert Revision.objects.filter(document=document).count() == 1
+    assert problems == []
 
     # A form error is shown in the preview, not saved either.
     editor.fill("input[name='title']", "")
