@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from content.choices import Role
 from content.models import Document, Revision
 from content.services.roles import role_groups_ensure
-from tests.browser.test_editorial_flow import SLUG, staff
+from tests.browser.test_editorial_flow import SLUG, settled, staff
 from tests.browser.test_workspace import WIDE, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,6 +71,7 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
     # The form is untouched by the preview: the edit is still there, the section still open.
     expect(editor.locator("textarea[name='sections-0-body']")).to_have_value(f"<p>{PLAIN}</p>")
     expect(rich).to_be_visible()
+    settled(editor)
     editor.evaluate("document.getElementById('sections-0').scrollIntoView()")
     editor.screenshot(path=screenshot_dir / "12-preview-beside-the-form.png")
     assert Revision.objects.filter(document=document).count() == 1

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from content.choices import Role
 from content.models import Document
 from content.services.roles import role_groups_ensure
-from tests.browser.test_editorial_flow import PASSWORD, SLUG, staff
+from tests.browser.test_editorial_flow import PASSWORD, SLUG, settled, staff
 from tests.factories import EditorProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,6 +97,7 @@ def test_edit_a_section_see_the_grade_change_the_diff_and_each_roles_work(
     editor.goto(change)
     grade = editor.locator("#sections-0 > summary .summary-grade")
     before = float(grade.inner_text().split()[1])
+    settled(editor)
     editor.screenshot(path=screenshot_dir / "08-compact-form.png", full_page=True)
     editor.click("#sections-0 > summary")
     body = editor.locator("textarea[name='sections-0-body']")  # kept by the rich-text editor
