@@ -14,6 +14,8 @@ from content.api.security import HTML_POLICY
 from content.choices import ContentType, ReviewDecision, Role
 from content.models import Article, Change, Document, Revision, Section
 from content.preview import edit_preview, revision_preview
+from content.readability import snapshot_readability
+from content.selectors import revision_content
 from content.services.publishing import revision_publish
 from content.services.reviews import review_submit
 from content.services.roles import role_groups_ensure
@@ -242,6 +244,9 @@ def test_refresh_previews_the_unsaved_edit_and_saves_nothing(people, live_articl
            "saved (as revision 2) and published now." in body
     # What the sanitiser will remove is said, as on save.
     assert "Section 1 (Introduction): the sanitiser removed &lt;script&gt; (1)" in body
+    # The unsaved text's reading figures, as the form shows a saved revision's.
+    grade = re.search(r'<div id="preview-readability">.*?class="fk-grade">([\d.]+)<', body,
+                      re.S)[1]
     assert (previewed["title"], previewed["version"]) == ("Hip and knee, unsaved", 2)
     assert previewed["sections"][0]["body"] == "<p>Unsaved words.</p>"
     # Nothing was kept anywhere.
@@ -256,6 +261,10 @@ def test_refresh_previews_the_unsaved_edit_and_saves_nothing(people, live_articl
         saved = preview_json(client.get(
             f"/admin/content/document/{live_article.pk}/preview/?revision=2"))
     assert saved == previewed
+    figures = snapshot_readability(ContentType.ARTICLE, revision_content(
+        Revision.objects.get(document=live_article, number=2)))["overall"]
+    assert float(grade) == figures["flesch_kincaid_grade"]
+    assert figures != snapshot_readability(ContentType.ARTICLE, ARTICLE)["overall"]
 
 
 def test_refresh_without_changes_previews_the_revision_being_edited(people, live_article,

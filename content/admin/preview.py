@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from content.admin.display import content_title
 from content.preview import edit_preview, revision_preview
+from content.readability import snapshot_readability
 from content.selectors import revision_content
 from content.types import registry
 
@@ -106,6 +107,9 @@ class DocumentPreviewViews:
             preview = revision_preview(revision, origin=origin)
         revision = preview["revision"]
         detail = preview["detail"] or {}
+        # The figures of the text shown (the unsaved edit's too), as the form shows a save's.
+        readability = snapshot_readability(document.type, revision_content(revision)) \
+            if revision is not None and preview["detail"] else None
         spec = registry[document.type]
         framed = request.method == "POST" or bool(request.GET.get("frame"))
         context = self._context(
@@ -117,6 +121,7 @@ class DocumentPreviewViews:
             unsaved=revision is not None and revision.pk is None,
             posted=request.method == "POST",
             preview=preview,
+            readability=readability,
             notes=notes,
             detail=detail,
             sections=sections_shown(detail),

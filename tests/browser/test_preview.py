@@ -1,7 +1,7 @@
 """The public preview beside the change form in a real browser (issue #18, point 5): at
 1,400 px the form and the preview of the revision being edited stand side by side, the
-preview follows an unsaved edit ("Refresh preview"), nothing is saved, and the preview can be
-hidden (and stays hidden) to give the form the whole width."""
+preview follows an unsaved edit ("Refresh preview") with its reading grade, nothing is saved,
+and the preview can be hidden (and stays hidden) to give the form the whole width."""
 
 import pytest
 from django.core.management import call_command
@@ -56,7 +56,11 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
     assert panel["y"] < WIDE["height"] and form["y"] < WIDE["height"]
     assert form["width"] > 600 and panel["width"] > 450
 
-    # An unsaved edit of the introduction, previewed: the frame shows it, nothing is saved.
+    grade = frame.locator("#preview-readability .fk-grade")
+    before = float(grade.inner_text())
+
+    # An unsaved edit of the introduction, previewed: the frame shows it and its reading
+    # grade, nothing is saved.
     editor.click("#sections-0 > summary")
     rich = editor.locator("#sections-0 .ProseMirror[contenteditable=true]")
     rich.click()
@@ -68,6 +72,7 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
         "Your unsaved edit, as the public API would serve it if it were saved (as revision 2)")
     expect(frame.locator("#public-preview h1")).to_have_text("Hip problems and knee pain")
     expect(frame.locator("#preview-introduction")).to_contain_text(PLAIN)
+    assert float(grade.inner_text()) < before
     # The form is untouched by the preview: the edit is still there, the section still open.
     expect(editor.locator("textarea[name='sections-0-body']")).to_have_value(f"<p>{PLAIN}</p>")
     expect(rich).to_be_visible()
