@@ -99,3 +99,11 @@ def test_the_preview_stands_beside_the_form_and_follows_an_unsaved_edit(
     expect(editor.locator("#public-preview-frame")).to_be_hidden()
     editor.click("#preview-panel > summary")
     expect(frame.locator("#public-preview h1")).to_have_text("Can Hip Problems Cause Knee Pain?")
+
+    # Enter in a field still saves (the preview's button is not the form's default), and the
+    # preview then shows the revision just saved.
+    editor.fill("input[name='title']", "Hip problems and knee pain")
+    editor.press("input[name='title']", "Enter")
+    expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")
+    expect(frame.locator("#preview-what")).to_contain_text("Revision 2, as the public API")
+    expect(frame.locator("#public-preview h1")).to_have_text("Hip problems and knee pain")
