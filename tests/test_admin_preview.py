@@ -327,3 +327,18 @@ def test_the_preview_lists_every_public_field_as_a_reader_meets_it(people, live_
     assert "<dt>articles</dt><dd>Hip and knee</dd>" in body
     assert "<dt>also_known_as</dt><dd>—</dd>" in body
     assert "[{" not in body.split('<pre id="preview-json">')[0]
+
+
+def test_refresh_previews_an_unsaved_edit_of_any_type(people, live_article, client):
+    client.force_login(people["editor"])
+    condition = Document.objects.get(type=ContentType.CONDITION)
+    change = client.get(f"/admin/content/document/{condition.pk}/change/")
+
+    response = client.post(f"/admin/content/document/{condition.pk}/preview/", {
+        **form_data(change), "description": "Swelling of a small sac of fluid in the hip."})
+
+    previewed = preview_json(response)
+    assert previewed["description"] == "Swelling of a small sac of fluid in the hip."
+    assert previewed["version"] == 2
+    assert "<dd>Swelling of a small sac of fluid in the hip.</dd>" in response.content.decode()
+    assert Revision.objects.filter(document=condition).count() == 1
