@@ -79,7 +79,7 @@ def sections_shown(detail: dict) -> list[dict]:
         rest = [item for item in items if item.get("group") not in grouped]
         if rest:
             groups.append({"heading": None, "items": rest})
-        shown.append({**section, "blocks": groups})
+        shown.append({**section, "grouped_items": groups})
     return shown
 
 
