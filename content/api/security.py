@@ -3,7 +3,10 @@
 `ContentSecurityPolicyMiddleware` gives every response a Content-Security-Policy: HTML pages
 (the admin, Swagger UI at /api/docs/, ReDoc at /api/redoc/) may load only this site's own
 scripts, styles, images, fonts and schema (and ReDoc its vendor's logo); everything else
-(JSON, problem+json, the schema) gets `default-src 'none'`. Neither may be framed.
+(JSON, problem+json, the schema) gets `default-src 'none'`. Neither may be framed, except a
+page whose view answers `X-Frame-Options: SAMEORIGIN` (Django's `xframe_options_sameorigin`;
+only the admin's public preview, framed beside the change form): its policy says
+`frame-ancestors 'self'`, so the two headers always agree.
 
 `RequestGuardMiddleware` refuses NUL characters before any view runs: PostgreSQL cannot store
 or compare text containing U+0000, so a NUL that reached a query would be a 500. A NUL in a
@@ -43,6 +46,8 @@ HTML_POLICY = "; ".join([
 REDOC_POLICY = HTML_POLICY.replace(
     "img-src 'self' data: blob:", "img-src 'self' data: blob: https://cdn.redoc.ly"
 )
+#: Policy of an HTML page that pages of this site may frame (the view said SAMEORIGIN).
+FRAMEABLE_POLICY = HTML_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 #: Policy of everything that is not HTML: nothing may load, nothing may frame it.
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
@@ -67,6 +72,8 @@ class ContentSecurityPolicyMiddleware:
     def policy(request, response) -> str:
         if not response.get("Content-Type", "").startswith("text/html"):
             return DATA_POLICY
+        if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+            return FRAMEABLE_POLICY
         match = getattr(request, "resolver_match", None)
         return REDOC_POLICY if match and match.url_name == "redoc" else HTML_POLICY
 

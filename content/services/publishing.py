@@ -151,7 +151,7 @@ def live_apply(
     return row
 
 
-def _approval(revision: Revision) -> Review | None:
+def revision_approval(revision: Revision) -> Review | None:
     """The approval that lets `revision` go live: its deciding review (the newest that counts
     for it: of its exact content, by a reviewer who did not author that content at this or
     any revision since someone else approved it; `content.rules.deciding_review`), if that
@@ -235,7 +235,7 @@ def revision_publish(
     (permissions.SCHEDULE if go_live_at is not None else permissions.PUBLISH).check(user)
     now = timezone.now()
     document = _lock(revision.document, now)
-    review = _approval(revision)
+    review = revision_approval(revision)
     if review is None:
         raise ReviewRequired(number=revision.number)
     schedule_check(go_live_at=go_live_at, expire_at=expire_at, now=now)
@@ -336,7 +336,7 @@ def publish_due(*, now: dt.datetime | None = None, grace: dt.timedelta = dt.time
                 continue
             lateness = now - document.go_live_at
             revision = document.scheduled_revision
-            review = _approval(revision)
+            review = revision_approval(revision)
             if review is None:  # approvals are immutable, so this cannot happen; be safe
                 continue
             scheduler = (

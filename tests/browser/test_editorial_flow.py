@@ -44,6 +44,15 @@ def login(browser, live_server, username: str):
     return page
 
 
+def settled(page) -> None:
+    """Wait until the page has loaded and, on a change form showing its preview, the preview
+    frame has drawn (before a screenshot)."""
+    page.wait_for_load_state("load")
+    if page.locator("#preview-panel[open]").count():
+        expect(page.frame_locator("#public-preview-frame").locator("#preview-what")) \
+            .to_be_visible()
+
+
 def public_json(live_server, path: str) -> dict:
     with urllib.request.urlopen(f"{live_server.url}{path}", timeout=10) as response:
         assert response.status == 200
@@ -87,6 +96,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     expect(editor.locator("ul.messagelist").first).to_contain_text("Saved as draft revision 2")
     banner = editor.locator("#editorial-banner")
     expect(banner).to_contain_text("Unpublished changes: revision 2 is a draft")
+    settled(editor)
     editor.screenshot(path=screenshot_dir / "02-change-form-draft-banner.png")
     assert public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/") == before
 
@@ -105,6 +115,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
         "<p>A competing rewrite that must not overwrite revision 2.</p>")
     expect(other.locator("#sections-0 .ProseMirror[contenteditable=true]")).to_have_text(
         "A competing rewrite that must not overwrite revision 2.")
+    settled(other)
     other.screenshot(path=screenshot_dir / "06-stale-save-refused.png")
     assert Revision.objects.filter(document=document).count() == 2
 
@@ -130,6 +141,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     reviewer.fill("textarea[name='review-comment']", "Accurate and safe.")
     reviewer.fill("input[name='review-next_review_due']", "2031-01-31")
     reviewer.locator("#workflow").scroll_into_view_if_needed()
+    settled(reviewer)
     reviewer.screenshot(path=screenshot_dir / "05-workflow-review.png")
     reviewer.click("button[name='_workflow'][value='review']")
     expect(reviewer.locator("#editorial-banner")).to_contain_text(
@@ -141,6 +153,7 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     publisher.click("button[name='_workflow'][value='publish']")
     expect(publisher.locator("#editorial-banner")).to_contain_text(
         "Live: revision 2 has been served by the public API")
+    settled(publisher)
     publisher.screenshot(path=screenshot_dir / "07-published.png")
 
     section = public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/")

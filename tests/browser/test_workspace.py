@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from content.choices import Role
 from content.models import Document
 from content.services.roles import role_groups_ensure
-from tests.browser.test_editorial_flow import PASSWORD, SLUG, staff
+from tests.browser.test_editorial_flow import PASSWORD, SLUG, settled, staff
 from tests.factories import EditorProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,8 +55,26 @@ def test_the_article_form_opens_compact(live_server, browser, screenshot_dir):
     editor = login(browser, live_server, "eddie")
     editor.goto(f"{live_server.url}/admin/content/document/{document.pk}/change/")
     expect(editor.locator("#editorial-banner")).to_contain_text("Live")
+    # As it opens: the form beside the public preview of the revision being edited.
+    expect(editor.frame_locator("#public-preview-frame").locator("#public-preview")).to_be_visible()
     height, controls = form_size(editor)
     print(f"\narticle form at 1400 px: {height} px tall, {controls} visible controls")
+    assert height < MAX_HEIGHT
+    assert controls < MAX_CONTROLS
+    # Every function is still one click away: history (compare and revert live there),
+    # the preview and its refresh, submitting for review, saving with a change note, and
+    # each section (the stale-save refusal is test_editorial_flow's).
+    for visible in ("a.historylink", "#preview-link", "#preview-refresh",
+                    "button[name='_workflow'][value='submit']", "input[name='change_note']",
+                    "input[name='_save']", "#sections-6 > summary",
+                    "button[name='_more'][value='sections']"):
+        expect(editor.locator(visible)).to_be_visible()
+
+    # With the preview hidden, the form alone.
+    editor.click("#preview-panel > summary")
+    expect(editor.locator("#public-preview-frame")).to_be_hidden()
+    height, controls = form_size(editor)
+    print(f"article form at 1400 px, preview hidden: {height} px tall, {controls} controls")
     assert height < MAX_HEIGHT
     assert controls < MAX_CONTROLS
 
@@ -79,6 +97,7 @@ def test_edit_a_section_see_the_grade_change_the_diff_and_each_roles_work(
     editor.goto(change)
     grade = editor.locator("#sections-0 > summary .summary-grade")
     before = float(grade.inner_text().split()[1])
+    settled(editor)
     editor.screenshot(path=screenshot_dir / "08-compact-form.png", full_page=True)
     editor.click("#sections-0 > summary")
     body = editor.locator("textarea[name='sections-0-body']")  # kept by the rich-text editor
