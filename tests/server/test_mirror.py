@@ -25,7 +25,7 @@ from tests.server.conftest import ROOT, Served
 STEPS = 300
 SEED = 20261205
 REFS = {"article": ("condition", "cause", "symptom", "warning_sign", "treatment"),
-        **{type_: ("condition",) for type_ in ("cause", "symptom", "warning_sign", "treatment")}}
+        **dict.fromkeys(("cause", "symptom", "warning_sign", "treatment"), ("condition",))}
 SECTIONS = {"causes": ("causes",), "symptoms": ("common", "less_common"),
             "when_to_see_a_doctor": ("see_a_doctor", "immediate"),
             "treatment": ("conventional", "alternative", "home_remedy")}
