@@ -79,7 +79,7 @@ def blocks_from_fields(body: str, groups: list[dict], items: list[dict]) -> list
             "type": BlockType.LIST.value,
             "group": group,
             "heading": headings.get(group),
-            "items": [{"title": i["title"], "text": i["text"], "entity": i["entity"]}
+            "items": [{"title": i.get("title"), "text": i["text"], "entity": i.get("entity")}
                       for i in items or () if i["group"] == group],
         })
     return blocks

@@ -55,6 +55,10 @@ from content.types import (
 #: 2: an article's sections hold `blocks` (content/blocks.py).
 SCHEMA_VERSION = 2
 
+#: {from_version: the types whose snapshot that version's change touched}; the others keep
+#: their snapshot as it was and need no upgrader (1 → 2: an article's sections gained blocks).
+CHANGED_TYPES: dict[int, set[str]] = {1: {"article"}}
+
 #: {content type: {from_version: function(content) -> content at from_version + 1}}
 UPGRADERS: dict[str, dict[int, Callable[[dict], dict]]] = {
     spec.name: {version: import_string(f) if isinstance(f, str) else f
@@ -109,8 +113,10 @@ def snapshot_upgrade(type_: str, content: dict, version: int) -> dict:
     """Bring a stored snapshot of `version` up to `SCHEMA_VERSION`, keys in canonical order."""
     while version < SCHEMA_VERSION:
         upgrader = UPGRADERS[type_].get(version)
-        if upgrader is not None:  # a version that changed nothing of this type has none
+        if upgrader is not None:
             content = upgrader(content)
+        elif type_ in CHANGED_TYPES.get(version, {type_}):
+            raise LookupError(f"No snapshot upgrader for {type_} from version {version}.")
         version += 1
     return snapshot_ordered(content)
 

@@ -252,7 +252,7 @@ class ListItemSerializer(SectionItemSerializer):
 class ParagraphBlockSerializer(serializers.Serializer):
     """A paragraph: sanitised HTML, as a section's `body` is (in `?body_format=` when asked)."""
 
-    type = serializers.ChoiceField(choices=[BlockType.PARAGRAPH], help_text="`paragraph`.")
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`paragraph`.")
     body = serializers.CharField(help_text="Sanitised HTML of one paragraph (normally one "
                                  "`<p>`; a quote, a subheading or a bulleted list of the "
                                  "prose is a block of its own).")
@@ -261,7 +261,7 @@ class ParagraphBlockSerializer(serializers.Serializer):
 class ListBlockSerializer(serializers.Serializer):
     """A list: one item group of the section, its heading and its items in order."""
 
-    type = serializers.ChoiceField(choices=[BlockType.LIST], help_text="`list`.")
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`list`.")
     group = serializers.ChoiceField(choices=ItemGroup.choices, help_text="The item group.")
     heading = serializers.CharField(
         allow_null=True,

@@ -27,6 +27,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F, Func, IntegerField, TextField, Value, prefetch_related_objects
 
+from content.choices import BlockType
 from content.codes import code_display
 from content.search.query import CONFIG, SPACE
 from content.search.ranking import title_field
@@ -71,11 +72,14 @@ def _article_document(row) -> SearchDocument:
     sections = sorted(row.sections.all(), key=lambda section: section.position)
     prefetch_related_objects(sections, "items")
     body = []
-    for section in sections:
-        body.append(body_index_text(section.body))
-        body.extend(group.get("heading", "") for group in section.groups or ())
-        for item in sorted(section.items.all(), key=lambda item: item.position):
-            body.extend([item.title or "", item.text])
+    for section in sections:  # each block in reading order (content/blocks.py)
+        for block in section.blocks_in_order():
+            if block["type"] == BlockType.PARAGRAPH:
+                body.append(body_index_text(block["body"]))
+                continue
+            body.append(block["heading"] or "")
+            for item in block["items"]:
+                body.extend([item.title or "", item.text])
     names = (row.summary, *(s.heading for s in sections))
     return SearchDocument(row.title, names, _join(*body))
 
