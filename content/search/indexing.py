@@ -27,7 +27,6 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import F, Func, IntegerField, TextField, Value, prefetch_related_objects
 
-from content.choices import BlockType
 from content.codes import code_display
 from content.search.query import CONFIG, SPACE
 from content.search.ranking import title_field
@@ -72,14 +71,15 @@ def _article_document(row) -> SearchDocument:
     sections = sorted(row.sections.all(), key=lambda section: section.position)
     prefetch_related_objects(sections, "items")
     body = []
-    for section in sections:  # each block in reading order (content/blocks.py)
-        for block in section.blocks_in_order():
-            if block["type"] == BlockType.PARAGRAPH:
-                body.append(body_index_text(block["body"]))
-                continue
-            body.append(block["heading"] or "")
-            for item in block["items"]:
-                body.extend([item.title or "", item.text])
+    # A section's body and groups are derived from its blocks when it is published
+    # (content/blocks.py), its items are in block order: the same words as the blocks. The
+    # document keeps the older order (prose, headings, items) so that rows indexed by the
+    # frozen rules of migrations 0005/0009/0012 still match (tests/test_migrations.py).
+    for section in sections:
+        body.append(body_index_text(section.body))
+        body.extend(group.get("heading", "") for group in section.groups or ())
+        for item in sorted(section.items.all(), key=lambda item: item.position):
+            body.extend([item.title or "", item.text])
     names = (row.summary, *(s.heading for s in sections))
     return SearchDocument(row.title, names, _join(*body))
 
