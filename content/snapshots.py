@@ -410,9 +410,14 @@ def _blocks(c: _Checker, value: Any, field: str, groups_allowed: list[str] | Non
         if block is None or not names - {"heading"} <= set(block):
             continue
         if type_ == BlockType.PARAGRAPH:
-            body = c.text(block["body"], f"{path}.body", max_length=MAX_LONG, rich=True)
-            if body:
-                blocks += [{"type": type_, "body": piece} for piece in html_split(body)]
+            sent = block["body"]
+            if isinstance(sent, str) and not sent.strip():
+                c.error(f"{path}.body", "This field may not be blank.", "blank")
+                continue
+            # A paragraph the sanitiser empties (only a <script>, say) is dropped, as it is
+            # from a body; the admin tells the editor what was removed.
+            body = c.text(sent, f"{path}.body", max_length=MAX_LONG, blank=True, rich=True)
+            blocks += [{"type": type_, "body": piece} for piece in html_split(body or "")]
             continue
         group = c.choice(block["group"], f"{path}.group", groups_allowed) \
             if groups_allowed is not None else None
