@@ -25,7 +25,8 @@ ITEM = {"title": None, "text": "Rest.", "entity": None}
 
 @pytest.mark.parametrize(("html", "pieces"), [
     ("", []),
-    ("<p>One.</p><p>Two <strong>b</strong>.</p>", ["<p>One.</p>", "<p>Two <strong>b</strong>.</p>"]),
+    ("<p>One.</p><p>Two <strong>b</strong>.</p>",
+     ["<p>One.</p>", "<p>Two <strong>b</strong>.</p>"]),
     ("<p>a</p>\n <ul><li>x<ul><li>y</li></ul></li></ul><h3>H</h3>",
      ["<p>a</p>", "<ul><li>x<ul><li>y</li></ul></li></ul>", "<h3>H</h3>"]),
     ("Loose <em>text</em><br>on<p>p</p> tail", ["Loose <em>text</em><br>on", "<p>p</p>", "tail"]),

@@ -320,9 +320,10 @@ def source_reading_order() -> dict[str, list[tuple[str, str]]]:
     """The source walked line by line: per section, ("paragraph", text), ("list", the words
     that introduce a list, without their colon) and ("item", an entry without its marker),
     in the order a reader meets them. A line right before a list entry introduces that list
-    unless it ends a sentence (Treatment's "Conventional Treatments" has no colon); when it is a paragraph's last sentence, the sentences before it are
-    that paragraph. (When to see a doctor's "Here are key indicators…:" introduces the two
-    lists that follow, each with words of its own: it stays the end of its paragraph.)"""
+    unless it ends a sentence (Treatment's "Conventional Treatments" has no colon); when it
+    is a paragraph's last sentence, the sentences before it are that paragraph. (When to see
+    a doctor's "Here are key indicators…:" introduces the two lists that follow, each with
+    words of its own: it stays the end of its paragraph.)"""
     order: dict[str, list[tuple[str, str]]] = {}
     kind = None
     lines = [line.strip() for line in

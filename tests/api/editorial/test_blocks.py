@@ -90,7 +90,8 @@ def test_the_blocks_are_what_is_reviewed_published_and_served(
     jsonld = api_client.get(PUBLIC, HTTP_ACCEPT="application/ld+json").json()
 
     assert public["blocks"] == [OPENING, RARER, BETWEEN, COMMON]
-    assert public["body"] == "<p>Some signs are common.</p><p>Others are <strong>rarer</strong>.</p>"
+    assert public["body"] == (
+        "<p>Some signs are common.</p><p>Others are <strong>rarer</strong>.</p>")
     assert [b.get("body") for b in as_text["blocks"]] == [
         "Some signs are common.", None, "Others are rarer.", None]
     assert jsonld["hasPart"][0]["text"] == (
