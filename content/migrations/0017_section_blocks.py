@@ -54,7 +54,7 @@ def layout_sections(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0015_article_reading_grade'),
+        ('content', '0016_entity_conditions'),
     ]
 
     operations = [
