@@ -18,13 +18,19 @@ syntax for (u, sub, sup, abbr) keep their text.
 
 Text: the same blocks without markup; list items still start with `- ` or `1. ` and quotes
 with `> `; a link reads `text (href)` unless its text already is the address.
+
+A whole section is rendered from its blocks (content/blocks.py) in reading order,
+`blocks_render`: each paragraph as it is, each list where it stands as its heading (with a
+colon) and a bulleted list of its items (`title: text`, the title strong); as HTML, and so as
+Markdown or text, the same words in the same order.
 """
 
+import html
 import re
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from content.choices import BodyFormat
+from content.choices import BlockType, BodyFormat
 
 BLOCK_TAGS = {"p", "h3", "h4", "ul", "ol", "li", "blockquote"}
 VOID_TAGS = {"br"}
@@ -237,3 +243,30 @@ def body_render(source: str, body_format: str) -> str:
     if body_format == BodyFormat.TEXT:
         return html_to_text(source)
     return source
+
+
+def _list_html(block: dict) -> str:
+    items = "".join(
+        f"<li><strong>{html.escape(item['title'])}</strong>: {html.escape(item['text'])}</li>"
+        if item["title"] else f"<li>{html.escape(item['text'])}</li>"
+        for item in block["items"]
+    )
+    heading = f"<p>{html.escape(block['heading'])}:</p>" if block["heading"] else ""
+    return f"{heading}<ul>{items}</ul>" if items else heading
+
+
+def blocks_html(blocks: list[dict]) -> str:
+    """A section's blocks as one piece of HTML, in reading order (see the module)."""
+    return "".join(block["body"] if block["type"] == BlockType.PARAGRAPH else _list_html(block)
+                   for block in blocks)
+
+
+def blocks_render(blocks: list[dict], body_format: str) -> str:
+    """A section's blocks, paragraphs and lists where they stand, in `body_format`."""
+    return body_render(blocks_html(blocks), body_format)
+
+
+def blocks_in_format(blocks: list[dict], body_format: str) -> list[dict]:
+    """Blocks with each paragraph's body in `body_format` (lists are plain text already)."""
+    return [{**block, "body": body_render(block["body"], body_format)}
+            if block["type"] == BlockType.PARAGRAPH else block for block in blocks]

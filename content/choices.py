@@ -101,6 +101,13 @@ class ItemGroup(models.TextChoices):
     NEXT_STEPS = "next_steps", "Next steps"
 
 
+class BlockType(models.TextChoices):
+    """What one block of a section is (docs/api.md#section-blocks); content/blocks.py."""
+
+    PARAGRAPH = "paragraph", "Paragraph (sanitised HTML)"
+    LIST = "list", "List (one item group: its heading and its items)"
+
+
 #: Which item groups each section kind may use.
 ITEM_GROUPS_OF_KIND: dict[str, tuple[str, ...]] = {
     SectionKind.INTRODUCTION: (ItemGroup.WHY_IT_MATTERS,),

@@ -35,8 +35,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 
-from content.bodyformats import html_to_text
-from content.choices import ContentType, SectionKind
+from content.bodyformats import blocks_render
+from content.choices import BodyFormat, ContentType, SectionKind
 from content.codes import CODING_SYSTEM_NAME
 
 CONTEXT = "https://schema.org"
@@ -188,21 +188,9 @@ def _item(item: dict, type_: str) -> dict:
 
 
 def _section_text(section: dict) -> str:
-    """The words of a section as plain text: its prose, then each group's items."""
-    parts = [html_to_text(section["body"])] if section["body"] else []
-    headings = {group["group"]: group["heading"] for group in section["groups"]}
-    current = None
-    lines: list[str] = []
-    for item in section["items"]:
-        if item["group"] != current:
-            current = item["group"]
-            if lines:
-                parts.append("\n".join(lines))
-            lines = [headings[current]] if current in headings else []
-        lines.append(f"- {item['title']}: {item['text']}" if item["title"] else f"- {item['text']}")
-    if lines:
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+    """The words of a section as plain text, in reading order: its blocks, each list where
+    it stands (content/bodyformats.py `blocks_render`)."""
+    return blocks_render(section["blocks"], BodyFormat.TEXT)
 
 
 def _part(article_url: str, section: dict) -> dict:

@@ -22,7 +22,9 @@ import re
 import textstat
 from django.conf import settings
 
+from content.blocks import blocks_from_fields
 from content.bodyformats import html_to_text
+from content.choices import BlockType
 from content.types import FieldKind, registry
 
 #: The grade patient material should not exceed unless the setting says otherwise.
@@ -78,9 +80,17 @@ def text_readability(text: str) -> dict | None:
 
 
 def section_text(section: dict) -> str:
-    """What a reader reads of a snapshot's section: its body and its items' texts."""
-    parts = [html_to_text(section.get("body") or "")]
-    parts += [item.get("text") or "" for item in section.get("items") or []]
+    """What a reader reads of a snapshot's section: its blocks in reading order, a
+    paragraph's text and a list's items' texts (the list headings are not counted, as they
+    never were)."""
+    parts = []
+    blocks = section["blocks"] if "blocks" in section else blocks_from_fields(
+        section.get("body") or "", section.get("groups") or [], section.get("items") or [])
+    for block in blocks:
+        if block["type"] == BlockType.PARAGRAPH:
+            parts.append(html_to_text(block["body"]))
+        else:
+            parts += [item.get("text") or "" for item in block["items"]]
     return "\n\n".join(p for p in parts if p.strip())
 
 

@@ -39,6 +39,7 @@ from content.querysets import content_authored
 from content.roles import user_roles
 from content.rules import review_state_of
 from content.snapshots import snapshot_upgrade
+from content.types import SECTION
 
 __all__ = ["review_state_of"]  # its home is content.rules
 
@@ -66,7 +67,12 @@ def _diff(before, after, path: str, changes: list[dict]) -> None:
     if before == after:
         return
     if isinstance(before, dict) and isinstance(after, dict):
+        # A section's body, groups and items are derived from its blocks: their changes
+        # are the blocks' changes, shown once (content/types.py, SECTION).
+        derived = set(SECTION.derived) if "blocks" in before and "blocks" in after else set()
         for key in list(before) + [k for k in after if k not in before]:
+            if key in derived:
+                continue
             child = f"{path}.{key}" if path else key
             _diff(before.get(key, _MISSING), after.get(key, _MISSING), child, changes)
         return

@@ -20,10 +20,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import nh3
+from django.utils.module_loading import import_string
 
+from content.blocks import blocks_from_fields, fields_from_blocks, html_split
 from content.choices import (
     HEALTH_ASPECT_OF_KIND,
     ITEM_GROUPS_OF_KIND,
+    BlockType,
     CodeSystem,
     SectionKind,
     TimelinePhase,
@@ -38,13 +41,29 @@ from content.plaintext import (
     MARKUP_RE,
     bidi_control_found,
 )
-from content.types import MAX_LIST, MAX_LONG, MAX_SHORT, MAX_SLUG, Field, FieldKind, registry
+from content.types import (
+    MAX_LIST,
+    MAX_LONG,
+    MAX_SHORT,
+    MAX_SLUG,
+    SECTION,
+    Field,
+    FieldKind,
+    registry,
+)
 
-SCHEMA_VERSION = 1
+#: 2: an article's sections hold `blocks` (content/blocks.py).
+SCHEMA_VERSION = 2
+
+#: {from_version: the types whose snapshot that version's change touched}; the others keep
+#: their snapshot as it was and need no upgrader (1 → 2: an article's sections gained blocks).
+CHANGED_TYPES: dict[int, set[str]] = {1: {"article"}}
 
 #: {content type: {from_version: function(content) -> content at from_version + 1}}
 UPGRADERS: dict[str, dict[int, Callable[[dict], dict]]] = {
-    spec.name: spec.upgraders for spec in registry
+    spec.name: {version: import_string(f) if isinstance(f, str) else f
+                for version, f in spec.upgraders.items()}
+    for spec in registry
 }
 
 #: Tags and attributes allowed in rich text (section bodies). Everything else is removed.
@@ -72,8 +91,9 @@ KEY_ORDER = {
     for index, key in enumerate([
         "type", "slug", "kind", "phase", "group", "title", "name", "heading", "position", "summary",
         "language", "also_known_as", "body_region", "health_aspect", "text", "urgency",
-        "description", "frequency", "category", "examples", "caution", "body", "min", "max",
-        "unit", "conditions", "groups", "items", "entity", "timeline", "sections", "codes",
+        "description", "frequency", "category", "examples", "caution", "blocks", "body", "min",
+        "max", "unit", "conditions", "groups", "items", "entity", "timeline", "sections",
+        "codes",
         "system", "code",
     ])
 }
@@ -93,9 +113,10 @@ def snapshot_upgrade(type_: str, content: dict, version: int) -> dict:
     """Bring a stored snapshot of `version` up to `SCHEMA_VERSION`, keys in canonical order."""
     while version < SCHEMA_VERSION:
         upgrader = UPGRADERS[type_].get(version)
-        if upgrader is None:
+        if upgrader is not None:
+            content = upgrader(content)
+        elif type_ in CHANGED_TYPES.get(version, {type_}):
             raise LookupError(f"No snapshot upgrader for {type_} from version {version}.")
-        content = upgrader(content)
         version += 1
     return snapshot_ordered(content)
 
@@ -323,17 +344,34 @@ def _timeline(c: _Checker, value: Any, field: str) -> list[dict] | None:
     return phases
 
 
-def _section(c: _Checker, value: Any, field: str) -> dict | None:
-    allowed = {"kind", "heading", "position", "health_aspect", "body", "groups", "items",
-               "timeline"}
-    section = c.obj(value, field, allowed, {"kind", "heading"})
-    if section is None:
-        return None
-    kind = c.choice(section.get("kind"), f"{field}.kind", SectionKind.values)
-    heading = c.text(section.get("heading"), f"{field}.heading")
+def _item(c: _Checker, entry: Any, path: str, groups_allowed: list[str] | None,
+          group: str | None = None) -> dict | None:
+    """One entry of a list: of `items` (names its group) or of a list block (its group is the
+    block's)."""
+    fields = set(SECTION.item_fields)
+    if group is None:
+        item = c.obj(entry, path, fields | {"group"}, {"group", "text"})
+        if item is None:
+            return None
+        group = c.choice(item.get("group"), f"{path}.group", groups_allowed) \
+            if groups_allowed is not None else None
+    else:
+        item = c.obj(entry, path, fields, {"text"})
+        if item is None:
+            return None
+    title = c.text(item.get("title"), f"{path}.title", null=True, blank=True)
+    text = c.text(item.get("text"), f"{path}.text", max_length=MAX_LONG)
+    entity = None
+    if item.get("entity") is not None:
+        entity = c.ref(item["entity"], f"{path}.entity", ENTITY_TYPES)
+    return {"group": group, "title": title, "text": text, "entity": entity}
+
+
+def _fields_of_old_shape(c: _Checker, section: dict, field: str,
+                         groups_allowed: list[str] | None) -> list[dict]:
+    """A section written as `body`, `groups` and `items`, as blocks (paragraphs, then lists)."""
     body = c.text(section.get("body", ""), f"{field}.body", max_length=MAX_LONG, blank=True,
                   rich=True)
-    groups_allowed = list(ITEM_GROUPS_OF_KIND.get(kind, ()))
     groups = []
     seen_groups = set()
     for i, entry in enumerate(c.seq(section.get("groups", []), f"{field}.groups")):
@@ -341,26 +379,86 @@ def _section(c: _Checker, value: Any, field: str) -> dict | None:
         group = c.obj(entry, path, {"group", "heading"}, {"group", "heading"})
         if group is None:
             continue
-        name = c.choice(group.get("group"), f"{path}.group", groups_allowed) if kind else None
+        name = c.choice(group.get("group"), f"{path}.group", groups_allowed) \
+            if groups_allowed is not None else None
         group_heading = c.text(group.get("heading"), f"{path}.heading", max_length=MAX_SHORT)
         if name in seen_groups:
             c.error(f"{path}.group", "Each group may have one heading.", "duplicate")
         elif name and group_heading:
             seen_groups.add(name)
             groups.append({"group": name, "heading": group_heading})
-    items = []
-    for i, entry in enumerate(c.seq(section.get("items", []), f"{field}.items")):
-        path = f"{field}.items[{i}]"
-        item = c.obj(entry, path, {"group", "title", "text", "entity"}, {"group", "text"})
-        if item is None:
+    items = [item for i, entry in enumerate(c.seq(section.get("items", []), f"{field}.items"))
+             if (item := _item(c, entry, f"{field}.items[{i}]", groups_allowed)) is not None]
+    return blocks_from_fields(body or "", groups, items)
+
+
+def _blocks(c: _Checker, value: Any, field: str, groups_allowed: list[str] | None) -> list[dict]:
+    """A section's blocks, in order: a paragraph's body sanitised and cut at its top-level
+    elements (one block each), each list's group at most once per section."""
+    blocks, seen_groups = [], set()
+    for i, entry in enumerate(c.seq(value, field)):
+        path = f"{field}[{i}]"
+        type_ = entry.get("type") if isinstance(entry, dict) else None
+        if type_ not in BlockType.values:
+            if isinstance(entry, dict):
+                c.choice(type_, f"{path}.type", BlockType.values)
+            else:
+                c.obj(entry, path, set(), set())
             continue
-        group = c.choice(item.get("group"), f"{path}.group", groups_allowed) if kind else None
-        title = c.text(item.get("title"), f"{path}.title", null=True, blank=True)
-        text = c.text(item.get("text"), f"{path}.text", max_length=MAX_LONG)
-        entity = None
-        if item.get("entity") is not None:
-            entity = c.ref(item["entity"], f"{path}.entity", ENTITY_TYPES)
-        items.append({"group": group, "title": title, "text": text, "entity": entity})
+        names = set(SECTION.fields_of_block(type_))
+        block = c.obj(entry, path, names, names - {"heading"})
+        if block is None or not names - {"heading"} <= set(block):
+            continue
+        if type_ == BlockType.PARAGRAPH:
+            sent = block["body"]
+            if isinstance(sent, str) and not sent.strip():
+                c.error(f"{path}.body", "This field may not be blank.", "blank")
+                continue
+            # A paragraph the sanitiser empties (only a <script>, say) is dropped, as it is
+            # from a body; the admin tells the editor what was removed.
+            body = c.text(sent, f"{path}.body", max_length=MAX_LONG, blank=True, rich=True)
+            blocks += [{"type": type_, "body": piece} for piece in html_split(body or "")]
+            continue
+        group = c.choice(block["group"], f"{path}.group", groups_allowed) \
+            if groups_allowed is not None else None
+        heading = c.text(block.get("heading"), f"{path}.heading", null=True, blank=True)
+        if group in seen_groups:
+            c.error(f"{path}.group", "Each group may be listed once per section.", "duplicate")
+            continue
+        seen_groups.add(group)
+        items = []
+        for j, entry_item in enumerate(c.seq(block["items"], f"{path}.items")):
+            item = _item(c, entry_item, f"{path}.items[{j}]", groups_allowed, group=group)
+            if item is not None:
+                del item["group"]
+                items.append(item)
+        if group is not None:
+            blocks.append({"type": type_, "group": group, "heading": heading, "items": items})
+    return blocks
+
+
+def _section(c: _Checker, value: Any, field: str) -> dict | None:
+    section = c.obj(value, field, set(SECTION.fields), set(SECTION.required))
+    if section is None:
+        return None
+    kind = c.choice(section.get("kind"), f"{field}.kind", SectionKind.values)
+    heading = c.text(section.get("heading"), f"{field}.heading")
+    groups_allowed = list(ITEM_GROUPS_OF_KIND.get(kind, ())) if kind else None
+    errors_before = len(c.errors)
+    if "blocks" in section:
+        blocks = _blocks(c, section["blocks"], f"{field}.blocks", groups_allowed)
+        sent_old = [name for name in SECTION.derived if name in section]
+        if sent_old and len(c.errors) == errors_before:
+            # The older fields may come along (a client sending back what it read) as long
+            # as they say what the blocks say.
+            old = _fields_of_old_shape(c, section, field, groups_allowed)
+            derived, sent = fields_from_blocks(blocks), fields_from_blocks(old)
+            for name in sent_old:
+                if derived[name] != sent[name]:
+                    c.error(f"{field}.{name}", f"`{name}` disagrees with `blocks`: send the "
+                            "blocks alone (the older fields are derived from them).", "conflict")
+    else:
+        blocks = _fields_of_old_shape(c, section, field, groups_allowed)
     timeline = _timeline(c, section.get("timeline"), f"{field}.timeline")
     if timeline and kind != SectionKind.RECOVERY:
         c.error(f"{field}.timeline", "Only the recovery section has a timeline.", "invalid")
@@ -369,9 +467,8 @@ def _section(c: _Checker, value: Any, field: str) -> dict | None:
         "heading": heading,
         "position": section.get("position"),
         "health_aspect": HEALTH_ASPECT_OF_KIND.get(kind),
-        "body": body or "",
-        "groups": groups,
-        "items": items,
+        "blocks": blocks,
+        **fields_from_blocks(blocks),
         "timeline": timeline,
     }
 

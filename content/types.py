@@ -53,11 +53,41 @@ class FieldKind(enum.Enum):
     LINES = "lines"  # a list of short plain texts (one per line in the admin)
     CHOICE = "choice"  # one value of `choices`
     REFS = "refs"  # references {"type", "slug"} to published items of `refs_to`
-    SECTIONS = "sections"  # an article's typed sections (content.snapshots._sections)
+    SECTIONS = "sections"  # an article's typed sections, shaped as `SECTION` says
     CODES = "codes"  # clinical codes {"system", "code"} (content.codes)
 
 
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class SectionShape:
+    """What each section of a SECTIONS field holds. Its content is `blocks`, in reading
+    order (paragraphs and lists, content/blocks.py); `derived` are the older fields, kept for
+    the clients that read them and always computed from the blocks. Snapshot validation
+    (`content.snapshots`), the editorial and public serializers and the admin's section form
+    read this declaration."""
+
+    fields: tuple[str, ...] = ("kind", "heading", "position", "health_aspect", "blocks",
+                               "body", "groups", "items", "timeline")
+    required: tuple[str, ...] = ("kind", "heading")
+    #: Fields computed from `blocks` (`content.blocks.fields_from_blocks`); a write may send
+    #: them instead of `blocks` (read as paragraphs, then lists), not in disagreement with them.
+    derived: tuple[str, ...] = ("body", "groups", "items")
+    #: The fields of each type of block (`content.choices.BlockType`).
+    block_fields: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("paragraph", ("type", "body")),
+        ("list", ("type", "group", "heading", "items")),
+    )
+    #: The fields of an item of a list block (an item of `items` adds its `group`).
+    item_fields: tuple[str, ...] = ("title", "text", "entity")
+
+    def fields_of_block(self, type_: str) -> tuple[str, ...]:
+        return dict(self.block_fields)[type_]
+
+
+#: The shape of an article's sections (docs/api.md#section-blocks).
+SECTION = SectionShape()
 
 
 @dataclass(frozen=True)
@@ -124,7 +154,8 @@ class ContentTypeSpec:
     jsonld: str | None = None
     jsonld_example: str | None = None
     openapi_examples: str | None = None
-    #: Snapshot upgraders {from_version: function}, for when the snapshot format changes.
+    #: Snapshot upgraders {from_version: function or its dotted path}, for when the snapshot
+    #: format changes.
     upgraders: dict = field(default_factory=dict)
 
     @cached_property
@@ -202,7 +233,9 @@ ARTICLE = ContentTypeSpec(
         Field("language", FieldKind.CHOICE, "BCP 47 language.", required=False,
               choices=Language, default=Language.EN),
         _conditions("Conditions the article is about or names."),
-        Field("sections", FieldKind.SECTIONS, "When sent, replaces the whole list.",
+        Field("sections", FieldKind.SECTIONS,
+              "When sent, replaces the whole list. Each section's content is `blocks` in "
+              "reading order; `body`, `groups` and `items` are derived from them.",
               required=False),
     ),
     description="Articles without their sections (read a detail for those).",
@@ -216,6 +249,8 @@ ARTICLE = ContentTypeSpec(
     jsonld="content.jsonld.article_jsonld",
     jsonld_example="content.api.formats.ARTICLE_JSONLD_EXAMPLE",
     openapi_examples="content.api.articles.ARTICLE_EXAMPLES",
+    # Snapshot version 2 gave sections their blocks (issue #20).
+    upgraders={1: "content.blocks.snapshot_sections_add_blocks"},
 )
 
 CONDITION = ContentTypeSpec(

@@ -211,14 +211,15 @@ def test_reviewer_sees_the_draft_read_only_and_cannot_save(
         "fields": [("Title", "Hip and knee"), ("Summary", "How hip problems cause knee pain."),
                    ("Language", "en"), ("Conditions", "Hip bursitis")],
         "sections": [
-            {"position": 1, "kind": "Introduction", "heading": "Introduction",
-             "body": "<p>Your hip and knee work together.</p>", "timeline": [],
-             "groups": [{"group": "why_it_matters", "heading": "Why it matters", "items": [
-                 {"title": None, "text": "It guides treatment.", "link": None,
-                  "link_type": None}]}]},
-            {"position": 2, "kind": "Symptoms", "heading": "Symptoms",
-             "body": "<p>Look out for these.</p>", "timeline": [],
-             "groups": [
+            {"position": 1, "kind": "Introduction", "heading": "Introduction", "timeline": [],
+             "blocks": [  # in reading order (content/blocks.py)
+                 {"paragraph": "<p>Your hip and knee work together.</p>"},
+                 {"group": "why_it_matters", "heading": "Why it matters", "items": [
+                     {"title": None, "text": "It guides treatment.", "link": None,
+                      "link_type": None}]}]},
+            {"position": 2, "kind": "Symptoms", "heading": "Symptoms", "timeline": [],
+             "blocks": [
+                 {"paragraph": "<p>Look out for these.</p>"},
                  {"group": "common", "heading": "", "items": [
                      {"title": "Stiffness", "text": "A tight knee.", "link": "Stiffness",
                       "link_type": "symptom"}]},
@@ -416,9 +417,23 @@ def test_saving_creates_a_draft_revision_and_never_touches_live_tables(
         "language": "en",
         "sections": [
             {**ARTICLE_DATA["sections"][0], "position": 1, "health_aspect": "OverviewHealthAspect",
+             "blocks": [
+                 {"type": "paragraph", "body": "<p>Your hip and knee work as a team.</p>"},
+                 {"type": "list", "group": "why_it_matters", "heading": "Why it matters",
+                  "items": [{"title": None, "text": "It guides treatment.", "entity": None}]},
+             ],
              "body": "<p>Your hip and knee work as a team.</p>", "timeline": None,
              "items": [{**ARTICLE_DATA["sections"][0]["items"][0], "entity": None}]},
             {**ARTICLE_DATA["sections"][1], "position": 2, "health_aspect": "SymptomsHealthAspect",
+             "blocks": [
+                 {"type": "paragraph", "body": "<p>Look out for these.</p>"},
+                 {"type": "list", "group": "common", "heading": None,
+                  "items": [{"title": "Stiffness", "text": "A tight knee.",
+                             "entity": {"type": "symptom", "slug": "stiffness"}}]},
+                 {"type": "list", "group": "less_common", "heading": None,
+                  "items": [{"title": "Clicking", "text": "A clicking or popping hip.",
+                             "entity": None}]},
+             ],
              "groups": [], "timeline": None,
              "items": [ARTICLE_DATA["sections"][1]["items"][0],
                        {"group": "less_common", "title": "Clicking",
@@ -476,7 +491,9 @@ def test_sections_and_items_reorder_by_position_and_can_be_removed_or_added(
     data = form_data(client.get(change_url(article)))
     data.update({
         "sections-0-ORDER": "2", "sections-1-ORDER": "1",  # symptoms first
-        "sections-1-items-0-ORDER": "2", "sections-1-items-1-ORDER": "1",  # swap two items
+        # The symptoms' lists swap places: an item's position orders it within its list,
+        # the order of blocks orders the lists (issue #20).
+        "sections-1-layout": "¶, less_common, common",
         "sections-0-items-0-DELETE": "on",  # remove the introduction's only item
         # fill the blank section row: a conclusion with one item
         "sections-2-kind": "conclusion", "sections-2-heading": "Conclusion",
@@ -491,6 +508,61 @@ def test_sections_and_items_reorder_by_position_and_can_be_removed_or_added(
         (2, "introduction", []),
         (3, "conclusion", ["Book a visit."]),
     ]
+
+
+def test_an_editor_adds_a_paragraph_between_two_lists_and_moves_lists_and_items(
+    client, article, editor
+):
+    """Order of blocks (issue #20): “¶” takes the body's next paragraph, a group's name its
+    list; items keep their positions within their list (the ↑/↓ buttons rewrite both)."""
+    client_for(client, editor)
+    page = client.get(change_url(article))
+    data = form_data(page)
+    assert (data["sections-0-layout"], data["sections-1-layout"]) == (
+        "¶, why_it_matters", "¶, common, less_common")
+    assert 'data-block-order="1"' in page.content.decode()
+    assert "content/block_order.js" in page.content.decode()
+    data.update({
+        "sections-1-body": "<p>Look out for these.</p><p>Some are rarer.</p>",
+        "sections-1-layout": "¶, less_common, ¶, common",  # a list moved up, a paragraph between
+        "sections-1-items-2-group": "less_common", "sections-1-items-2-text": "A weak leg.",
+        "sections-1-items-2-ORDER": "1",  # first among the less common ones
+    })
+
+    assert client.post(change_url(article), data).status_code == 302
+
+    section = revision_content(article.revisions.get(number=2))["sections"][1]
+    assert section["blocks"] == [
+        {"type": "paragraph", "body": "<p>Look out for these.</p>"},
+        {"type": "list", "group": "less_common", "heading": None, "items": [
+            {"title": None, "text": "A weak leg.", "entity": None},
+            {"title": "Clicking", "text": "A clicking hip.", "entity": None}]},
+        {"type": "paragraph", "body": "<p>Some are rarer.</p>"},
+        {"type": "list", "group": "common", "heading": None, "items": [
+            {"title": "Stiffness", "text": "A tight knee.",
+             "entity": {"type": "symptom", "slug": "stiffness"}}]},
+    ]
+    assert client.get(change_url(article)).context["editor"].sections.forms[1][
+        "layout"].value() == "¶, less_common, ¶, common"
+
+
+def test_an_unknown_or_repeated_block_in_the_order_is_an_error_on_the_field(
+    client, article, editor
+):
+    client_for(client, editor)
+    data = form_data(client.get(change_url(article)))
+    data["sections-0-layout"] = "¶, why_it_matters, quote"
+    data["sections-1-layout"] = "common, common"
+
+    response = client.post(change_url(article), data)
+
+    sections = response.context["editor"].sections.forms
+    assert sections[0].errors == {"layout": [
+        "Write “¶” or a group's name (why_it_matters, causes, common, less_common, "
+        "see_a_doctor, immediate, conventional, alternative, home_remedy, rehabilitation, "
+        "tips, next_steps), not “quote”."]}
+    assert sections[1].errors == {"layout": ["Name each list once."]}
+    assert Revision.objects.filter(document=article).count() == 1
 
 
 def test_more_rows_adds_blank_rows_without_saving(client, article, editor):
@@ -675,8 +747,14 @@ def test_add_view_creates_an_article_with_sections(client, article, editor):
         "language": "en", "conditions": [{"type": "condition", "slug": "hip-bursitis"}],
         "sections": [{
             "kind": "introduction", "heading": "Introduction", "position": 1,
-            "health_aspect": "OverviewHealthAspect", "body": "<p>Hello.</p>", "groups": [],
-            "timeline": None,
+            "health_aspect": "OverviewHealthAspect",
+            "blocks": [
+                {"type": "paragraph", "body": "<p>Hello.</p>"},
+                {"type": "list", "group": "why_it_matters", "heading": None,
+                 "items": [{"title": None, "text": "It helps.",
+                            "entity": {"type": "symptom", "slug": "stiffness"}}]},
+            ],
+            "body": "<p>Hello.</p>", "groups": [], "timeline": None,
             "items": [{"group": "why_it_matters", "title": None, "text": "It helps.",
                        "entity": {"type": "symptom", "slug": "stiffness"}}],
         }],
@@ -760,6 +838,11 @@ def test_reviewer_approves_and_publisher_publishes_to_the_public_api(
         "heading": "Introduction",
         "position": 1,
         "health_aspect": "OverviewHealthAspect",
+        "blocks": [
+            {"type": "paragraph", "body": "<p>Hips and knees are a team.</p>"},
+            {"type": "list", "group": "why_it_matters", "heading": "Why it matters",
+             "items": [{"title": None, "text": "It guides treatment.", "entity": None}]},
+        ],
         "body": "<p>Hips and knees are a team.</p>",
         "groups": [{"group": "why_it_matters", "heading": "Why it matters"}],
         "timeline": None,
@@ -1014,7 +1097,8 @@ def test_compare_shows_changes_field_by_field_sections_included(
     assert response.status_code == 200
     assert [(r["label"], r["path"], str(r["before"]), str(r["after"]))
             for r in response.context["rows"]] == [
-        ("Section 1 (Introduction) › body", "sections[0].body",
+        # The blocks' change, once: the body derived from them is not repeated.
+        ("Section 1 (Introduction) › block 1 › body", "sections[0].blocks[0].body",
          "&lt;p&gt;<del>Your hip</del> and <del>knee</del> <del>work</del> "
          "<del>together</del>.&lt;/p&gt;",
          "&lt;p&gt;<ins>Hips</ins> and <ins>knees</ins> <ins>are</ins> <ins>a team</ins>"

@@ -342,3 +342,24 @@ def test_refresh_previews_an_unsaved_edit_of_any_type(people, live_article, clie
     assert previewed["version"] == 2
     assert "<dd>Swelling of a small sac of fluid in the hip.</dd>" in response.content.decode()
     assert Revision.objects.filter(document=condition).count() == 1
+
+
+def test_the_admin_preview_shows_a_sections_blocks_in_reading_order(people, live_article, client):
+    """A paragraph after a list stands after it in the preview (issue #20)."""
+    section = {k: v for k, v in ARTICLE["sections"][0].items()
+               if k not in ("body", "groups", "items")}
+    revision_create(document=live_article, author=people["editor"], expected_revision=1,
+                    data={"sections": [{**section, "blocks": [
+                        {"type": "paragraph", "body": "<p>Opening.</p>"},
+                        {"type": "list", "group": "why_it_matters", "heading": "Why",
+                         "items": [{"title": None, "text": "It guides treatment."}]},
+                        {"type": "paragraph", "body": "<p>Closing.</p>"},
+                    ]}]})
+    client.force_login(people["editor"])
+
+    page = client.get(f"/admin/content/document/{live_article.pk}/preview/").content.decode()
+    html = page[page.index('<article id="public-preview"'):page.index("</article>")]
+
+    order = [html.index(text) for text in
+             ("<p>Opening.</p>", "<h3>Why</h3>", "It guides treatment.", "<p>Closing.</p>")]
+    assert order == sorted(order)

@@ -203,15 +203,17 @@ SECTION = "/api/v1/articles/hip-knee/sections/conclusion/"
 
 
 @pytest.mark.parametrize(
-    ("body_format", "body"),
+    ("body_format", "body", "paragraphs"),
     [
-        (None, "<p>Act <strong>early</strong>.</p><ul><li>Rest</li><li>Ice</li></ul>"),
-        ("html", "<p>Act <strong>early</strong>.</p><ul><li>Rest</li><li>Ice</li></ul>"),
-        ("markdown", "Act **early**.\n\n- Rest\n- Ice"),
-        ("text", "Act early.\n\n- Rest\n- Ice"),
+        (None, "<p>Act <strong>early</strong>.</p><ul><li>Rest</li><li>Ice</li></ul>",
+         ["<p>Act <strong>early</strong>.</p>", "<ul><li>Rest</li><li>Ice</li></ul>"]),
+        ("html", "<p>Act <strong>early</strong>.</p><ul><li>Rest</li><li>Ice</li></ul>",
+         ["<p>Act <strong>early</strong>.</p>", "<ul><li>Rest</li><li>Ice</li></ul>"]),
+        ("markdown", "Act **early**.\n\n- Rest\n- Ice", ["Act **early**.", "- Rest\n- Ice"]),
+        ("text", "Act early.\n\n- Rest\n- Ice", ["Act early.", "- Rest\n- Ice"]),
     ],
 )
-def test_section_in_each_format(api_client, article, body_format, body,
+def test_section_in_each_format(api_client, article, body_format, body, paragraphs,
                                 django_assert_num_queries):
     params = {"body_format": body_format} if body_format else {}
 
@@ -224,6 +226,14 @@ def test_section_in_each_format(api_client, article, body_format, body,
         "heading": "Conclusion",
         "position": 1,
         "health_aspect": None,
+        # A row stored without a layout reads as its body's top-level pieces, then its lists;
+        # each paragraph block is rendered in the format, as the body is.
+        "blocks": [
+            {"type": "paragraph", "body": paragraphs[0]},
+            {"type": "paragraph", "body": paragraphs[1]},
+            {"type": "list", "group": "next_steps", "heading": None,
+             "items": [{"title": None, "text": "See a physio.", "entity": None}]},
+        ],
         "body": body,
         "groups": [],
         "items": [{"group": "next_steps", "title": None, "text": "See a physio.",
@@ -237,8 +247,13 @@ def test_article_detail_renders_every_section_body(api_client, article):
     as_markdown = api_client.get("/api/v1/articles/hip-knee/", {"body_format": "markdown"})
 
     assert as_markdown.status_code == 200
-    expected = {**html, "sections": [{**html["sections"][0],
-                                      "body": "Act **early**.\n\n- Rest\n- Ice"}]}
+    blocks = html["sections"][0]["blocks"]
+    expected = {**html, "sections": [{
+        **html["sections"][0],
+        "blocks": [{**blocks[0], "body": "Act **early**."}, {**blocks[1], "body": "- Rest\n- Ice"},
+                   blocks[2]],
+        "body": "Act **early**.\n\n- Rest\n- Ice",
+    }]}
     assert as_markdown.json() == expected
 
 

@@ -297,3 +297,14 @@ def test_readme_shows_the_reference_mirror_client_verbatim():
     code = (ROOT / "content" / "mirror.py").read_text()
 
     assert f"```python\n{code}```\n" in readme
+
+
+def test_api_guide_shows_the_ten_line_blocks_client_verbatim():
+    """The client docs/api.md#section-blocks shows is the code tests/test_seed.py runs on the
+    seed article (content/render_article.py)."""
+    guide = (ROOT / "docs" / "api.md").read_text()
+    code = (ROOT / "content" / "render_article.py").read_text()
+    body = code.split("def render", 1)[1].split('\n\n\nif __name__', 1)[0]
+
+    assert f"```python\n{code}```\n" in guide
+    assert len(("def render" + body).strip().splitlines()) <= 12  # the function: ten-odd lines

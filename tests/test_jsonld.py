@@ -61,8 +61,15 @@ def article():
         reviewed_by_credentials="MBBS, FRCS",
     )
     causes = SectionFactory(article=article, kind=SectionKind.CAUSES, heading="Causes",
-                            position=1, body="<p>Why it <strong>happens</strong>.</p>",
-                            groups=[{"group": "causes", "heading": "Main causes"}])
+                            position=1,
+                            body="<p>Why it <strong>happens</strong>.</p><p>Look at the hip.</p>",
+                            groups=[{"group": "causes", "heading": "Main causes"}],
+                            blocks=[  # the closing paragraph after the list (issue #20)
+                                {"type": "paragraph",
+                                 "body": "<p>Why it <strong>happens</strong>.</p>"},
+                                {"type": "list", "group": "causes", "heading": "Main causes"},
+                                {"type": "paragraph", "body": "<p>Look at the hip.</p>"},
+                            ])
     SectionItemFactory(section=causes, position=1, group=ItemGroup.CAUSES, title="Referred pain",
                        text="Pain felt away from its source.",
                        cause=CauseFactory(slug="referred-pain", name="Referred pain"))
@@ -112,7 +119,9 @@ EXPECTED_ARTICLE = {
     "hasPart": [
         {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/causes/",
          "url": f"{ARTICLE}sections/causes/", "name": "Causes", "position": 1,
-         "text": "Why it happens.\n\nMain causes\n- Referred pain: Pain felt away from its source.",
+         # The section's blocks in reading order: the closing paragraph after the list.
+         "text": "Why it happens.\n\nMain causes:\n\n- Referred pain: Pain felt away from its "
+                 "source.\n\nLook at the hip.",
          "hasHealthAspect": {"@id": "https://schema.org/CausesHealthAspect"}},
         {"@type": "WebPageElement", "@id": f"{ARTICLE}sections/symptoms/",
          "url": f"{ARTICLE}sections/symptoms/", "name": "Symptoms", "position": 2,

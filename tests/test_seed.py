@@ -7,11 +7,16 @@ This is the one test that is about the seed, so it loads it (`load_seed_content`
 
 import html
 import io
+import json
 import re
+from pathlib import Path
 
+import markdown
 import pytest
 from django.core.management import call_command
 
+from content.bodyformats import blocks_render
+from content.render_article import render
 from fixtures.check_seed import FIXTURES, source_fragments
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +303,188 @@ def test_condition_filters_on_the_seed_take_several_conditions(api_client, seede
     assert slugs("/api/v1/warning-signs/?condition=hip-osteoarthritis") == []
     assert slugs("/api/v1/treatments/?condition=hip-osteoarthritis") == []
     assert slugs("/api/v1/articles/?condition=hip-fracture") == ["hip-problems-and-knee-pain"]
+
+
+# --- section blocks: the source's reading order (issue #20) ---------------------------------
+
+SOURCE_HEADINGS = {
+    "Introduction": "introduction", "Causes": "causes", "Symptoms": "symptoms",
+    "When to see a doctor": "when_to_see_a_doctor", "Treatment Options": "treatment",
+    "Recovery": "recovery", "Conclusion": "conclusion",
+}
+LIST_ENTRY = re.compile(r"^(?:- |\d+\. )")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def source_reading_order() -> dict[str, list[tuple[str, str]]]:
+    """The source walked line by line: per section, ("paragraph", text), ("list", the words
+    that introduce a list, without their colon) and ("item", an entry without its marker),
+    in the order a reader meets them. A line right before a list entry introduces that list
+    unless it ends a sentence (Treatment's "Conventional Treatments" has no colon); when it
+    is a paragraph's last sentence, the sentences before it are that paragraph. (When to see
+    a doctor's "Here are key indicators…:" introduces the two lists that follow, each with
+    words of its own: it stays the end of its paragraph.)"""
+    order: dict[str, list[tuple[str, str]]] = {}
+    kind = None
+    lines = [line.strip() for line in
+             (FIXTURES / "source.txt").read_text(encoding="utf-8").splitlines()]
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        if line in SOURCE_HEADINGS:
+            kind = SOURCE_HEADINGS[line]
+            order[kind] = []
+        elif LIST_ENTRY.match(line):
+            order[kind].append(("item", LIST_ENTRY.sub("", line)))
+        elif LIST_ENTRY.match(following) and not line.endswith((".", "!", "?")):
+            *before, introduces = SENTENCE_END.split(line)
+            if before:
+                order[kind].append(("paragraph", " ".join(before)))
+            order[kind].append(("list", introduces.rstrip(":")))
+        elif line:
+            order[kind].append(("paragraph", line))
+    return order
+
+
+def blocks_reading_order(blocks: list[dict]) -> list[tuple[str, str]]:
+    """A section's blocks as the same kind of sequence."""
+    order = []
+    for block in blocks:
+        if block["type"] == "paragraph":
+            order.append(("paragraph", plain_text(block["body"]).strip()))
+            continue
+        order.append(("list", block["heading"]))
+        order += [("item", f"{i['title']}: {i['text']}" if i["title"] else i["text"])
+                  for i in block["items"]]
+    return order
+
+
+def test_every_sections_blocks_follow_the_sources_order(api_client, seeded):
+    """Every paragraph, list and list entry of every section of the source, in its order."""
+    article = api_client.get(ARTICLE).json()
+    expected = source_reading_order()
+
+    served = {s["kind"]: blocks_reading_order(s["blocks"]) for s in article["sections"]}
+
+    assert list(served) == list(expected)  # all seven sections
+    for kind in expected:
+        assert served[kind] == expected[kind], kind
+    assert sum(len(order) for order in served.values()) == 77
+
+
+RECOVERY_BLOCKS = [
+    {"type": "paragraph", "body": "<p>Recovering from hip issues that cause knee pain can be a "
+     "gradual process, often taking several weeks to months depending on the severity of the "
+     "condition and the treatment approach. Understanding the recovery timeline is crucial for "
+     "setting realistic expectations. Typically, initial recovery may take 4 to 6 weeks, but "
+     "full rehabilitation can extend to 3 to 6 months.</p>"},
+    {"type": "paragraph", "body": "<p>During the recovery phase, potential complications such "
+     "as stiffness, muscle weakness, or re-injury can arise.</p>"},
+    {"type": "list", "group": "rehabilitation", "heading": "To mitigate these risks, it’s "
+     "essential to follow a structured rehabilitation program that includes", "items": [
+        {"title": "Physical Therapy", "text": "Engaging in targeted exercises to strengthen the "
+         "hip and knee muscles can significantly aid recovery. A physical therapist can design "
+         "a personalized program that focuses on flexibility, strength, and balance.",
+         "entity": {"type": "treatment", "slug": "physical-therapy",
+                    "url": "http://testserver/api/v1/treatments/physical-therapy/"}},
+        {"title": "Gradual Return to Activity", "text": "Avoid rushing back into high-impact "
+         "activities. Start with low-impact exercises like swimming or cycling, gradually "
+         "increasing intensity as your strength improves.", "entity": None},
+        {"title": "Pain Management", "text": "Utilize ice, heat, or over-the-counter pain "
+         "relief medications as needed to manage discomfort during the recovery process.",
+         "entity": None},
+    ]},
+    {"type": "list", "group": "tips", "heading": "To ensure a smooth recovery, consider the "
+     "following tips", "items": [
+        {"title": "Stay Consistent", "text": "Adhere to your rehabilitation exercises and "
+         "follow your healthcare provider’s recommendations diligently.", "entity": None},
+        {"title": "Listen to Your Body", "text": "Pay attention to any signs of pain or "
+         "discomfort. If you experience increased knee pain, consult your healthcare provider "
+         "before continuing your exercise regimen.", "entity": None},
+        {"title": "Maintain a Healthy Diet", "text": "Proper nutrition can support healing. "
+         "Focus on a balanced diet rich in anti-inflammatory foods, such as fruits, vegetables, "
+         "and omega-3 fatty acids.", "entity": None},
+    ]},
+    {"type": "paragraph", "body": "<p>By following these strategies, you can enhance your "
+     "recovery from hip issues and alleviate knee pain effectively. Remember, patience and "
+     "persistence are key components of a successful recovery journey.</p>"},
+]
+
+
+def test_the_recovery_sections_blocks_close_with_the_paragraph_after_its_lists(
+        api_client, seeded):
+    section = api_client.get(f"{ARTICLE}sections/recovery/").json()
+
+    assert section["blocks"] == RECOVERY_BLOCKS
+
+
+#: The seed's sections as the API served them before blocks (body, groups and items, and the
+#: body as Markdown and text), captured from the code of the commit that added the file.
+BEFORE_BLOCKS = json.loads(
+    (Path(__file__).parent / "data" / "seed_sections_before_blocks.json").read_text("utf-8")
+)
+
+
+def test_body_groups_and_items_are_what_they_were_before_blocks(api_client, seeded):
+    article = api_client.get(ARTICLE).json()
+    as_markdown = api_client.get(ARTICLE, {"body_format": "markdown"}).json()
+    as_text = api_client.get(ARTICLE, {"body_format": "text"}).json()
+
+    assert [{k: s[k] for k in ("kind", "body", "groups", "items")}
+            for s in article["sections"]] == BEFORE_BLOCKS["html"]
+    assert [s["body"] for s in as_markdown["sections"]] == BEFORE_BLOCKS["markdown"]
+    assert [s["body"] for s in as_text["sections"]] == BEFORE_BLOCKS["text"]
+
+
+def in_order(text: str, fragments: list[str]) -> list[str]:
+    """The fragments not found in `text` after the one before them (empty: all in order)."""
+    out_of_order, at = [], 0
+    for fragment in fragments:
+        found = text.find(fragment, at)
+        if found < 0:
+            out_of_order.append(fragment)
+        else:
+            at = found + len(fragment)
+    return out_of_order
+
+
+@pytest.mark.parametrize("body_format", ["html", "markdown", "text"])
+def test_rendering_blocks_reproduces_the_sources_reading_order(api_client, seeded, body_format):
+    """Each section rendered from its blocks (content/bodyformats.py) says the source's
+    words in the source's order: every sentence of every paragraph, list heading and entry."""
+    article = api_client.get(ARTICLE).json()
+    expected = source_reading_order()
+
+    for section in article["sections"]:
+        rendered = blocks_render(section["blocks"], body_format)
+        if body_format == "html":
+            rendered = plain_text(rendered)
+        elif body_format == "markdown":  # read back as a Markdown reader would
+            rendered = plain_text(markdown.markdown(rendered))
+        sentences = [s for _, text in expected[section["kind"]]
+                     for s in SENTENCE_END.split(text)]
+        assert in_order(rendered, sentences) == [], (section["kind"], body_format)
+
+
+def test_the_docs_ten_line_client_renders_the_article_in_the_sources_order(api_client, seeded):
+    """content/render_article.py, shown verbatim in docs/api.md, on the seed article."""
+    article = api_client.get(ARTICLE, {"body_format": "text"}).json()
+
+    text = render(article)
+
+    lines = text.splitlines()
+    recovery = lines[lines.index("Recovery") + 1:lines.index("Conclusion") - 1]
+    assert [line[:40] for line in recovery] == [
+        "Recovering from hip issues that cause kn",
+        "During the recovery phase, potential com",
+        "To mitigate these risks, it’s essential ",
+        "- Physical Therapy: Engaging in targeted",
+        "- Gradual Return to Activity: Avoid rush",
+        "- Pain Management: Utilize ice, heat, or",
+        "To ensure a smooth recovery, consider th",
+        "- Stay Consistent: Adhere to your rehabi",
+        "- Listen to Your Body: Pay attention to ",
+        "- Maintain a Healthy Diet: Proper nutrit",
+        "By following these strategies, you can e",
+    ]
+    sentences = [s for order in source_reading_order().values() for _, t in order
+                 for s in SENTENCE_END.split(t)]
+    assert in_order(text, sentences) == []

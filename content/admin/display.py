@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from content.choices import EditorialStatus, RevisionReviewState, SectionKind
+from content.blocks import blocks_from_fields
+from content.choices import BlockType, EditorialStatus, RevisionReviewState, SectionKind
 from content.models import Document, Revision
 from content.selectors import ReviewState
 from content.snapshots import sanitise_html
@@ -153,7 +154,8 @@ def path_label(path: str, content: dict) -> str:
             label = SectionKind(kind).label if kind in SectionKind.values else None
             parts.append(f"Section {position + 1}" + (f" ({label})" if label else ""))
         else:
-            singular = {"items": "item", "groups": "group heading", "timeline": "phase"}
+            singular = {"items": "item", "groups": "group heading", "timeline": "phase",
+                        "blocks": "block"}
             parts.append(f"{singular.get(name, name)} {position + 1}")
     label = " › ".join(parts)
     return label[:1].upper() + label[1:]
@@ -231,27 +233,30 @@ def preview(content: dict, field_order: tuple[str, ...], labels: dict) -> dict:
         fields.append((key.replace("_", " ").capitalize(), value or "—"))
     sections = []
     for section in content.get("sections", []):
-        headings = {g["group"]: g["heading"] for g in section.get("groups") or []}
-        groups: list[dict] = []
-        for item in section.get("items", []):
-            if not groups or groups[-1]["group"] != item["group"]:
-                groups.append({"group": item["group"],
-                               "heading": headings.get(item["group"], ""), "items": []})
-            groups[-1]["items"].append({
-                "title": item.get("title"),
-                "text": item["text"],
-                "link": ref(item["entity"]) if item.get("entity") else None,
-                "link_type": item["entity"]["type"].replace("_", " ") if item.get("entity")
-                else None,
-            })
+        # The section's blocks in reading order (content/blocks.py); a snapshot read through
+        # `revision_content` always has them, one built some other way is read the older way.
+        blocks = section["blocks"] if "blocks" in section else blocks_from_fields(
+            section.get("body") or "", section.get("groups") or [], section.get("items") or [])
+        shown: list[dict] = []
+        for block in blocks:
+            if block["type"] == BlockType.PARAGRAPH:
+                # Stored bodies were sanitised on save; sanitise again so nothing else can
+                # reach the admin page even if a stored snapshot was written some other way.
+                shown.append({"paragraph": mark_safe(sanitise_html(block["body"]))})  # noqa: S308
+                continue
+            shown.append({"group": block["group"], "heading": block["heading"] or "",
+                          "items": [{
+                              "title": item.get("title"),
+                              "text": item["text"],
+                              "link": ref(item["entity"]) if item.get("entity") else None,
+                              "link_type": item["entity"]["type"].replace("_", " ")
+                              if item.get("entity") else None,
+                          } for item in block["items"]]})
         sections.append({
             "position": section["position"],
             "kind": SectionKind(section["kind"]).label,
             "heading": section["heading"],
-            # Stored bodies were sanitised on save; sanitise again so nothing else can reach
-            # the admin page even if a stored snapshot was written some other way.
-            "body": mark_safe(sanitise_html(section.get("body") or "")),  # noqa: S308
-            "groups": groups,
+            "blocks": shown,
             "timeline": [
                 f"{p['phase']}: {p['min']}–{p['max']} {p['unit']}s"
                 for p in section.get("timeline") or []

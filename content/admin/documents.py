@@ -39,6 +39,7 @@ from content.admin.history import DocumentHistoryViews
 from content.admin.preview import DocumentPreviewViews
 from content.admin.workspace import DocumentWorkspaceViews
 from content.choices import (
+    BlockType,
     EditorialStatus,
     ReviewDecision,
     RevisionReviewState,
@@ -83,7 +84,10 @@ def sanitised_notes(data: dict) -> list[str]:
     sentence per section that lost something (`content.snapshots.sanitise_removed`)."""
     notes = []
     for position, section in enumerate(data.get("sections") or [], start=1):
-        removed = sanitise_removed(section.get("body") or "")
+        body = section["body"] if "body" in section else "".join(
+            block["body"] for block in section.get("blocks") or ()
+            if block.get("type") == BlockType.PARAGRAPH)
+        removed = sanitise_removed(body or "")
         if removed:
             notes.append(
                 f"Section {position} ({section.get('heading') or 'no heading'}): the sanitiser "

@@ -66,23 +66,6 @@ def value_shown(value) -> str:
     return str(value)
 
 
-def sections_shown(detail: dict) -> list[dict]:
-    """The public detail's sections as a reader meets them: each section's items under the
-    heading of their group, in the groups' order (items of a group without a heading last)."""
-    shown = []
-    for section in detail.get("sections") or []:
-        items = section.get("items") or []
-        groups = [{"heading": group.get("heading"),
-                   "items": [i for i in items if i.get("group") == group.get("group")]}
-                  for group in section.get("groups") or []]
-        grouped = {group.get("group") for group in section.get("groups") or []}
-        rest = [item for item in items if item.get("group") not in grouped]
-        if rest:
-            groups.append({"heading": None, "items": rest})
-        shown.append({**section, "grouped_items": groups})
-    return shown
-
-
 class DocumentPreviewViews:
     """preview_view of `DocumentAdmin`."""
 
@@ -124,7 +107,8 @@ class DocumentPreviewViews:
             readability=readability,
             notes=notes,
             detail=detail,
-            sections=sections_shown(detail),
+            # Each section's blocks, paragraphs and lists in reading order (issue #20).
+            sections=detail.get("sections") or [],
             detail_json=json.dumps(detail, indent=2, ensure_ascii=False),
             heading=detail.get(spec.title_field),
             fields=[(key, value_shown(value)) for key, value in detail.items()

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from content.api import serializers
 from content.api.formats import BODY_FORMAT_PARAMETER
 from content.api.schema import DETAIL_PROBLEMS
+from content.blocks import blocks_from_fields
 from content.choices import SectionKind
 from content.models import LIVE_MODELS
 
@@ -97,6 +98,16 @@ ARTICLE_EXAMPLE = {
         "reviewed_by": {"name": "Dr Jane Example", "credentials": "MBBS, FRCP"},
     },
 }
+
+# Each section's blocks, in the place the public payload has them (before `body`).
+ARTICLE_EXAMPLE["sections"] = [
+    {**{k: v for k, v in section.items() if k in ("kind", "heading", "position",
+                                                   "health_aspect")},
+     "blocks": blocks_from_fields(section["body"], section["groups"], section["items"]),
+     **{k: v for k, v in section.items() if k not in ("kind", "heading", "position",
+                                                       "health_aspect")}}
+    for section in ARTICLE_EXAMPLE["sections"]
+]
 
 ARTICLE_EXAMPLES = [
     OpenApiExample(

@@ -17,7 +17,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from content.bodyformats import body_render
+from content.bodyformats import blocks_in_format, body_render
 from content.choices import BodyFormat
 from content.jsonld import MEDIA_TYPE, jsonld_dumps
 from content.types import registry
@@ -65,17 +65,18 @@ def body_format_of(request) -> str:
     return value
 
 
+def _section_in_format(section: dict, body_format: str) -> dict:
+    return {**section, "blocks": blocks_in_format(section["blocks"], body_format),
+            "body": body_render(section["body"], body_format)}
+
+
 def with_body_format(data: dict, body_format: str) -> dict:
-    """A detail or section payload with its section bodies rendered in `body_format`."""
+    """A detail or section payload with its section bodies and paragraph blocks rendered in
+    `body_format`."""
     if "sections" in data:
-        return {
-            **data,
-            "sections": [
-                {**section, "body": body_render(section["body"], body_format)}
-                for section in data["sections"]
-            ],
-        }
-    return {**data, "body": body_render(data["body"], body_format)}
+        return {**data, "sections": [_section_in_format(section, body_format)
+                                     for section in data["sections"]]}
+    return _section_in_format(data, body_format)
 
 
 BODY_FORMAT_PARAMETER = OpenApiParameter(
@@ -83,7 +84,8 @@ BODY_FORMAT_PARAMETER = OpenApiParameter(
     str,
     enum=BodyFormat.values,
     default=BodyFormat.HTML,
-    description="How to render each section's `body`: `html` (sanitised HTML, as stored), "
+    description="How to render each section's `body` and each paragraph block's `body`: "
+    "`html` (sanitised HTML, as stored), "
     "`markdown` (CommonMark: `- ` bullets, `1. ` numbered items, `**strong**`, `*em*`, "
     "`[text](url)`) or `text` (plain text; list items still start with `- `). The same words "
     "in every format. Any other value is 400.",

@@ -11,10 +11,11 @@ import functools
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from content.choices import (
+    BlockType,
     CodeSystem,
     ContentType,
     HealthAspect,
@@ -33,7 +34,7 @@ from content.models import (
 from content.models.editorial import REVIEWER_LABEL
 from content.querysets import is_visible
 from content.rules import review_status
-from content.types import ContentTypeSpec, FieldKind, registry
+from content.types import SECTION, ContentTypeSpec, FieldKind, registry
 
 
 @functools.cache
@@ -240,8 +241,48 @@ class SectionItemSerializer(serializers.ModelSerializer):
         }
 
 
+class ListItemSerializer(SectionItemSerializer):
+    """One entry of a list block: its group is the block's."""
+
+    class Meta(SectionItemSerializer.Meta):
+        fields = list(SECTION.item_fields)
+        read_only_fields = fields
+
+
+class ParagraphBlockSerializer(serializers.Serializer):
+    """A paragraph: sanitised HTML, as a section's `body` is (in `?body_format=` when asked)."""
+
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`paragraph`.")
+    body = serializers.CharField(help_text="Sanitised HTML of one paragraph (normally one "
+                                 "`<p>`; a quote, a subheading or a bulleted list of the "
+                                 "prose is a block of its own).")
+
+
+class ListBlockSerializer(serializers.Serializer):
+    """A list: one item group of the section, its heading and its items in order."""
+
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`list`.")
+    group = serializers.ChoiceField(choices=ItemGroup.choices, help_text="The item group.")
+    heading = serializers.CharField(
+        allow_null=True,
+        help_text="The sentence that introduces the items (a client adds its colon), or null.",
+    )
+    items = ListItemSerializer(many=True, help_text="The list's entries, in order.")
+
+
+SECTION_BLOCK = PolymorphicProxySerializer(
+    component_name="SectionBlock",
+    serializers={BlockType.PARAGRAPH.value: ParagraphBlockSerializer,
+                 BlockType.LIST.value: ListBlockSerializer},
+    resource_type_field_name="type",
+    many=True,
+)
+
+
 class SectionSerializer(serializers.ModelSerializer):
-    """One typed section of an article."""
+    """One typed section of an article. `blocks` is its content in reading order; `body`,
+    `groups` and `items` are the same content split apart (derived from the blocks), kept for
+    clients that read them: prefer `blocks`."""
 
     kind = serializers.ChoiceField(choices=SectionKind.choices, help_text="What it is about.")
     health_aspect = serializers.ChoiceField(
@@ -249,10 +290,25 @@ class SectionSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The schema.org HealthAspect of the section; null for the conclusion.",
     )
-    groups = SectionGroupSerializer(
-        many=True, read_only=True, help_text="The item groups in order, each with its heading."
+    blocks = serializers.SerializerMethodField(
+        help_text="The section's content in reading order: paragraphs and lists, each list "
+        "one item group with its heading and items. Prefer it to `body`, `groups` and "
+        "`items`, which hold the same content without its order (derived from the blocks).",
     )
-    items = SectionItemSerializer(many=True, read_only=True, help_text="Entries, in order.")
+    body = serializers.CharField(
+        read_only=True,
+        help_text="The section's paragraph blocks joined (sanitised HTML), without its lists. "
+        "Kept for older clients; `blocks` says where the lists stand.",
+    )
+    groups = SectionGroupSerializer(
+        many=True, read_only=True,
+        help_text="The headed list blocks' groups in order, each with its heading (derived "
+        "from `blocks`).",
+    )
+    items = SectionItemSerializer(
+        many=True, read_only=True,
+        help_text="Every list block's entries, in block order (derived from `blocks`).",
+    )
     timeline = TimelinePhaseSerializer(
         many=True,
         read_only=True,
@@ -263,10 +319,18 @@ class SectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Section
-        fields = [
-            "kind", "heading", "position", "health_aspect", "body", "groups", "items", "timeline",
-        ]
+        fields = list(SECTION.fields)
         read_only_fields = fields
+
+    @extend_schema_field(SECTION_BLOCK)
+    def get_blocks(self, section) -> list[dict]:
+        blocks = section.blocks_in_order()
+        for block in blocks:
+            if block["type"] == BlockType.LIST:
+                block["items"] = ListItemSerializer(
+                    block["items"], many=True, context=self.context
+                ).data
+        return blocks
 
 
 class ArticleListSerializer(PublishedSerializer):

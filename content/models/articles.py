@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from content.blocks import blocks_from_fields, blocks_layout, blocks_with_items
 from content.choices import HEALTH_ASPECT_OF_KIND, HealthAspect, ItemGroup, Language, SectionKind
 from content.models.base import PublishedContent
 from content.models.entities import Cause, Condition, Symptom, Treatment, WarningSign
@@ -60,12 +61,23 @@ class Section(models.Model):
         blank=True,
         help_text="The schema.org HealthAspect of this kind of section; null where none fits.",
     )
-    body = models.TextField(blank=True, help_text="Sanitised HTML of the section's prose.")
+    blocks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The section's content in reading order, its lists without their items "
+        '(those are rows): [{"type": "paragraph", "body": "<p>…</p>"}, {"type": "list", '
+        '"group": "tips", "heading": "…"}] (content/blocks.py).',
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Sanitised HTML of the section's prose: its paragraph blocks joined "
+        "(derived from `blocks` when published).",
+    )
     groups = models.JSONField(
         default=list,
         blank=True,
         help_text="Ordered item groups with the heading that introduces each: "
-        '[{"group": "common", "heading": "Common Symptoms"}].',
+        '[{"group": "common", "heading": "Common Symptoms"}] (derived from `blocks`).',
     )
     timeline = models.JSONField(
         null=True,
@@ -90,6 +102,19 @@ class Section(models.Model):
     def save(self, *args, **kwargs):
         self.health_aspect = HEALTH_ASPECT_OF_KIND[self.kind]
         super().save(*args, **kwargs)
+
+    def blocks_in_order(self) -> list[dict]:
+        """The section's blocks with each list's items (SectionItem rows, prefetched by
+        `for_detail()`/`for_section()`); a row stored without a layout (written before
+        blocks, or by a test) reads as its paragraphs and then its lists."""
+        items = sorted(self.items.all(), key=lambda item: item.position)
+        layout = self.blocks or blocks_layout(blocks_from_fields(
+            self.body, self.groups or [], [{"group": i.group, "title": None, "text": "",
+                                            "entity": None} for i in items]))
+        by_group: dict[str, list] = {}
+        for item in items:
+            by_group.setdefault(item.group, []).append(item)
+        return blocks_with_items(layout, by_group)
 
 
 class SectionItem(models.Model):

@@ -71,6 +71,10 @@ def _article_document(row) -> SearchDocument:
     sections = sorted(row.sections.all(), key=lambda section: section.position)
     prefetch_related_objects(sections, "items")
     body = []
+    # A section's body and groups are derived from its blocks when it is published
+    # (content/blocks.py), its items are in block order: the same words as the blocks. The
+    # document keeps the older order (prose, headings, items) so that rows indexed by the
+    # frozen rules of migrations 0005/0009/0012 still match (tests/test_migrations.py).
     for section in sections:
         body.append(body_index_text(section.body))
         body.extend(group.get("heading", "") for group in section.groups or ())

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from content import rules
+from content.blocks import blocks_layout, fields_from_blocks
 from content.caching import content_changed
 from content.choices import ContentType, EditorialAction, EditorialStatus
 from content.dates import schedule_check
@@ -67,19 +68,21 @@ def _own_fields(type_: str, content: dict) -> dict:
 def _sections_write(article: Article, content: dict, rows: dict) -> None:
     article.sections.all().delete()
     for data in content["sections"]:
+        derived = fields_from_blocks(data["blocks"])
         section = Section(
             article=article,
             kind=data["kind"],
             heading=data["heading"],
             position=data["position"],
-            body=data["body"],
-            groups=data["groups"],
+            blocks=blocks_layout(data["blocks"]),
+            body=derived["body"],
+            groups=derived["groups"],
             timeline=data["timeline"],
         )
         section.full_clean(exclude=["article"])
         section.save()
         items = []
-        for position, item in enumerate(data["items"], start=1):
+        for position, item in enumerate(derived["items"], start=1):
             entity = item["entity"]
             links = {}
             if entity is not None:

@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "content.choices.DeliveryStatus",
         "BodyFormatEnum": "content.choices.BodyFormat",
         "CodeSystemEnum": "content.choices.CodeSystem",
+        "BlockTypeEnum": "content.choices.BlockType",
     },
 }
 

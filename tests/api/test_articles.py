@@ -86,7 +86,15 @@ def hip_knee_article(**kwargs):
         kind=SectionKind.RECOVERY,
         heading="Recovery",
         position=2,
-        body="<p>Initial recovery may take 4 to 6 weeks.</p>",
+        # Published rows store their blocks' layout (content/blocks.py): the closing
+        # paragraph stands after the list. The causes section above stores none, as rows
+        # written before blocks: it reads as its paragraphs, then its lists.
+        blocks=[
+            {"type": "paragraph", "body": "<p>Initial recovery may take 4 to 6 weeks.</p>"},
+            {"type": "list", "group": "tips", "heading": "Consider the following tips"},
+            {"type": "paragraph", "body": "<p>Be patient.</p>"},
+        ],
+        body="<p>Initial recovery may take 4 to 6 weeks.</p><p>Be patient.</p>",
         groups=[{"group": "tips", "heading": "Consider the following tips"}],
         timeline=TIMELINE,
     )
@@ -101,6 +109,26 @@ CAUSES_SECTION = {
     "heading": "Causes",
     "position": 1,
     "health_aspect": "CausesHealthAspect",
+    "blocks": [
+        {"type": "paragraph", "body": "<p>Hip issues can contribute to knee pain.</p>"},
+        {
+            "type": "list",
+            "group": "causes",
+            "heading": "Here are several potential causes",
+            "items": [
+                {
+                    "title": "Referred Pain",
+                    "text": "Bursitis can cause referred pain.",
+                    "entity": {
+                        "type": "cause",
+                        "slug": "referred-pain",
+                        "url": "http://testserver/api/v1/causes/referred-pain/",
+                    },
+                },
+                {"title": "Expired", "text": "A link to an expired cause.", "entity": None},
+            ],
+        },
+    ],
     "body": "<p>Hip issues can contribute to knee pain.</p>",
     "groups": [{"group": "causes", "heading": "Here are several potential causes"}],
     "items": [
@@ -128,7 +156,17 @@ RECOVERY_SECTION = {
     "heading": "Recovery",
     "position": 2,
     "health_aspect": "PrognosisHealthAspect",
-    "body": "<p>Initial recovery may take 4 to 6 weeks.</p>",
+    "blocks": [
+        {"type": "paragraph", "body": "<p>Initial recovery may take 4 to 6 weeks.</p>"},
+        {
+            "type": "list",
+            "group": "tips",
+            "heading": "Consider the following tips",
+            "items": [{"title": None, "text": "Rest well.", "entity": None}],
+        },
+        {"type": "paragraph", "body": "<p>Be patient.</p>"},
+    ],
+    "body": "<p>Initial recovery may take 4 to 6 weeks.</p><p>Be patient.</p>",
     "groups": [{"group": "tips", "heading": "Consider the following tips"}],
     "items": [{"group": "tips", "title": None, "text": "Rest well.", "entity": None}],
     "timeline": TIMELINE,

@@ -110,7 +110,8 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     other.click("input[name='_save']")
     expect(other.locator("#stale-error")).to_contain_text(
         "Not saved: this item changed while you were editing.")
-    expect(other.locator("#stale-error")).to_contain_text("sections[0].body")
+    # The paragraph typed at the end of the body is the section's new last block.
+    expect(other.locator("#stale-error")).to_contain_text("sections[0].blocks[4]")
     expect(other_body).to_have_value(
         "<p>A competing rewrite that must not overwrite revision 2.</p>")
     expect(other.locator("#sections-0 .ProseMirror[contenteditable=true]")).to_have_text(
@@ -133,7 +134,9 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     expect(reviewer.locator("#revision-2")).to_contain_text("Advice to have the hip checked")
     reviewer.screenshot(path=screenshot_dir / "03-history.png")
     reviewer.click("#compare-form input[type=submit]")
-    expect(reviewer.locator("#compare-table")).to_contain_text("Section 1 (Introduction) › body")
+    # The paragraph typed at the end of the body is a new last block (issue #20).
+    expect(reviewer.locator("#compare-table")).to_contain_text(
+        "Section 1 (Introduction) › block 5")
     expect(reviewer.locator("#compare-table ins").last).to_contain_text("physiotherapist")
     reviewer.screenshot(path=screenshot_dir / "04-compare.png")
     reviewer.goto(change)
@@ -157,7 +160,8 @@ def test_edit_review_publish_and_a_stale_save_refused(live_server, browser, scre
     publisher.screenshot(path=screenshot_dir / "07-published.png")
 
     section = public_json(live_server, f"/api/v1/articles/{SLUG}/sections/introduction/")
-    assert section == {**before, "body": before["body"] + NEW_TEXT}
+    assert section == {**before, "body": before["body"] + NEW_TEXT,
+                       "blocks": [*before["blocks"], {"type": "paragraph", "body": NEW_TEXT}]}
     article = public_json(live_server, f"/api/v1/articles/{SLUG}/")
     assert (article["version"], article["review"]["reviewed_by"]) == (
         2, {"name": "Dr Rita Shah", "credentials": "MBBS, FRCS (Orth)"})

@@ -36,7 +36,7 @@ def test_create_normalises_the_whole_snapshot(editor):
 
     assert revision.number == 1
     assert revision.parent is None
-    assert revision.schema_version == 1
+    assert revision.schema_version == 2
     assert revision.content == {
         "slug": "hip-and-knee",
         "title": "Hip and knee",
@@ -48,6 +48,12 @@ def test_create_normalises_the_whole_snapshot(editor):
             "heading": "Introduction",
             "position": 1,
             "health_aspect": "OverviewHealthAspect",
+            # Sent as body, groups and items: read as the paragraphs, then the lists.
+            "blocks": [
+                {"type": "paragraph", "body": "<p>Hello.</p>"},
+                {"type": "list", "group": "why_it_matters", "heading": "Why",
+                 "items": [{"title": None, "text": "Because.", "entity": None}]},
+            ],
             "body": "<p>Hello.</p>",
             "groups": [{"group": "why_it_matters", "heading": "Why"}],
             "items": [{"group": "why_it_matters", "title": None, "text": "Because.",
@@ -237,9 +243,9 @@ def test_old_snapshots_are_upgraded_on_read(editor, monkeypatch):
         type_="condition", author=editor,
         data={"slug": "hip-oa", "name": "Hip OA", "body_region": "hip"},
     )
-    # Pretend the format moved to version 2, renaming `also_known_as` to `synonyms`.
-    monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 2)
-    monkeypatch.setitem(UPGRADERS["condition"], 1, lambda c: {
+    # Pretend the format moved to version 3, renaming `also_known_as` to `synonyms`.
+    monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 3)
+    monkeypatch.setitem(UPGRADERS["condition"], 2, lambda c: {
         **{k: v for k, v in c.items() if k != "also_known_as"}, "synonyms": c["also_known_as"]})
 
     assert revision_content(revision) == {
@@ -255,7 +261,7 @@ def test_a_missing_upgrader_is_an_error_not_silent_data(editor, monkeypatch):
         data={"slug": "hip-oa", "name": "Hip OA", "body_region": "hip"},
     )
     monkeypatch.setattr("content.snapshots.SCHEMA_VERSION", 3)
-    with pytest.raises(LookupError, match="from version 1"):
+    with pytest.raises(LookupError, match="from version 2"):
         revision_content(revision)
 
 
@@ -269,5 +275,7 @@ def test_snapshots_read_back_in_canonical_key_order(editor):
     content = revision_content(revision)
     assert list(content) == ["slug", "title", "summary", "language", "conditions", "sections"]
     assert list(content["sections"][0]) == [
-        "kind", "heading", "position", "health_aspect", "body", "groups", "items", "timeline"]
+        "kind", "heading", "position", "health_aspect", "blocks", "body", "groups", "items",
+        "timeline"]
+    assert list(content["sections"][0]["blocks"][1]) == ["type", "group", "heading", "items"]
     assert list(content["sections"][0]["items"][0]) == ["group", "title", "text", "entity"]

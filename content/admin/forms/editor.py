@@ -10,6 +10,7 @@ from content.admin.forms.sections import (
     entity_choices,
 )
 from content.admin.forms.types import SNAPSHOT_FORMS
+from content.choices import BlockType
 from content.types import FieldKind, registry
 
 PATH_RE = re.compile(r"^(?P<name>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<rest>.+))?$")
@@ -124,12 +125,43 @@ def _apply_to_section(section: SectionForm, rest: str, message: str) -> bool:
         field = field.split(".", 1)[0]
         item.add_error(field if field in item.fields else None, message)
         return True
+    if name == "blocks" and index is not None:
+        blocks = getattr(section, "sent_blocks", [])
+        if int(index) >= len(blocks):
+            return False
+        return _apply_to_block(section, blocks[int(index)], field, message)
     if name == "groups" and index is not None:
         groups = section.group_headings()
         if int(index) < len(groups):
             section.add_error(GROUP_FIELDS[groups[int(index)]["group"]], message)
             return True
     section.add_error(name if name in section.fields else None, message)
+    return True
+
+
+def _apply_to_block(section: SectionForm, block: dict, rest: str, message: str) -> bool:
+    """An error of a block on the field it came from: a paragraph's on the body, a list's
+    heading on its group's heading, an item's on its row, anything else on the order."""
+    if block["type"] == BlockType.PARAGRAPH:
+        section.add_error("body", message)
+        return True
+    match = PATH_RE.match(rest)
+    name = match["name"] if match else ""
+    if name == "heading" and block["group"] in GROUP_FIELDS:
+        section.add_error(GROUP_FIELDS[block["group"]], message)
+        return True
+    rows = [row for row in section.item_rows()
+            if row.cleaned_data.get("group") == block["group"]]
+    if name == "group" and rows:  # a group the section's kind does not have: on its items
+        for row in rows:
+            row.add_error("group", message)
+        return True
+    if name == "items" and match["index"] is not None and int(match["index"]) < len(rows):
+        row = rows[int(match["index"])]
+        field = (match["rest"] or "").split(".", 1)[0]
+        row.add_error(field if field in row.fields else None, message)
+        return True
+    section.add_error("layout", message)
     return True
 
 

@@ -6,7 +6,8 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 
 from content.admin.forms.fields import FastSelect, TextField, lines_of, textarea, with_blank
-from content.choices import ITEM_GROUPS_OF_KIND, ItemGroup, SectionKind
+from content.blocks import blocks_from_fields, html_split
+from content.choices import ITEM_GROUPS_OF_KIND, BlockType, ItemGroup, SectionKind
 from content.snapshots import ALLOWED_TAGS
 from content.types import registry
 
@@ -25,6 +26,16 @@ TIMELINE_HELP = (
     "Recovery section only. One “phase: min-max unit” per line, e.g. “initial: 4-6 week”; "
     "phases initial and full, units day, week, month."
 )
+#: In "Order of blocks", the body's next paragraph.
+PARAGRAPH = "¶"
+LAYOUT_HELP = (
+    "The section's paragraphs and lists in reading order: “¶” is the body's next paragraph, "
+    "a group's name its list, e.g. “¶, ¶, rehabilitation, tips, ¶”. The ↑ and ↓ buttons move "
+    "a block; “+ ¶” adds a paragraph there (write it at the same place in the body). "
+    "Paragraphs without a “¶” come last, as do lists not named. Within a list, items keep "
+    "the order of their positions (↑ and ↓ on each item)."
+)
+_LAYOUT_SPLIT = re.compile(r"[\s,]+")
 TIMELINE_RE = re.compile(
     r"^(?P<phase>[a-z_]+)\s*:\s*(?P<min>\d+)\s*-\s*(?P<max>\d+)\s*(?P<unit>[a-z]+)$"
 )
@@ -97,6 +108,10 @@ class SectionForm(forms.Form):
         required=False, help_text=BODY_HELP,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 100, "data-rich-text": "1"}),
     )
+    layout = TextField(
+        required=False, label="Order of blocks", help_text=LAYOUT_HELP,
+        widget=forms.TextInput(attrs={"size": 80, "data-block-order": "1"}),
+    )
     timeline = TextField(required=False, widget=textarea(2, 40), help_text=TIMELINE_HELP)
 
     def __init__(self, *args, entity_choices=(), items_initial=None, extra_items=1, **kwargs):
@@ -139,10 +154,14 @@ class SectionForm(forms.Form):
             f"{p['phase']}: {p['min']}-{p['max']} {p['unit']}"
             for p in section.get("timeline") or []
         )
+        blocks = section["blocks"] if "blocks" in section else blocks_from_fields(
+            section.get("body") or "", section.get("groups") or [], section.get("items") or [])
         return {
             "kind": section.get("kind") or "",
             "heading": section.get("heading") or "",
             "body": section.get("body") or "",
+            "layout": ", ".join(PARAGRAPH if b["type"] == BlockType.PARAGRAPH else b["group"]
+                                for b in blocks),
             "group_order": [g["group"] for g in section.get("groups") or []],
             **groups,
             "timeline": timeline,
@@ -160,6 +179,47 @@ class SectionForm(forms.Form):
         return [{"group": group, "heading": data[GROUP_FIELDS[group]].strip()}
                 for group in order if (data.get(GROUP_FIELDS[group]) or "").strip()]
 
+    def clean_layout(self) -> list[str]:
+        tokens = [t for t in _LAYOUT_SPLIT.split(self.cleaned_data.get("layout") or "") if t]
+        unknown = [t for t in tokens if t != PARAGRAPH and t not in ItemGroup.values]
+        if unknown:
+            raise forms.ValidationError(
+                f"Write “{PARAGRAPH}” or a group's name ({', '.join(ItemGroup.values)}), not "
+                f"“{unknown[0]}”.")
+        lists = [t for t in tokens if t != PARAGRAPH]
+        if len(set(lists)) != len(lists):
+            raise forms.ValidationError("Name each list once.")
+        return tokens
+
+    def blocks(self) -> list[dict]:
+        """The section's blocks: the body's top-level paragraphs (as typed: the snapshot
+        sanitises each) and the lists, in the order “Order of blocks” gives; each list has
+        its group's heading and the items of its group in position order."""
+        data = self.cleaned_data
+        pieces = iter(html_split(data.get("body") or ""))
+        headings = {g["group"]: g["heading"] for g in self.group_headings()}
+        items: dict[str, list[dict]] = {}
+        for row in self.item_rows():
+            item = row.to_snapshot()
+            items.setdefault(item.pop("group"), []).append(item)
+
+        def listing(group: str) -> dict:
+            return {"type": BlockType.LIST.value, "group": group,
+                    "heading": headings.get(group), "items": items.get(group, [])}
+
+        blocks = []
+        for token in data.get("layout") or []:
+            if token != PARAGRAPH:
+                if token in headings or token in items:
+                    blocks.append(listing(token))
+            elif (piece := next(pieces, None)) is not None:
+                blocks.append({"type": BlockType.PARAGRAPH.value, "body": piece})
+        blocks += [{"type": BlockType.PARAGRAPH.value, "body": piece} for piece in pieces]
+        named = set(data.get("layout") or [])
+        blocks += [listing(group) for group in dict.fromkeys([*headings, *items])
+                   if group not in named]
+        return blocks
+
     def clean_timeline(self) -> list[dict] | None:
         phases = []
         for line in lines_of(self.cleaned_data.get("timeline")):
@@ -174,14 +234,13 @@ class SectionForm(forms.Form):
 
     def to_snapshot(self, position: int) -> dict:
         data = self.cleaned_data
+        self.sent_blocks = self.blocks()
         return {
             "kind": data["kind"],
             "heading": data["heading"],
             "position": position,
-            "body": data.get("body") or "",
-            "groups": self.group_headings(),
+            "blocks": self.sent_blocks,
             "timeline": data["timeline"],
-            "items": [item.to_snapshot() for item in self.item_rows()],
         }
 
     def item_rows(self) -> list[ItemForm]:

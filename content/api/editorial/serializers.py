@@ -7,12 +7,13 @@ render snapshots, so the two never disagree about what is accepted.
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from content.api.editorial.readability import ReadabilitySerializer
 from content.api.serializers import OffsetDateTimeField
 from content.choices import (
+    BlockType,
     CodeSystem,
     EditorialAction,
     EditorialStatus,
@@ -82,6 +83,51 @@ class TimelinePhaseSerializer(serializers.Serializer):
     unit = serializers.ChoiceField(choices=TimeUnit.choices)
 
 
+class ListItemContentSerializer(serializers.Serializer):
+    title = serializers.CharField(
+        max_length=MAX_SHORT, allow_null=True, required=False, help_text="Label or null."
+    )
+    text = serializers.CharField(max_length=MAX_LONG)
+    entity = EntityRefSerializer(
+        allow_null=True, required=False, help_text="The item this entry is about, or null."
+    )
+
+
+class ParagraphBlockContentSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`paragraph`.")
+    body = serializers.CharField(
+        max_length=MAX_LONG,
+        help_text="HTML, sanitised on write like a body; cut at its top-level elements, so "
+        "each paragraph, quote, subheading or bulleted list is a block of its own.",
+    )
+
+
+class ListBlockContentSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=BlockType.choices, help_text="`list`.")
+    group = serializers.ChoiceField(
+        choices=ItemGroup.choices,
+        help_text="One of the groups of the section's kind, at most once per section.",
+    )
+    heading = serializers.CharField(
+        max_length=MAX_SHORT, allow_null=True, required=False,
+        help_text="The words that introduce the list (no colon), or null.",
+    )
+    items = ListItemContentSerializer(many=True, max_length=MAX_LIST)
+
+
+@extend_schema_field(PolymorphicProxySerializer(
+    component_name="SectionBlockContent",
+    serializers={BlockType.PARAGRAPH.value: ParagraphBlockContentSerializer,
+                 BlockType.LIST.value: ListBlockContentSerializer},
+    resource_type_field_name="type",
+    many=True,
+))
+class BlocksField(serializers.ListField):
+    """A section's blocks, rendered as stored (validated by `snapshot_normalise`)."""
+
+    child = serializers.DictField()
+
+
 class SectionContentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SectionKind.choices, help_text="At most once each.")
     heading = serializers.CharField(max_length=MAX_SHORT)
@@ -94,12 +140,21 @@ class SectionContentSerializer(serializers.Serializer):
         choices=HealthAspect.choices, allow_null=True, read_only=True,
         help_text="Derived from kind.",
     )
+    blocks = BlocksField(
+        max_length=MAX_LIST, required=False,
+        help_text="The section's content in reading order: paragraphs and lists. Prefer it: "
+        "`body`, `groups` and `items` are derived from it. A write may send the older fields "
+        "instead (read as the paragraphs, then the lists) or along with it if they agree.",
+    )
     body = serializers.CharField(
         max_length=MAX_LONG, allow_blank=True, required=False,
-        help_text="HTML; sanitised on write to an allow-list of tags and attributes.",
+        help_text="HTML; sanitised on write to an allow-list of tags and attributes. Derived: "
+        "the paragraph blocks joined.",
     )
-    groups = GroupSerializer(many=True, max_length=MAX_LIST, required=False)
-    items = ItemContentSerializer(many=True, max_length=MAX_LIST, required=False)
+    groups = GroupSerializer(many=True, max_length=MAX_LIST, required=False,
+                             help_text="Derived: the headed lists' groups, in order.")
+    items = ItemContentSerializer(many=True, max_length=MAX_LIST, required=False,
+                                  help_text="Derived: every list's items, in block order.")
     timeline = TimelinePhaseSerializer(
         many=True, allow_null=True, required=False, help_text="Recovery section only."
     )
