@@ -109,8 +109,8 @@ def test_migration_0017_lays_out_existing_sections_as_the_rule_does():
     SectionItemFactory(section=first, position=2, group=ItemGroup.LESS_COMMON, text="y")
     SectionItemFactory(section=first, position=3, group=ItemGroup.COMMON, text="z")
     second = SectionFactory(body="", groups=[])
-    migration = importlib.import_module("content.migrations.0019_section_blocks")
-    apps = MigrationLoader(connection).project_state(("content", "0019_section_blocks")).apps
+    migration = importlib.import_module("content.migrations.0018_section_blocks")
+    apps = MigrationLoader(connection).project_state(("content", "0018_section_blocks")).apps
 
     migration.layout_sections(apps, None)
 

@@ -54,7 +54,7 @@ def layout_sections(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0018_edge_purges'),
+        ('content', '0017_edge_purges'),
     ]
 
     operations = [
