@@ -11,18 +11,22 @@ def api_client() -> APIClient:
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Each test starts with an empty cache and without the process's local copies of its
-    entries and content version (content/caching/), as a fresh deploy would: two tests can
+    """Each test starts with an empty cache, without the process's local copies of its
+    entries and content version (content/caching/) and without the API keys it trusts
+    (content/api/authentication.py), as a fresh deploy would: two tests can
     have the same content version (the database's is the change feed's newest id, and a frozen
     clock seeds the cache's), so an entry of one must never answer the other."""
     from django.core.cache import cache
 
+    from content.api.authentication import key_check_clear
     from content.caching import local_clear
 
     cache.clear()
     local_clear()
+    key_check_clear()
     yield
     local_clear()
+    key_check_clear()
 
 
 class _LaterEachTime:

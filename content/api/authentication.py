@@ -6,15 +6,24 @@ empty one) is anonymous. A header that names no usable key (malformed, unknown, 
 expired) is refused with 401 problem+json, so an integrator notices a wrong key at once instead
 of silently falling back to the anonymous limit.
 
-The key is looked up on every request (one indexed query by its prefix, then its hash is
-checked), so a revoked key is refused at once. The query is the library's own
-(`APIKey.objects.get_usable_keys().get(prefix=...)`), compiled once per process: building it
-anew with the ORM each time cost more than all the rest of a cached answer.
+A key is looked up by one indexed query on its prefix, then its hash is checked. The query is
+the library's own (`APIKey.objects.get_usable_keys().get(prefix=...)`), compiled once per
+process: building it anew with the ORM each time cost more than all the rest of a cached
+answer. Each process then trusts a key it has found usable for ``HIPKNEE_API_KEY_CHECK``
+seconds (1 by default; 0 looks it up on every request) before looking it up again
+(`_KeyCheck`): a cached answer then needs no database at all, and a revoked key is refused
+everywhere within that second. Expiry is checked on every request (it needs no query), so an
+expired key is refused from the moment it expires.
 """
 
 import functools
+import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -68,17 +77,67 @@ def usable_key(raw: str) -> APIKey:
     return api_key
 
 
+class _KeyCheck:
+    """The keys this process has found usable, each trusted for HIPKNEE_API_KEY_CHECK seconds
+    from its lookup (by this clock), at most `LIMIT` of them, the least recently used going
+    first. Only usable keys are kept: an unknown or revoked one is looked up each time. Kept
+    by a hash of the whole key, never the key itself."""
+
+    LIMIT = 1024
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._found: OrderedDict[bytes, tuple[APIKey, float]] = OrderedDict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+    def get(self, raw: str) -> APIKey | None:
+        """The usable key `raw` names (None if there is none), from this process's memory while
+        it is recent enough, else from the database."""
+        interval = float(getattr(settings, "HIPKNEE_API_KEY_CHECK", 0) or 0)
+        digest = hashlib.sha256(raw.encode()).digest()
+        now = self.clock()
+        if interval > 0:
+            with self._lock:
+                found = self._found.get(digest)
+                if found is not None and now - found[1] < interval:
+                    self._found.move_to_end(digest)
+                    return found[0]
+        try:
+            api_key = usable_key(raw)
+        except APIKey.DoesNotExist:
+            api_key = None
+        with self._lock:
+            if api_key is None or interval <= 0:
+                self._found.pop(digest, None)
+            else:
+                self._found[digest] = (api_key, now)
+                self._found.move_to_end(digest)
+                while len(self._found) > self.LIMIT:
+                    self._found.popitem(last=False)
+        return api_key
+
+
+_key_check = _KeyCheck()
+
+
+def key_check_clear() -> None:
+    """Forget the keys this process trusts (tests)."""
+    _key_check.clear()
+
+
 def key_named(raw: str) -> APIKey | None:
     """The usable key an X-API-Key value (stripped, not empty) names; None for a malformed,
-    unknown, revoked or expired one. CachedResponseMiddleware (content/api/caching.py)
-    authenticates keys with it too."""
+    unknown, revoked or expired one (revoked: within HIPKNEE_API_KEY_CHECK seconds, see the
+    module). CachedResponseMiddleware (content/api/caching.py) authenticates keys with it
+    too."""
     if not KEY_FORMAT.fullmatch(raw):
         return None
-    try:
-        api_key = usable_key(raw)
-    except APIKey.DoesNotExist:
-        return None
-    return None if api_key.has_expired else api_key
+    api_key = _key_check.get(raw)
+    return None if api_key is None or api_key.has_expired else api_key
 
 
 class InvalidAPIKey(exceptions.APIException):

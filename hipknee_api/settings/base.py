@@ -9,8 +9,8 @@ Environment variables: ``DATABASE_URL`` (default: a SQLite file in the project),
 ``HIPKNEE_STORED_RENDERINGS`` (``1``/``0``), ``HIPKNEE_RESPONSE_CACHE_TTL`` (seconds),
 ``HIPKNEE_CONTENT_VERSION_SOURCE``, ``HIPKNEE_LOCAL_CACHE_ENTRIES``,
 ``HIPKNEE_CACHE_KEY_PREFIX``, ``HIPKNEE_VERSION_WATCH``, ``HIPKNEE_CONTENT_VERSION_CHECK``,
-``HIPKNEE_REDIS_TIMEOUT`` and ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS``; the edge's
-``HIPKNEE_EDGE_*`` (below).
+``HIPKNEE_API_KEY_CHECK``, ``HIPKNEE_REDIS_TIMEOUT`` and
+``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS``; the edge's ``HIPKNEE_EDGE_*`` (below).
 """
 
 import os
@@ -348,6 +348,10 @@ HIPKNEE_VERSION_WATCH = env_bool("HIPKNEE_VERSION_WATCH", True)
 #: keys responses on both, so a publish whose cache bump was lost (Redis unreachable from the
 #: publishing process) is still seen everywhere within that time; 0 turns the check off.
 HIPKNEE_CONTENT_VERSION_CHECK = float(os.environ.get("HIPKNEE_CONTENT_VERSION_CHECK", "1"))
+#: Seconds each process trusts an API key it has found usable before looking it up again
+#: (content/api/authentication.py): a revoked key is refused everywhere within this time;
+#: 0 looks the key up on every request.
+HIPKNEE_API_KEY_CHECK = float(os.environ.get("HIPKNEE_API_KEY_CHECK", "1"))
 
 #: Webhooks (content/services/webhooks.py). Whether subscribers may be loopback, private,
 #: link-local or otherwise non-public addresses; off by default (no SSRF), on in local and test.

@@ -91,6 +91,80 @@ def test_a_revoked_key_is_401(db):
     assert_refused(APIClient().get(INDEX, HTTP_X_API_KEY=key))
 
 
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def key_clock(monkeypatch):
+    """The clock by which each process trusts a key it has looked up (HIPKNEE_API_KEY_CHECK)."""
+    from content.api import authentication
+
+    clock = _Clock()
+    monkeypatch.setattr(authentication._key_check, "clock", clock)
+    return clock
+
+
+def test_a_key_is_looked_up_once_per_check_interval(db, django_assert_num_queries, key_clock):
+    _, key = APIKey.objects.create_key(name="Acme Health app")
+    first = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+
+    with django_assert_num_queries(VERSION_READ):  # a hit: no lookup of the key
+        trusted = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+    key_clock.now += 1.0
+    with django_assert_num_queries(1 + VERSION_READ):  # a second on: looked up again
+        checked = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+
+    assert (first.status_code, trusted.status_code, checked.status_code) == (200, 200, 200)
+    assert trusted.content == first.content
+
+
+def test_a_revoked_key_is_401_within_the_check_interval(db, settings, key_clock):
+    instance, key = APIKey.objects.create_key(name="Acme Health app")
+    assert APIClient().get(INDEX, HTTP_X_API_KEY=key).status_code == 200
+    instance.revoked = True
+    instance.save()
+
+    key_clock.now += 0.9
+    still_trusted = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+    key_clock.now += 0.1
+    refused = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+    settings.HIPKNEE_API_KEY_CHECK = 0  # looked up on every request: refused at once
+    other, other_key = APIKey.objects.create_key(name="Other app")
+    assert APIClient().get(INDEX, HTTP_X_API_KEY=other_key).status_code == 200
+    APIKey.objects.filter(pk=other.pk).update(revoked=True)
+    refused_at_once = APIClient().get(INDEX, HTTP_X_API_KEY=other_key)
+
+    assert still_trusted.status_code == 200
+    assert_refused(refused)
+    assert_refused(refused_at_once)
+
+
+def test_a_trusted_key_is_still_401_from_the_moment_it_expires(db, time_machine, key_clock):
+    now = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
+    time_machine.move_to(now, tick=False)
+    _, key = APIKey.objects.create_key(name="Trial app", expiry_date=now + dt.timedelta(seconds=30))
+    before = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+
+    time_machine.move_to(now + dt.timedelta(seconds=31), tick=False)  # key_clock stands still
+    after = APIClient().get(INDEX, HTTP_X_API_KEY=key)
+
+    assert before.status_code == 200
+    assert_refused(after)
+
+
+def test_an_unknown_key_is_not_remembered(db, django_assert_num_queries, key_clock):
+    unknown = f"unknown0.{'a' * 32}"
+    assert_refused(APIClient().get(INDEX, HTTP_X_API_KEY=unknown))
+
+    with django_assert_num_queries(VERSION_READ + 1):  # looked up again
+        assert_refused(APIClient().get(INDEX, HTTP_X_API_KEY=unknown))
+
+
 def test_an_expired_key_is_401_from_the_moment_it_expires(db, time_machine):
     now = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
     time_machine.move_to(now, tick=False)
