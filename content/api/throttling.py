@@ -5,7 +5,9 @@ Rates come from the settings `HIPKNEE_THROTTLE_ANON` (anonymous clients) and
 None means no limit. They are read on every request, so a test may change them. The window
 slides: a request counts for `duration` seconds after it was made, and refused requests do not
 count. Counters live in Django's default cache (Redis when REDIS_URL is set), shared by every
-process.
+process. In Redis one script (`SLIDE_LUA`, the rule of `slide` in Lua) reads, counts and writes
+a client's history in one atomic round trip, so concurrent requests of one client are each
+counted; other caches are read and written by `slide` itself.
 
 A client's history is a list of `[time, count]` entries, newest first: each request its own
 entry while the list is short (every limit up to `EXACT_ENTRIES` requests is counted to the
@@ -31,16 +33,18 @@ added by `RateLimitHeadersMiddleware`. A refused request is 429 problem+json wit
 
 import dataclasses
 import hashlib
+import json
 import logging
 import math
 import re
 
 from django.conf import settings
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 from rest_framework_api_key.models import APIKey
 
-from content.caching.backend import cache_reachable, cache_worth_asking
+from content.caching.backend import RedisCache, cache_reachable, cache_worth_asking
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,60 @@ class RateLimit:
         }
 
 
+def slide(history: list, now: float, duration: float, limit: int) -> tuple[bool, int]:
+    """One request at `now` against a client's `history` (see the module), updated in place:
+    (allowed, requests counted in the window, this one included if allowed). The rule of the
+    window; `SLIDE_LUA` is the same rule, run by Redis."""
+    while history and history[-1][0] <= now - duration:
+        history.pop()
+    counted = sum(count for _, count in history)
+    if counted >= limit:
+        return False, counted
+    slice_ = duration / EXACT_ENTRIES
+    if len(history) >= EXACT_ENTRIES and now // slice_ == history[0][0] // slice_:
+        history[0] = [now, history[0][1] + 1]
+    else:
+        history.insert(0, [now, 1])
+    return True, counted + 1
+
+
+#: `slide` in Lua, run by Redis on the history stored at KEYS[1] as JSON (ARGV: now, duration,
+#: limit, EXACT_ENTRIES): the read, the rule and the write in one atomic round trip, so that
+#: concurrent requests of one client are all counted. Returns {allowed (1/0), counted, the
+#: oldest counted time as a string (a Lua number would be truncated to an integer)}. Anything
+#: else stored there (e.g. a history pickled by an earlier release) starts the window afresh.
+SLIDE_LUA = """
+local now, duration = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, exact = tonumber(ARGV[3]), tonumber(ARGV[4])
+local history = {}
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local ok, decoded = pcall(cjson.decode, stored)
+  if ok and type(decoded) == 'table' then history = decoded end
+end
+while #history > 0 and history[#history][1] <= now - duration do
+  table.remove(history)
+end
+local counted = 0
+for i = 1, #history do counted = counted + history[i][2] end
+local allowed = 0
+if counted < limit then
+  allowed = 1
+  counted = counted + 1
+  local slice = duration / exact
+  if #history >= exact and math.floor(now / slice) == math.floor(history[1][1] / slice) then
+    history[1] = {now, history[1][2] + 1}
+  else
+    table.insert(history, 1, {now, 1})
+  end
+  redis.call('SET', KEYS[1], cjson.encode(history), 'EX', math.ceil(duration))
+end
+local oldest = now
+if #history > 0 then oldest = history[#history][1] end
+return {allowed, counted, string.format('%.6f', oldest)}
+"""
+
+
 class SettingsRateThrottle(throttling.SimpleRateThrottle):
     """A sliding-window throttle whose rate is the Django setting named by `setting`."""
 
@@ -89,48 +147,66 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        self.now = self.timer()
+        counted = self._in_redis() if isinstance(self._backend(), RedisCache) else None
+        if counted is None:
+            counted = self._in_store()
+        allowed, self.counted, self.oldest = counted
+        self._record(request)
+        return allowed
+
+    def _in_redis(self) -> tuple[bool, int, float] | None:
+        """`slide` run by Redis (SLIDE_LUA); None when Redis cannot be asked."""
+        backend = self._backend()
+        if not cache_worth_asking(backend):
+            return None
+        try:
+            allowed, counted, oldest = backend.run_script(
+                SLIDE_LUA, [self.key],
+                [repr(self.now), self.duration, self.num_requests, EXACT_ENTRIES])
+        except Exception:
+            logger.warning("Rate limit cache unreachable; counting in this process.",
+                           exc_info=True)
+            return None
+        return bool(allowed), int(counted), float(oldest)
+
+    def _in_store(self) -> tuple[bool, int, float]:
+        """`slide` on the history read from Django's cache (when it is not Redis), or from
+        this process's LOCAL_COUNTERS while Redis cannot be reached; written back there."""
         store = self._counters()
-        self.now = now = self.timer()
         history = self.history
         if history and not isinstance(history[0], list):  # one time per request (before)
-            history = self.history = [[moment, 1] for moment in history]
-        while history and history[-1][0] <= now - self.duration:
-            history.pop()
-        self.counted = sum(count for _, count in history)
-        allowed = self.counted < self.num_requests
+            history = [[moment, 1] for moment in history]
+        allowed, counted = slide(history, self.now, self.duration, self.num_requests)
         if allowed:
-            self.counted += 1
-            slice_ = self.duration / EXACT_ENTRIES
-            if len(history) >= EXACT_ENTRIES and now // slice_ == history[0][0] // slice_:
-                history[0] = [now, history[0][1] + 1]
-            else:
-                history.insert(0, [now, 1])
             try:
                 store.set(self.key, history, self.duration)
             except Exception:
                 logger.warning("Rate limit cache unreachable; request not counted.", exc_info=True)
-        self._record(request)
-        return allowed
+        return allowed, counted, history[-1][0] if history else self.now
 
     def _counters(self):
         """Read this client's history into `self.history`; returns where to write it back:
         the shared cache, or this process's LOCAL_COUNTERS while that cannot be reached."""
-        if cache_worth_asking(self.cache):
+        if not isinstance(self._backend(), RedisCache) and cache_worth_asking(self.cache):
             try:
                 self.history = self.cache.get(self.key, [])
             except Exception:
                 logger.warning("Rate limit cache unreachable; counting in this process.",
                                exc_info=True)
             else:
-                if cache_reachable(self.cache):  # not a miss because Redis failed meanwhile
+                if cache_reachable(self.cache):  # not a miss because it failed meanwhile
                     return self.cache
         # (An open circuit breaker has logged it once already.)
         self.history = LOCAL_COUNTERS.get(self.key, [])
         return LOCAL_COUNTERS
 
+    def _backend(self):
+        """The cache backend itself (`self.cache`, DRF's, is Django's proxy to it)."""
+        return caches["default"] if self.cache is cache else self.cache
+
     def _record(self, request) -> None:
-        oldest = self.history[-1][0] if self.history else self.now
-        reset = max(0, math.ceil(self.duration - (self.now - oldest)))
+        reset = max(0, math.ceil(self.duration - (self.now - self.oldest)))
         setattr(
             request._request,
             REQUEST_ATTRIBUTE,
@@ -144,8 +220,18 @@ class SettingsRateThrottle(throttling.SimpleRateThrottle):
 
     def wait(self):
         """Seconds until the oldest counted request leaves the window."""
-        oldest = self.history[-1][0] if self.history else self.now
-        return max(1, math.ceil(self.duration - (self.now - oldest)))
+        return max(1, math.ceil(self.duration - (self.now - self.oldest)))
+
+
+def stored_history(key: str) -> list:
+    """The history stored for throttle cache key `key`, newest first, wherever it is kept
+    (for inspection)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=False)
+        stored = client.get(backend.make_and_validate_key(key))
+        return json.loads(stored) if stored else []
+    return backend.get(key, [])
 
 
 class AnonRateThrottle(SettingsRateThrottle):

@@ -13,9 +13,10 @@ in content/caching/versions.py asks it too). The first call that cannot reach Re
 or no answer within the socket timeout, ``HIPKNEE_REDIS_TIMEOUT``) opens it; while it is open
 no call touches the network: a read is a miss (`get` gives the default, `get_many` {},
 `has_key` False), a write does nothing (`set`, `set_many`, `delete`, `delete_many`, `clear`;
-`add` and `touch` give False), and `incr`/`decr`, whose caller needs the new value, raise
-`CacheUnavailable`. After ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS`` one call, and only one, is let
-through as a probe: if Redis answers, the breaker closes; if not, it stays open as long again.
+`add` and `touch` give False), and `incr`/`decr` and `run_script`, whose caller needs the
+answer, raise `CacheUnavailable`. After ``HIPKNEE_REDIS_CIRCUIT_OPEN_SECONDS`` one call, and
+only one, is let through as a probe: if Redis answers, the breaker closes; if not, it stays open
+as long again.
 Callers that must tell a miss from an unreachable cache (the content version, the rate limits,
 /readyz) ask `cache_reachable()`.
 """
@@ -148,6 +149,7 @@ class RedisCache(redis.RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = ReusingRedisCacheClient
         self.breaker = CircuitBreaker(open_seconds)
+        self._scripts = {}
 
     def _guarded(self, call, fallback, *args, **kwargs):
         """`call(*args, **kwargs)` if the breaker lets it through, else `fallback(...)`."""
@@ -194,6 +196,25 @@ class RedisCache(redis.RedisCache):
 
     def clear(self):
         return self._guarded(super().clear, _miss(False))
+
+    def run_script(self, script: str, keys, args):
+        """Run the Lua `script` in Redis on the cache's names of `keys` with `args`: one round
+        trip, atomic (EVALSHA, or EVAL the first time a server sees it). Its keys hold what
+        the script writes, not values `get` can read. Raises CacheUnavailable while Redis
+        cannot be asked."""
+
+        def call():
+            client = self._cache.get_client(write=True)
+            registered = self._scripts.get((id(client), script))
+            if registered is None:
+                registered = self._scripts[id(client), script] = client.register_script(script)
+            return registered(keys=[self.make_and_validate_key(key) for key in keys],
+                              args=args, client=client)
+
+        def unavailable(*args, **kwargs):
+            raise CacheUnavailable("Redis unreachable; script not run.")
+
+        return self._guarded(call, unavailable)
 
     def incr(self, key, delta=1, version=None):
         def unavailable(*args, **kwargs):

@@ -2,18 +2,29 @@
 
 import datetime as dt
 import itertools
+import os
+import random
 import runpy
+import threading
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from content.api.throttling import EXACT_ENTRIES, LOCAL_COUNTERS, APIKeyRateThrottle
+from content.api.throttling import (
+    EXACT_ENTRIES,
+    LOCAL_COUNTERS,
+    SLIDE_LUA,
+    APIKeyRateThrottle,
+    slide,
+    stored_history,
+)
+from content.caching.backend import RedisCache
 from content.choices import Role
 from hipknee_api.settings.base import env_rate
 from tests.factories import UserFactory
@@ -167,7 +178,7 @@ def test_a_high_limit_keeps_a_short_history_and_never_lets_more_through(
         for _ in range(50):
             allowed += APIKeyRateThrottle().allow_request(_drf(request), None)
         frozen.shift(0.5)
-        stored = cache.get(cache_key)
+        stored = stored_history(cache_key)
         assert len(stored) <= 2 * EXACT_ENTRIES + 1
         assert sum(count for _, count in stored) <= 20000
 
@@ -180,14 +191,20 @@ def test_a_high_limit_keeps_a_short_history_and_never_lets_more_through(
 
 
 def test_a_history_stored_one_time_per_request_is_still_read(db, settings, frozen, api_key):
+    """An earlier release's history (one time per request, pickled by Django's cache): read
+    by `slide` from other caches; in Redis, whose script reads only its own JSON, the window
+    starts afresh once."""
     settings.HIPKNEE_THROTTLE_KEY = "3/min"
     cache.set(f"throttle_key_{api_key.partition('.')[0]}",
               [START.timestamp() - 10, START.timestamp() - 70], 60)
     client = APIClient(HTTP_X_API_KEY=api_key)
 
-    statuses = [client.get(INDEX).status_code for _ in range(3)]
+    statuses = [client.get(INDEX).status_code for _ in range(4)]
 
-    assert statuses == [200, 200, 429]
+    if isinstance(caches["default"], RedisCache):
+        assert statuses == [200, 200, 200, 429]
+    else:
+        assert statuses == [200, 200, 429, 429]
 
 
 def _drf(django_request):
@@ -270,6 +287,8 @@ def test_an_unreachable_cache_falls_back_to_a_limit_per_process(
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get", unreachable)
+    if isinstance(caches["default"], RedisCache):
+        monkeypatch.setattr(caches["default"], "run_script", unreachable)
     client = APIClient(REMOTE_ADDR=address)
 
     statuses = [client.get(INDEX).status_code for _ in range(3)]
@@ -395,3 +414,67 @@ def test_the_schema_documents_429_on_every_api_operation(db):
     assert too_many["content"] == {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
     }
+
+
+# The window's rule in Redis (SLIDE_LUA) is `slide`'s, atomically.
+
+THROTTLE_REDIS_URL = "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+def redis_counters():
+    from tests.caching.test_backend import redis_up
+
+    if not redis_up():
+        pytest.skip("needs a Redis server on 127.0.0.1:6379")
+    prefix = f"slide-test-{os.getpid()}"
+    backend = RedisCache(THROTTLE_REDIS_URL, {"KEY_PREFIX": prefix})
+
+    def forget():  # this process's keys only: clear() would flush another xdist worker's too
+        client = backend._cache.get_client(write=True)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+    forget()
+    yield backend
+    forget()
+
+
+@pytest.mark.parametrize(("limit", "duration"), [(3, 60), (60, 60), (500, 60), (20000, 3600)])
+def test_redis_counts_exactly_as_slide_does(redis_counters, limit, duration):
+    """The same random requests (bursts, pauses, whole windows of silence) through `slide`
+    and through the script give the same answer, count and oldest time at every step."""
+    randomness = random.Random(f"{limit}/{duration}")
+    now, history = 1_768_469_400.0, []
+    for _ in range(600):
+        now += randomness.choice([0.0, 0.001, 0.37, 1.5, duration / 7, duration * 1.2])
+        expected = slide(history, now, duration, limit)
+        allowed, counted, oldest = redis_counters.run_script(
+            SLIDE_LUA, ["client"], [repr(now), duration, limit, EXACT_ENTRIES])
+
+        assert (bool(allowed), int(counted)) == expected
+        assert float(oldest) == pytest.approx(history[-1][0] if history else now, abs=1e-3)
+
+
+def test_concurrent_requests_of_one_client_are_each_counted(redis_counters):
+    """16 threads, 50 requests each, against a limit of 500: exactly 500 allowed (a read and
+    a separate write would let requests that read the same count through together)."""
+    barrier = threading.Barrier(16)
+    allowed = []
+
+    def client():
+        barrier.wait()
+        mine = 0
+        for _ in range(50):
+            answer = redis_counters.run_script(
+                SLIDE_LUA, ["burst"], [repr(time.time()), 60, 500, EXACT_ENTRIES])
+            mine += int(answer[0])
+        allowed.append(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(allowed) == 500
