@@ -2,9 +2,10 @@
 ICD-10-CM classification a lookup walks (docs/api.md#clinical-codes).
 
 A code on content is `{"system", "code"}`. ICD-10-CM codes are checked against the official
-code set bundled by the pinned `simple-icd-10-cm` package (no download at run time; it is
-imported on first use, which parses the release once per process). SNOMED CT concept ids are
-checked by form and Verhoeff check digit only: their descriptions are licensed, we store ids.
+code set bundled by the pinned `simple-icd-10-cm` package (no download at run time; a child
+Python reads it once per process and hands back a compact table, `_icd10cm`). SNOMED CT
+concept ids are checked by form and Verhoeff check digit only: their descriptions are
+licensed, we store ids.
 
 Every function raises `CodeInvalid` with a message that names the code; the snapshot gate
 (`content.snapshots`) and the lookup (`content.api.lookup`) turn it into their own errors.
@@ -12,9 +13,15 @@ Every function raises `CodeInvalid` with a message that names the code; the snap
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import marshal
+import os
 import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 from content.choices import CodeSystem
 
@@ -38,6 +45,8 @@ SNOMEDCT_FORM = re.compile(r"^[1-9][0-9]{5,17}$")
 #: The partition identifiers (second and third digits from the right) of concept ids, in
 #: the international (0x) and extension (1x) namespaces.
 SNOMEDCT_CONCEPT_PARTITIONS = {"00", "10"}
+#: The project root, for the child Python that reads the code set.
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 class CodeInvalid(ValueError):
@@ -49,19 +58,61 @@ class CodeInvalid(ValueError):
         self.code = code
 
 
-@functools.cache
-def _icd10cm():
-    """The `simple_icd_10_cm` module, imported once (it parses the release on import and
-    uses a deprecated importlib.resources call, silenced here)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
+@dataclasses.dataclass(frozen=True)
+class _CodeSet:
+    """The bundled ICD-10-CM release as plain data: its name, and each chapter, block,
+    category and subcategory code → (description, level, ancestors nearest first)."""
 
-    return simple_icd_10_cm
+    release: str
+    items: dict[str, tuple[str, str, tuple[str, ...]]]
+
+
+#: What a child Python prints for `_icd10cm` (`python -m content.codes`).
+_EXPORT_TIMEOUT = 120
+
+
+@functools.cache
+def _icd10cm() -> _CodeSet:
+    """The code set, read once per process from a child Python that imports
+    `simple_icd_10_cm` and hands back only the table (`_export`): the package keeps the
+    parsed release as about 180 MB of Python objects, which every server worker would hold
+    and the garbage collector walk; the table is about 30 MB of strings and tuples."""
+    child = subprocess.run(
+        [sys.executable, "-m", "content.codes"],
+        cwd=_ROOT, env={**os.environ, "PYTHONPATH": str(_ROOT)},
+        capture_output=True, check=True, timeout=_EXPORT_TIMEOUT,
+    )
+    release, items = marshal.loads(child.stdout)
+    return _CodeSet(release, items)
+
+
+def _export() -> None:
+    """Print the bundled release, marshalled, for `_icd10cm`: (release, {code: (description,
+    level, ancestors)}), the level as the code set answers it (a code that is both a block and
+    a category, such as B10, is a block)."""
+    from importlib import resources
+
+    with warnings.catch_warnings():  # it uses a deprecated importlib.resources call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as icd
+
+    def level(code: str) -> str:
+        if icd.is_chapter(code):
+            return "chapter"
+        if icd.is_block(code):
+            return "block"
+        return "category" if icd.is_category(code) else "subcategory"
+
+    names = [p.name for p in resources.files(icd.data).iterdir()]
+    release = next((n.removeprefix("code-list-").removesuffix(".txt") for n in names
+                    if n.startswith("code-list-")), "unknown")
+    items = {code: (icd.get_description(code), level(code), tuple(icd.get_ancestors(code)))
+             for code in icd.get_all_codes(True)}
+    sys.stdout.buffer.write(marshal.dumps((release, items)))
 
 
 def icd10cm_load() -> None:
-    """Parse the bundled release now (about 3 s, once per process): the WSGI entry point
+    """Read the bundled release now (about 2 s, once per process): the WSGI entry point
     calls it so that a server worker does it as it starts, not on its first request."""
     _icd10cm()
 
@@ -86,45 +137,32 @@ def icd10cm_form(code: str) -> str:
 def icd10cm_exists(code: str) -> bool:
     """Whether `code` (in the code set's spelling) is a block, category or subcategory of
     the bundled ICD-10-CM release (not a chapter)."""
-    icd = _icd10cm()
-    return icd.is_valid_item(code) and (icd.is_category_or_subcategory(code)
-                                        or icd.is_block(code))
+    item = _icd10cm().items.get(code)
+    return item is not None and item[1] != "chapter"
 
 
 def icd10cm_description(code: str) -> str | None:
     """The official description of an ICD-10-CM code, block or chapter; None if unknown."""
-    icd = _icd10cm()
-    return icd.get_description(code) if icd.is_valid_item(code) else None
+    item = _icd10cm().items.get(code)
+    return item[0] if item is not None else None
 
 
 def icd10cm_release() -> str:
     """Which release the bundled code set is, from its data file's name."""
-    from importlib import resources
-
-    names = [p.name for p in resources.files(_icd10cm().data).iterdir()]
-    return next((n.removeprefix("code-list-").removesuffix(".txt") for n in names
-                 if n.startswith("code-list-")), "unknown")
+    return _icd10cm().release
 
 
 def icd10cm_levels(code: str) -> list[tuple[str, str]]:
     """`code` and what it belongs to, most specific first, each with its level: the code
     itself, its parent codes up to the category, then the block (M16.11 → M16.1 → M16 →
     M15-M19). The chapter is left out: it is too broad to say anything about a patient."""
-    icd = _icd10cm()
-    levels = [(code, _level(icd, code))]
-    for ancestor in icd.get_ancestors(code):
-        if icd.is_chapter(ancestor):
+    items = _icd10cm().items
+    levels = [(code, items[code][1])]
+    for ancestor in items[code][2]:
+        if items[ancestor][1] == "chapter":
             break
-        levels.append((ancestor, _level(icd, ancestor)))
+        levels.append((ancestor, items[ancestor][1]))
     return levels
-
-
-def _level(icd, code: str) -> str:
-    if icd.is_block(code):
-        return "block"
-    if icd.is_category(code):
-        return "category"
-    return "subcategory"
 
 
 def verhoeff_valid(digits: str) -> bool:
@@ -201,3 +239,7 @@ def code_display(system: str, code: str) -> str | None:
     if system == CodeSystem.ICD10CM:
         return icd10cm_description(code)
     return None
+
+
+if __name__ == "__main__":
+    _export()

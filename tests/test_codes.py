@@ -68,6 +68,27 @@ def test_the_hierarchy_walks_from_a_code_to_its_block():
     ]
 
 
+def test_the_code_set_answers_as_the_package_does_without_the_package_in_the_process():
+    """The table read from a child Python (content.codes._icd10cm) answers as the package
+    would, while this process never imports the package (about 180 MB of parsed objects)."""
+    import sys
+
+    from content import codes
+
+    codes._icd10cm.cache_clear()
+    table = codes._icd10cm()
+
+    assert "simple_icd_10_cm" not in sys.modules
+    assert len(table.items) == 98_466
+    assert table.release == "April-2026"
+    assert table.items["M16"] == ("Osteoarthritis of hip", "category", ("M15-M19", "13"))
+    assert table.items["13"][1] == "chapter"
+    assert table.items["B10"][1] == "block"  # both a block and a category in the release
+    assert codes.icd10cm_exists("M15-M19") and codes.icd10cm_exists("M16.11")
+    assert not codes.icd10cm_exists("13") and not codes.icd10cm_exists("M16.99")
+    assert codes.icd10cm_description("M16.99") is None
+
+
 def test_the_snapshot_gate_checks_every_code_and_names_it():
     with pytest.raises(ContentInvalid) as raised:
         snapshot_normalise("condition", {
@@ -203,6 +224,7 @@ def test_symptoms_carry_codes_too(api_client):
 
 
 def test_the_wsgi_entry_point_parses_the_code_set_as_a_worker_starts():
+    import gc
     import importlib
     import sys
 
@@ -213,3 +235,6 @@ def test_the_wsgi_entry_point_parses_the_code_set_as_a_worker_starts():
     importlib.import_module("hipknee_api.wsgi")
 
     assert codes._icd10cm.cache_info().currsize == 1
+    frozen = gc.get_freeze_count()  # the worker's long-lived objects, out of the GC's walk
+    gc.unfreeze()
+    assert frozen > 10_000
