@@ -75,8 +75,17 @@ SNIPPET_SOURCE = 480
 #:   relief") read 50,000 entries to find 1,001 matches (46 ms instead of 5);
 #: - no parallel workers: the tiers' gated subqueries were planned as parallel scans, and
 #:   launching two workers for a subquery that then reads nothing cost 8 ms each, three or
-#:   four times a query (and a 2-core server has no core to spare for them).
-PLANNER_SETTINGS = {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+#:   four times a query (and a 2-core server has no core to spare for them);
+#: - no JIT compilation: a statement of some 40 CTEs whose estimated cost passes
+#:   `jit_above_cost` (the estimates of broad tsqueries are rough; a disabled sequential scan
+#:   adds to them) had 589 expressions compiled by LLVM, about 430 ms, for a search that then
+#:   ran in 55 ms ("can hip problems cause knee pain" at 100,000 items): the tail of the
+#:   bench's p95 and p99 was this.
+PLANNER_SETTINGS = {
+    "enable_seqscan": "off",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+}
 
 
 def exact_count_limit() -> int:

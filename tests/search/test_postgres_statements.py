@@ -1,7 +1,7 @@
 """content/search/postgres.py: how a search's statements run on PostgreSQL.
 
 - Each statement runs under the engine's planner settings, set for its transaction only
-  (no sequential scan, no parallel workers: see PLANNER_SETTINGS), one statement before it.
+  (no sequential scan, no parallel workers, no JIT: see PLANNER_SETTINGS), one statement before it.
 - ts_headline is given every stem of the query alone (no phrases): it marks the same words as
   the SQLite engine does, and does not search each text for a synonym phrase.
 - The exact count is the same whichever way the sample sends it (key order when the matches
@@ -60,7 +60,9 @@ def test_each_statement_runs_under_the_planner_settings(db):
     assert sqls[0].startswith("SELECT set_config(")
     for name, value in PLANNER_SETTINGS.items():
         assert f"'{name}', '{value}', true" in sqls[0]
-    assert PLANNER_SETTINGS == {"enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+    assert PLANNER_SETTINGS == {
+        "enable_seqscan": "off", "max_parallel_workers_per_gather": "0", "jit": "off",
+    }
 
 
 @postgres_only
@@ -81,3 +83,22 @@ def test_the_exact_count_is_the_same_for_dense_and_sparse_matches(db, settings):
     settings.SEARCH_EXACT_COUNT_UP_TO = 100
     knee = search("knee")
     assert (knee.count(), knee.count_is_estimate) == (40, False)
+
+
+@postgres_only
+def test_the_planner_settings_hold_for_the_statement_only(transactional_db):
+    """Outside a transaction (as a request runs it), the settings end with the statement."""
+    from content.search.postgres import PostgresResults
+
+    names = list(PLANNER_SETTINGS)
+    current = "SELECT " + ", ".join(["current_setting(%s)"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(current, names)
+        before = cursor.fetchone()
+
+    inside = PostgresResults._execute(None, current, names)
+
+    assert inside == [tuple(PLANNER_SETTINGS.values())]
+    with connection.cursor() as cursor:
+        cursor.execute(current, names)
+        assert cursor.fetchone() == before != inside[0]
