@@ -112,10 +112,12 @@ def _pg_factors(table: str) -> tuple[str, str]:
     return name_factor, body_factor
 
 
-def _pg_names_part_sql(concept: Concept, table: str, close: str | None) -> tuple[str, list]:
+def _pg_names_part_sql(concept: Concept, table: str, close: str | None,
+                       similarity: str | None = None) -> tuple[str, list]:
     """What one concept scores in a row's names (SQL over `table`, and its params): in the
     title (A), in another name (B), or a name close to it (`close`: the SQL condition, for a
-    typo); 0 when none of these."""
+    typo; `similarity`: its word similarity to the names when already computed, else it is
+    computed here); 0 when none of these."""
     name_factor, _ = _pg_factors(table)
     names_vector = f"{table}.search_names_vector"
     # The A test (weight labels, dearer) only for the rows whose names hold the concept.
@@ -123,7 +125,9 @@ def _pg_names_part_sql(concept: Concept, table: str, close: str | None) -> tuple
            f" %s::tsquery THEN {FIELD_SCORES['A']}::float8 * {name_factor}"
            f" ELSE {FIELD_SCORES['B']}::float8 END")
     params = [tsquery_text(concept.terms), tsquery_text(concept.terms, "A")]
-    if close:
+    if close and similarity:
+        sql += f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * {similarity}"
+    elif close:
         sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * word_similarity(%s,"
                 f" {table}.search_names)")
         params.append(concept.fuzzy)
@@ -143,15 +147,18 @@ def _pg_mean_sql(parts: list[str]) -> str:
     return f"({' + '.join(parts)}) / {float(len(parts))}::float8"
 
 
-def _pg_base_score_sql(parsed: ParsedQuery, table: str,
-                       close: dict[int, str]) -> tuple[str, list]:
+def _pg_base_score_sql(parsed: ParsedQuery, table: str, close: dict[int, str],
+                       similarity: dict[int, str] | None = None) -> tuple[str, list]:
     """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
     the mean over concepts of how well each matched (see ranking.py), in double
     precision: its names part when that is not 0, else its prose part. `close` holds, for
-    each typo concept (by index), the SQL condition that the row has a name close to it."""
+    each typo concept (by index), the SQL condition that the row has a name close to it, and
+    `similarity` (when given) the SQL of that word similarity already computed."""
     parts, params = [], []
     for index, concept in enumerate(parsed.concepts):
-        names, names_params = _pg_names_part_sql(concept, table, close.get(index))
+        names, names_params = _pg_names_part_sql(
+            concept, table, close.get(index), (similarity or {}).get(index)
+        )
         prose, prose_params = _pg_prose_part_sql(concept, table)
         # A names part is never 0 when it matched (the factors are positive).
         parts.append(f"COALESCE(NULLIF({names}, 0::float8), {prose})")
