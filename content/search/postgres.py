@@ -191,7 +191,8 @@ class PostgresResults(SearchResults):
         SYSTEM, the same blocks every time: about COUNT_SAMPLE_ROWS entries) scaled up by
         the share sampled, and at least the bound plus one. The sample also chooses how the
         exact count reads the matches (in key order when they are dense, else through the
-        GIN index)."""
+        GIN index), and when it alone holds more matches than the bound (a broad query), no
+        exact count is read at all."""
         from content.models import SearchEntry
 
         bound = exact_count_limit()
@@ -215,12 +216,17 @@ class PostgresResults(SearchResults):
             # the entries match (the bound is then reached within a few thousand entries),
             # through the GIN index otherwise (the planner's estimate of a broad tsquery is
             # too rough to choose: see PLANNER_SETTINGS). Both stop at the bound plus one.
+            # Neither runs when the sample alone holds more matches than the bound (its rows
+            # are rows of the table: a broad query's sample proves the count is over it).
             f"exact_dense AS MATERIALIZED (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table}"
-            f" WHERE (SELECT matched > 0 AND matched >= %s * sampled FROM sample)"
-            f" AND {visible} AND {matched} ORDER BY {table}.id LIMIT %s) AS matches)",
+            f" WHERE (SELECT matched > 0 AND matched >= %s * sampled AND matched <= %s"
+            f" FROM sample) AND {visible} AND {matched} ORDER BY {table}.id LIMIT %s)"
+            " AS matches)",
             f"exact AS MATERIALIZED (SELECT COUNT(*) AS n FROM ({matches} LIMIT %s) AS matches"
-            " WHERE NOT (SELECT matched > 0 AND matched >= %s * sampled FROM sample)"
-            " UNION ALL SELECT n FROM exact_dense WHERE n > 0)",
+            " WHERE NOT (SELECT (matched > 0 AND matched >= %s * sampled) OR matched > %s"
+            " FROM sample)"
+            " UNION ALL SELECT n FROM exact_dense WHERE n > 0"
+            " UNION ALL SELECT %s FROM sample WHERE matched > %s)",
             # Each block is sampled with probability percent / 100: matched * 100 / percent
             # is an unbiased estimate (exact when the whole table was read).
             "counted AS MATERIALIZED (SELECT CASE WHEN exact.n <= %s THEN exact.n"
@@ -232,8 +238,8 @@ class PostgresResults(SearchResults):
         params = [
             COUNT_SAMPLE_ROWS, SearchEntry._meta.db_table,
             *visible_params, query,
-            DENSE_SHARE, *visible_params, query, bound + 1,
-            *params, bound + 1, DENSE_SHARE,
+            DENSE_SHARE, bound, *visible_params, query, bound + 1,
+            *params, bound + 1, DENSE_SHARE, bound, bound + 1, bound,
             bound, bound,
         ]
         return ctes, params
@@ -317,9 +323,13 @@ class PostgresResults(SearchResults):
         def know(tier: str, rows: str) -> None:
             """Add best_<tier>: the best rows known, with `rows` (id, bound) of `tier`."""
             nonlocal best
-            known = f"SELECT id, bound FROM {best} UNION ALL {rows}" if best else rows
-            ctes.append(f"best_{tier} AS MATERIALIZED (SELECT id, MAX(bound) AS bound FROM"
-                        f" ({known}) AS known GROUP BY id ORDER BY bound DESC LIMIT %s)")
+            if best:  # a row may be in both: its best bound
+                ctes.append(f"best_{tier} AS MATERIALIZED (SELECT id, MAX(bound) AS bound FROM"
+                            f" (SELECT id, bound FROM {best} UNION ALL {rows}) AS known"
+                            " GROUP BY id ORDER BY bound DESC LIMIT %s)")
+            else:  # one tier's rows are distinct
+                ctes.append(f"best_{tier} AS MATERIALIZED (SELECT id, bound FROM ({rows})"
+                            " AS known ORDER BY bound DESC LIMIT %s)")
             params.append(depth)
             best = f"best_{tier}"
 
@@ -352,7 +362,10 @@ class PostgresResults(SearchResults):
             if kind == "names":
                 name = f"names_{j}_{m}"
                 in_j, in_j_params = exactly("search_names_vector", j)
-                in_m, in_m_params = exactly("search_vector", m)
+                if j == n:  # every concept in the names is every concept in the text
+                    in_m, in_m_params = "true", []
+                else:
+                    in_m, in_m_params = exactly("search_vector", m)
                 sql = (f"SELECT {table}.id, {columns} FROM {table}"
                        f" WHERE {gate(bound)}{visible} AND {in_j} AND {in_m}")
                 params += [*base_params, *visible_params, *in_j_params, *in_m_params]

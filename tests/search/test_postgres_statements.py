@@ -102,3 +102,43 @@ def test_the_planner_settings_hold_for_the_statement_only(transactional_db):
     with connection.cursor() as cursor:
         cursor.execute(current, names)
         assert cursor.fetchone() == before != inside[0]
+
+
+def _scans_run(sql: str) -> dict[str, int]:
+    """How many times each scan of content_searchentry in `sql`'s plan ran (EXPLAIN
+    ANALYZE), by node type; the sample's scan aside."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()[0]
+    runs: dict[str, int] = {}
+
+    def walk(node: dict) -> None:
+        if node.get("Relation Name") == "content_searchentry" and "Sample" not in node["Node Type"]:
+            runs[node["Node Type"]] = runs.get(node["Node Type"], 0) + node["Actual Loops"]
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan["Plan"])
+    return runs
+
+
+@postgres_only
+def test_no_exact_count_is_read_when_the_sample_alone_holds_more_than_the_bound(db, settings):
+    for n in range(40):
+        SymptomFactory(slug=f"knee-{n}", name=f"Knee trouble {n}", description="Knee.")
+
+    def count_statement(bound: int) -> tuple[str, tuple[int, bool]]:
+        settings.SEARCH_EXACT_COUNT_UP_TO = bound
+        results = search("knee")
+        with CaptureQueriesContext(connection) as captured:
+            counted = (results.count(), results.count_is_estimate)
+        return captured.captured_queries[-1]["sql"], counted
+
+    # A small table is sampled whole: 40 matches in the sample, over a bound of 30.
+    sql, counted = count_statement(30)
+    assert counted == (40, True)
+    assert set(_scans_run(sql).values()) == {0}  # neither exact count read an entry
+
+    sql, counted = count_statement(100)  # under the bound: counted exactly
+    assert counted == (40, False)
+    assert max(_scans_run(sql).values()) >= 1
