@@ -100,14 +100,16 @@ def _at_least(parsed: ParsedQuery, k: int) -> str:
 
 
 def _pg_factors(table: str) -> tuple[str, str]:
-    """The length damping of a row's name and of its whole text (SQL over `table`'s sizes)."""
+    """The length damping of a row's name and of its whole text (SQL over `table`'s sizes),
+    in double precision throughout as the SQLite engine computes it (numeric division, the
+    literals' type, cost about 1 µs a row and concept)."""
     name_factor = (
-        f"power(LEAST(1.0, {NAME_LEXEMES}.0 / GREATEST({table}.search_name_size, 1))::float8,"
-        f" {LENGTH_DAMPING}::float8)"
+        f"power(LEAST(1::float8, {NAME_LEXEMES}::float8"
+        f" / GREATEST({table}.search_name_size, 1)), {LENGTH_DAMPING}::float8)"
     )
     body_factor = (
-        f"power(LEAST(1.0, {BODY_LEXEMES}.0 / GREATEST({table}.search_size, 1))::float8,"
-        f" {LENGTH_DAMPING}::float8)"
+        f"power(LEAST(1::float8, {BODY_LEXEMES}::float8"
+        f" / GREATEST({table}.search_size, 1)), {LENGTH_DAMPING}::float8)"
     )
     return name_factor, body_factor
 
