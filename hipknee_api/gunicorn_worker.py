@@ -23,8 +23,14 @@ connection, as many as with `CONN_MAX_AGE=0` while every client has a request ru
 block, so a connection whose next request is always already there (pipelined, or a fast client
 on loopback) kept the worker for as long as it kept asking, while other connections waited:
 under load a few were answered in under a millisecond and the rest waited up to a second.
-After each request the greenlet now goes to the back of the queue (`gevent.sleep(0)`, a few
-microseconds).
+After each request the greenlet now goes to the back of the queue, by a timer of a microsecond
+(`TURN`) rather than `gevent.sleep(0)`: gevent runs the callbacks `sleep(0)` queues in batches of
+fifty before it polls the sockets again, so with every connection busy a pass of the event loop
+took fifty requests (about 50 ms for a cached detail), and with two or more workers gunicorn
+accepts one new connection per pass: a burst of 32 new clients on a loaded server waited up to
+1.3 s for their first answers, in steps of ~100 ms. A timer fires after the poll, so a pass is
+one request per ready connection and a new client is accepted within it
+(tests/server/test_fairness.py).
 """
 
 import json
@@ -36,6 +42,9 @@ from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.ggevent import GeventWorker
 
 REASONS = {414: "URI Too Long", 431: "Request Header Fields Too Large"}
+#: How long a greenlet waits after each request (seconds): any wait at all is a timer, which
+#: the event loop runs after polling the sockets (see the module's "Connections take turns").
+TURN = 0.000_001
 
 
 def size_problem(exc: Exception, cfg) -> dict | None:
@@ -97,7 +106,7 @@ class ProblemGeventWorker(GeventWorker):
         try:
             return super().handle_request(listener_name, req, sock, addr)
         finally:
-            gevent.sleep(0)  # the back of the queue: see the module
+            gevent.sleep(TURN)  # the back of the queue, after the next poll: see the module
 
     def handle_error(self, req, client, addr, exc):
         body = size_problem(exc, self.cfg)

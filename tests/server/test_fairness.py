@@ -4,6 +4,11 @@ request is always already there (pipelined, or a fast client on loopback) cannot
 worker while other connections wait. Before, a worker went on reading a connection for as
 long as it found a request waiting: under load a few connections were answered in under a
 millisecond and the rest waited up to a second and more (wrk's p99 at 32 connections).
+
+The turn is a timer, not `gevent.sleep(0)`: with two or more workers gunicorn accepts one new
+connection per pass of a worker's event loop, and gevent ran the callbacks `sleep(0)` queues
+fifty at a time before polling the sockets again, so new clients of a busy server were taken
+in one per fifty requests.
 """
 
 import socket
@@ -15,6 +20,8 @@ import pytest
 from tests.server.conftest import serving
 
 PIPELINED = 400
+#: Connections kept busy (each with PIPELINED requests waiting), and connections arriving then.
+BUSY, ARRIVING = 8, 16
 REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
@@ -60,3 +67,47 @@ def test_a_connection_with_requests_always_waiting_does_not_hold_the_worker(one_
     # The other connection is answered after a few of the greedy one's requests, not after
     # all of them.
     assert served_first < PIPELINED / 2, served_first
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    """The served API with make serve's two workers, which take turns accepting."""
+    with serving(tmp_path_factory.mktemp("two-workers"), label="twoworkers",
+                 extra_env={"WEB_CONCURRENCY": "2"}) as server:
+        yield server
+
+
+@pytest.mark.solo
+def test_new_connections_are_taken_in_while_the_workers_are_busy(two_workers):
+    """With two or more workers gunicorn accepts one connection per pass of a worker's event
+    loop; a pass must not wait for dozens of requests of the busy connections."""
+    address = (two_workers.host, two_workers.port)
+    busy = [socket.create_connection(address, timeout=30) for _ in range(BUSY)]
+    busy_times = [[] for _ in busy]
+    readers = [threading.Thread(target=_answered, args=(connection, PIPELINED, times))
+               for connection, times in zip(busy, busy_times, strict=True)]
+    for reader in readers:
+        reader.start()
+    for connection in busy:
+        connection.sendall(REQUEST * PIPELINED)
+    time.sleep(0.02)  # both workers are into them
+
+    arriving = [socket.create_connection(address, timeout=30) for _ in range(ARRIVING)]
+    for connection in arriving:
+        connection.sendall(REQUEST)
+    arriving_times = []
+    for connection in arriving:
+        _answered(connection, 1, arriving_times)
+    for reader in readers:
+        reader.join(timeout=60)
+    for connection in busy + arriving:
+        connection.close()
+
+    assert [len(times) for times in busy_times] == [PIPELINED] * BUSY
+    assert len(arriving_times) == ARRIVING
+    last = max(arriving_times)
+    served_first = sum(1 for times in busy_times for moment in times if moment < last)
+    print(f"\nbusy requests answered before the last arriving connection's first: "
+          f"{served_first} of {BUSY * PIPELINED}")
+    # Before: 812 of 3,200 (each worker took one new connection per fifty requests).
+    assert served_first < BUSY * PIPELINED / 8, served_first
