@@ -145,7 +145,10 @@ class PostgresResults(SearchResults):
     def _close_ctes(self) -> tuple[list[str], list]:
         """For each typo: the ids of the visible entries whose names are close to it, and
         that word similarity, as a CTE (`close_<concept>`) read once through the trigram index,
-        rather than the similarity computed row by row wherever it is needed."""
+        rather than the similarity computed row by row wherever it is needed. The first page's
+        `names_close` reads the similarity from here; the count alone and pages past
+        PRUNE_DEPTH do not use it (they recompute it where they score: a cost only of those
+        rarer statements)."""
         table, (visible, visible_params) = self._table, self._visible()
         ctes, params = [], []
         for index in self._typos():
@@ -369,19 +372,18 @@ class PostgresResults(SearchResults):
         order = f"{table}.search_size, {table}.type, {table}.slug"
         for position, (bound, kind, j, m) in enumerate(plan):
             last = position == len(plan) - 1
-            if kind == "names" and m is None:  # j or more in the names, scored exactly
-                name = f"names_{j}_up"
-                in_j, in_j_params = (f"{table}.search_names_vector @@ %s::tsquery",
-                                     [_at_least(self.parsed, j)])
-                in_m, in_m_params = "true", []
-            if kind == "names" and m is not None:
-                name = f"names_{j}_{m}"
-                in_j, in_j_params = exactly("search_names_vector", j)
-                if j == n:  # every concept in the names is every concept in the text
-                    in_m, in_m_params = "true", []
-                else:
-                    in_m, in_m_params = exactly("search_vector", m)
             if kind == "names":
+                if m is None:  # j or more in the names, whatever the text holds
+                    name = f"names_{j}_up"
+                    in_j, in_j_params = (f"{table}.search_names_vector @@ %s::tsquery",
+                                         [_at_least(self.parsed, j)])
+                else:
+                    name = f"names_{j}_{m}"
+                    in_j, in_j_params = exactly("search_names_vector", j)
+                # No check of the text for the `_up` tier (any count will do), nor when the
+                # names hold all n concepts (the text holds the names).
+                in_m, in_m_params = (("true", []) if m is None or j == n
+                                     else exactly("search_vector", m))
                 sql = (f"SELECT {table}.id, {columns} FROM {table}"
                        f" WHERE {gate(bound)}{visible} AND {in_j} AND {in_m}")
                 params += [*base_params, *visible_params, *in_j_params, *in_m_params]

@@ -101,8 +101,8 @@ def _at_least(parsed: ParsedQuery, k: int) -> str:
 
 def _pg_factors(table: str) -> tuple[str, str]:
     """The length damping of a row's name and of its whole text (SQL over `table`'s sizes),
-    in double precision throughout as the SQLite engine computes it (numeric division, the
-    literals' type, cost about 1 µs a row and concept)."""
+    in double precision throughout, as the SQLite engine computes it (`1.0` is a numeric
+    literal, and numeric division cost about 1 µs a row and concept)."""
     name_factor = (
         f"power(LEAST(1::float8, {NAME_LEXEMES}::float8"
         f" / GREATEST({table}.search_name_size, 1)), {LENGTH_DAMPING}::float8)"
