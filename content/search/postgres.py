@@ -443,7 +443,8 @@ class PostgresResults(SearchResults):
         )
         return ctes, params
 
-    def _execute(self, sql: str, params: list) -> list[tuple]:
+    @staticmethod
+    def _execute(sql: str, params: list) -> list[tuple]:
         """Run one search statement under PLANNER_SETTINGS (SET LOCAL: its transaction only;
         one more statement, and no savepoint)."""
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:

@@ -96,7 +96,7 @@ def test_the_planner_settings_hold_for_the_statement_only(transactional_db):
         cursor.execute(current, names)
         before = cursor.fetchone()
 
-    inside = PostgresResults._execute(None, current, names)
+    inside = PostgresResults._execute(current, names)
 
     assert inside == [tuple(PLANNER_SETTINGS.values())]
     with connection.cursor() as cursor:
