@@ -19,7 +19,7 @@ from content.models.entities import (  # noqa: F401
     WarningSign,
 )
 from content.models.renderings import Rendering  # noqa: F401
-from content.models.search import SearchEntry, Synonym  # noqa: F401
+from content.models.search import SearchEntry, SearchWord, Synonym  # noqa: F401
 from content.models.syndication import (  # noqa: F401
     Change,
     WebhookDelivery,

@@ -117,3 +117,22 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.slug}"
+
+
+class SearchWord(models.Model):
+    """PostgreSQL's vocabulary for typos: every word of the names `SearchEntry` has held.
+
+    A typo ("osteoarthritus", a word no entry holds) is read as the words here close to it
+    (pg_trgm's word similarity, through a trigram index on this small table), and then
+    found by their stems in the names' GIN index (ranking.typo_corrections): the trigram
+    work is done once per distinct word, not once per entry whose names are close.
+    Written by content/search/indexing.py (`search_entries_sync`) as entries are written;
+    words whose entries have gone stay (they lead only to names holding the same stem)
+    until `search_reindex` rebuilds it. Empty on SQLite, whose engine reads the rows' names.
+    """
+
+    word = models.TextField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+

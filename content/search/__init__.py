@@ -27,6 +27,7 @@ from content.search.indexing import (
     search_index_rebuild,
     search_index_update,
     search_vectors_refresh,
+    search_vocabulary_rebuild,
 )
 from content.search.postgres import PRUNE_DEPTH, PostgresResults
 from content.search.postgres_sql import postgres_filter, tsquery_text
@@ -65,6 +66,7 @@ __all__ = [
     "search_index_rebuild",
     "search_index_update",
     "search_vectors_refresh",
+    "search_vocabulary_rebuild",
     "similarity",
     "snippet_render",
     "synonym_sets",

@@ -8,8 +8,8 @@ the weighted `tsvector` of those texts (`search_vector`) and of its names alone
 (`search_names_vector`), and their sizes (`search_size`, `search_name_size`); and
 `SearchEntry` holds a copy of those columns and the row's visibility for every live row of
 every type (`search_entries_sync`, on publish, unpublish and expiry): one narrow table,
-GIN-indexed on both vectors, with a trigram GIN index (pg_trgm) on the names for typos and a
-btree on the size, which the search endpoint reads instead of six wide tables.
+GIN-indexed on both vectors, with a btree on the size, which the search endpoint reads instead
+of six wide tables; and `SearchWord` the words of their names, trigram-indexed, for typos.
 
 Only live models are indexed here: the migrations that filled these columns carry frozen
 copies of the rules they applied (0005, 0009, 0012), checked against this module by
@@ -190,6 +190,7 @@ def search_index_rebuild(models: Iterable | None = None, *, batch_size: int = 50
             model.objects.bulk_update(batch, ["search_names", "search_body"])
             total += len(batch)
         search_vectors_refresh([model])
+    search_vocabulary_rebuild()
     return total
 
 
@@ -243,3 +244,38 @@ def search_entries_sync(model, pks: Iterable[int] | None = None) -> None:
                 f" (SELECT 1 FROM {table} WHERE {table}.id = {entry}.row_id)",
                 [type_],
             )
+        cursor.execute(*_vocabulary_insert_sql(
+            f"{entry}.type = %s" + (f" AND {entry}.row_id = ANY(%s)" if pks is not None else ""),
+            params,
+        ))
+
+
+#: The words of a names text as pg_trgm splits them (runs of letters and digits, lowercased):
+#: the Python engine's `WORD` over the lowercased text.
+_NAME_WORDS_SQL = "regexp_split_to_table(lower({names}), '[^[:alnum:]]+')"
+
+
+def _vocabulary_insert_sql(where: str, params: list) -> tuple[str, list]:
+    """The statement adding to SearchWord the words of the names of the entries `where`
+    selects (SQL over SearchEntry, and its params). Sorted, so that two concurrent publishes
+    adding the same new words wait for each other instead of deadlocking."""
+    from content.models import SearchEntry, SearchWord
+
+    quote = connection.ops.quote_name
+    entry, word = quote(SearchEntry._meta.db_table), quote(SearchWord._meta.db_table)
+    words = _NAME_WORDS_SQL.format(names=f"{entry}.search_names")
+    return (f"INSERT INTO {word} (word) SELECT DISTINCT words.word FROM {entry}"
+            f" CROSS JOIN LATERAL {words} AS words(word) WHERE {where} AND words.word <> ''"
+            " ORDER BY words.word ON CONFLICT (word) DO NOTHING"), params
+
+
+def search_vocabulary_rebuild() -> None:
+    """On PostgreSQL, make SearchWord the words of the names the entries hold now (dropping
+    those of entries since gone). Called by `search_reindex`."""
+    if not _is_postgres():
+        return
+    from content.models import SearchWord
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(SearchWord._meta.db_table)}")
+        cursor.execute(*_vocabulary_insert_sql("true", []))

@@ -2,9 +2,10 @@
 
 An OR-query built from the user's words and their synonyms (one `tsquery`: stems computed in
 query.py, phrases as `<N>` distances, `:A` weight labels for the name checks), `@@` on the
-GIN-indexed vectors, pg_trgm's `%>` (trigram-indexed) and `word_similarity` on the names,
-`similarity` for the title; scored, ordered and paged in one statement with the total and
-`ts_headline` snippets for that page only (the prose read from the live tables for those
+GIN-indexed vectors, a typo read as the known words close to it (pg_trgm's `%>` on the
+vocabulary, `SearchWord`) and found by their stems in the names, `similarity` for the title;
+scored, ordered and paged in one statement with the total and `ts_headline` snippets for that
+page only (the prose read from the live tables for those
 rows). A page within the first PRUNE_DEPTH scores only the rows that can reach it
 (`PostgresResults._pruned_hits`): every names match, and for prose-only matches, whose score
 depends only on how many concepts they hold and their length, the shortest few with at least
@@ -30,10 +31,12 @@ from content.search.postgres_sql import (
     _at_least,
     _headline_query,
     _pg_base_score_sql,
+    _pg_correction_sql,
     _pg_factors,
     _pg_mean_sql,
     _pg_prose_part_sql,
     _pg_typos_only,
+    corrections_tsquery,
     tsquery_text,
 )
 from content.search.query import CONFIG, MAX_QUERY_LENGTH
@@ -112,7 +115,7 @@ class PostgresResults(SearchResults):
         if not getattr(self, "_prepared", False):
             self._prepared = True
             if any(concept.fuzzy for concept in self.parsed.concepts):
-                self.parsed = _pg_typos_only(self.parsed, [self._entries()])
+                self.parsed = _pg_typos_only(self.parsed, [self._entries()], names_first=True)
 
     def _entries(self) -> QuerySet:
         """The entries a public client may see, of the types asked for."""
@@ -139,24 +142,24 @@ class PostgresResults(SearchResults):
         return self._compiled_visible
 
     def _typos(self) -> list[int]:
-        """Indexes of the concepts matched by similarity (typos)."""
-        return [i for i, concept in enumerate(self.parsed.concepts) if concept.fuzzy]
+        """Indexes of the concepts matched by similarity (typos read as known words)."""
+        return [i for i, concept in enumerate(self.parsed.concepts) if concept.corrections]
 
     def _close_ctes(self) -> tuple[list[str], list]:
-        """For each typo: the ids of the visible entries whose names are close to it, and
-        that word similarity, as a CTE (`close_<concept>`) read once through the trigram index,
-        rather than the similarity computed row by row wherever it is needed. The first page's
+        """For each typo: the ids of the visible entries whose names hold a stem it is read
+        as (ranking.typo_corrections), through the names' GIN index, and the similarity
+        their best such stem scores, as a CTE (`close_<concept>`). The first page's
         `names_close` reads the similarity from here; the count alone and pages past
-        PRUNE_DEPTH do not use it (they recompute it where they score: a cost only of those
-        rarer statements)."""
+        PRUNE_DEPTH compute it again where they score (`_pg_correction_sql`: a CASE over
+        a few stems)."""
         table, (visible, visible_params) = self._table, self._visible()
         ctes, params = [], []
         for index in self._typos():
-            ctes.append(f"close_{index} AS MATERIALIZED (SELECT {table}.id, word_similarity(%s,"
-                        f" {table}.search_names) AS similarity FROM {table}"
-                        f" WHERE {visible} AND {table}.search_names %%> %s)")
-            fuzzy = self.parsed.concepts[index].fuzzy
-            params += [fuzzy, *visible_params, fuzzy]
+            concept = self.parsed.concepts[index]
+            ctes.append(f"close_{index} AS MATERIALIZED (SELECT {table}.id,"
+                        f" {_pg_correction_sql(concept, table)} AS similarity FROM {table}"
+                        f" WHERE {visible} AND {table}.search_names_vector @@ %s::tsquery)")
+            params += [*visible_params, corrections_tsquery(concept)]
         return ctes, params
 
     def _close(self) -> dict[int, str]:
@@ -174,18 +177,23 @@ class PostgresResults(SearchResults):
     def _matches_sql(self, columns: str, params: Sequence = ()) -> tuple[str, list]:
         """`columns` (with their `params`) of every visible entry that matches (a word in
         its vector, or a name close to a typo): two disjoint branches, the first through the
-        GIN index, the second (only with typos) the close names that hold none of the words."""
+        GIN index, the second (only with typos) `_close_only_sql`."""
         table, (visible, visible_params) = self._table, self._visible()
-        query = tsquery_text(self.parsed.terms)
         sql = (f"SELECT {columns} FROM {table} WHERE {visible}"
                f" AND {table}.search_vector @@ %s::tsquery")
-        every = [*params, *visible_params, query]
-        close = self._close_ids()
-        if close:
-            sql += (f" UNION ALL SELECT {columns} FROM {table} WHERE {table}.id IN ({close})"
-                    f" AND NOT {table}.search_vector @@ %s::tsquery")
-            every += [*params, query]
-        return sql, every
+        every = [*params, *visible_params, tsquery_text(self.parsed.terms)]
+        close_only, close_params = self._close_only_sql(columns, params)
+        return sql + close_only, every + close_params
+
+    def _close_only_sql(self, columns: str, params: Sequence = ()) -> tuple[str, list]:
+        """` UNION ALL` the `columns` (with their `params`) of the entries whose names are
+        close to a typo and that hold none of the query's words ("" without typos)."""
+        close, table = self._close_ids(), self._table
+        if not close:
+            return "", []
+        return (f" UNION ALL SELECT {columns} FROM {table} WHERE {table}.id IN ({close})"
+                f" AND NOT {table}.search_vector @@ %s::tsquery",
+                [*params, tsquery_text(self.parsed.terms)])
 
     def _count_ctes(self) -> tuple[list[str], list]:
         """The CTE `counted` (needs the close CTEs): `total`, the number of matches, exact up
@@ -200,7 +208,8 @@ class PostgresResults(SearchResults):
 
         bound = exact_count_limit()
         table, (visible, visible_params) = self._table, self._visible()
-        matches, params = self._matches_sql("1")
+        close_only, params = self._close_only_sql("1")
+        matches = f"SELECT 1 FROM matched{close_only}"
         matched = f"{table}.search_vector @@ %s::tsquery"
         close = self._close_ids()
         if close:
@@ -347,9 +356,7 @@ class PostgresResults(SearchResults):
             best = f"best_{tier}"
 
         if close_ids:  # the close CTEs hold visible entries only
-            # Each close entry with the similarity its close CTE computed (once a row: it
-            # was computed twice, by the trigram index's recheck and by the score, about
-            # 10 ms for the 1,500 entries close to "bursitus" at 100,000 items).
+            # Each close entry with the similarity its close CTE computed.
             typos = self._typos()
             close_base, close_params = _pg_base_score_sql(
                 self.parsed, table, {i: f"close_{i}.id IS NOT NULL" for i in typos},
@@ -409,15 +416,21 @@ class PostgresResults(SearchResults):
                 f" WHERE {holds} ORDER BY {order} LIMIT %s)"
             )
             params += [*visible_params, *holds_params, depth]
+            if k == 1:  # every match: read from `matched`, which the exact count reads too
+                source, condition, condition_params = (
+                    f"matched AS {table}", f"NOT ({in_names})", in_names_params)
+            else:
+                source, condition, condition_params = (
+                    table, f"{visible} AND {holds}", [*visible_params, *holds_params])
             ctes.append(
                 f"{name} AS MATERIALIZED (SELECT id, search_size, {k} AS k"
                 f" FROM {name}_head UNION (SELECT {table}.id, {table}.search_size, {k} AS k"
-                f" FROM {table} WHERE {tier_gate}(SELECT COUNT(*) FROM {name}_head) < %s"
-                f" AND {visible} AND {holds}"
+                f" FROM {source} WHERE {tier_gate}(SELECT COUNT(*) FROM {name}_head) < %s"
+                f" AND {condition}"
                 # Not in index order (+ 0): the GIN index finds them, then they are sorted.
                 f" ORDER BY {table}.search_size + 0, {table}.type, {table}.slug LIMIT %s))"
             )
-            params += [depth, *visible_params, *holds_params, depth]
+            params += [depth, *condition_params, depth]
             prose_tiers.append(name)
             if not last:
                 know(name, f"SELECT {name}.id, {FIELD_SCORES['C']}::float8 *"
@@ -456,12 +469,24 @@ class PostgresResults(SearchResults):
             return cursor.fetchall()
 
     def _with(self, *ctes: str) -> tuple[str, list]:
-        """The WITH clause of a statement: the close CTEs, then `ctes` (SQL, params)."""
+        """The WITH clause of a statement: the close CTEs, `matched`, then `ctes` (SQL,
+        params). `matched` is every visible entry holding a word of the query, read through
+        the vector's GIN index only as far as a reader asks (a CTE is computed on demand,
+        and one nobody reads costs nothing): the exact count reads at most its bound from
+        it and the prose tier of one concept all of it, the same rows read and rechecked
+        once instead of twice (a synonym phrase such as "physical therapy" has every entry
+        holding both words rechecked: 3,700 of them, 15 ms, for the 89 matches of
+        "physio" at 100,000 items)."""
         close, params = self._close_ctes()
-        every = [*close, *ctes]
-        return (f"WITH {', '.join(every)}" if every else ""), params
+        table, (visible, visible_params) = self._table, self._visible()
+        matched = (f"matched AS MATERIALIZED (SELECT {table}.id, {table}.search_size,"
+                   f" {table}.type, {table}.slug, {table}.search_names_vector FROM {table}"
+                   f" WHERE {visible} AND {table}.search_vector @@ %s::tsquery)")
+        params = [*params, *visible_params, tsquery_text(self.parsed.terms)]
+        return f"WITH {', '.join([*close, matched, *ctes])}", params
 
     def _fetch_count(self) -> tuple[int, bool]:
+        self._prepare()
         ctes, params = self._count_ctes()
         with_, with_params = self._with(*ctes)
         return self._execute(f"{with_} SELECT total, estimated FROM counted",
@@ -479,6 +504,7 @@ class PostgresResults(SearchResults):
         return f"CASE {alias}.hit_type {whens} END" if whens else "NULL::text"
 
     def _fetch(self, start: int, stop: int | None) -> tuple[list[SearchHit], int, bool]:
+        self._prepare()
         pruned = stop is not None and stop <= PRUNE_DEPTH
         if pruned:  # the page from its candidates only, and a bounded count
             hits, hits_params = self._pruned_hits(stop)

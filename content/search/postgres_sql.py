@@ -5,8 +5,9 @@ assembles them into statements).
 (stems computed in query.py, phrases as `<N>` distances, `:A` labels for the title), `_at_least`
 the query matching rows that hold at least k of its concepts; `_pg_base_score_sql` writes the
 ranking rules (ranking.py) over a table's columns; `_headline_query` is what ts_headline marks;
-`_pg_typos_only` tells typos from known words (one query of index probes); `postgres_filter`
-is the lists' `search=` filter through a list's own stored vector.
+`_pg_typos_only` tells typos from known words and reads each typo as the known words close to
+it (one query of index probes and vocabulary lookups); `postgres_filter` is the lists'
+`search=` filter through a list's own stored vector.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import itertools
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
@@ -31,6 +31,7 @@ from content.search.ranking import (
     SNIPPET_WORDS,
     START_MARK,
     STOP_MARK,
+    typo_corrections,
 )
 
 
@@ -82,12 +83,23 @@ class _Matches(Func):
 
 
 def _pg_match(parsed: ParsedQuery) -> Q:
-    """The WHERE of a query: any alternative in the vector, or a name close to a user word."""
+    """The WHERE of a query: any alternative in the vector, or, for a typo, one of the stems
+    it is read as in the names (weights A and B of the same vector)."""
     match = Q(_Matches(F("search_vector"), _TsQuery(parsed.terms)))
     for concept in parsed.concepts:
         if concept.fuzzy:
-            match |= Q(TrigramWordSimilar(F("search_names"), Value(concept.fuzzy)))
+            match |= Q(_Matches(F("search_vector"),
+                                Func(Value(corrections_tsquery(concept, "AB")),
+                                     template="%(expressions)s::tsquery",
+                                     output_field=SearchQueryField())))
     return match
+
+
+def corrections_tsquery(concept: Concept, weights: str = "") -> str:
+    """The tsquery (input syntax) matching any stem a typo is read as (ranking.py
+    `typo_corrections`: stems of letters and digits, nothing to escape)."""
+    label = f":{weights}" if weights else ""
+    return " | ".join(f"'{stem}'{label}" for stem, _ in concept.corrections)
 
 
 @lru_cache(maxsize=1024)
@@ -114,12 +126,21 @@ def _pg_factors(table: str) -> tuple[str, str]:
     return name_factor, body_factor
 
 
+def _pg_correction_sql(concept: Concept, table: str) -> str:
+    """SQL over `table`: the similarity to a typo of the best stem it is read as that the
+    row's names hold (ranking.typo_corrections), 0 when they hold none."""
+    whens = " ".join(f"WHEN {table}.search_names_vector @@ '{stem}'::tsquery"
+                     f" THEN {float(closeness)!r}::float8"
+                     for stem, closeness in concept.corrections)
+    return f"CASE {whens} ELSE 0::float8 END"
+
+
 def _pg_names_part_sql(concept: Concept, table: str, close: str | None,
                        similarity: str | None = None) -> tuple[str, list]:
     """What one concept scores in a row's names (SQL over `table`, and its params): in the
     title (A), in another name (B), or a name close to it (`close`: the SQL condition, for a
-    typo; `similarity`: its word similarity to the names when already computed, else it is
-    computed here); 0 when none of these."""
+    typo; `similarity`: its similarity when already computed, else it is computed here:
+    `_pg_correction_sql`); 0 when none of these."""
     name_factor, _ = _pg_factors(table)
     names_vector = f"{table}.search_names_vector"
     # The A test (weight labels, dearer) only for the rows whose names hold the concept.
@@ -130,9 +151,8 @@ def _pg_names_part_sql(concept: Concept, table: str, close: str | None,
     if close and similarity:
         sql += f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * {similarity}"
     elif close:
-        sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8 * word_similarity(%s,"
-                f" {table}.search_names)")
-        params.append(concept.fuzzy)
+        sql += (f" WHEN {close} THEN {FUZZY_FACTOR}::float8"
+                f" * {_pg_correction_sql(concept, table)}")
     return sql + " ELSE 0::float8 END", params
 
 
@@ -183,26 +203,49 @@ def _headline_query(stems: Sequence[str]) -> str:
     return " | ".join(f"'{stem}'" for stem in stems)
 
 
-def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet]) -> ParsedQuery:
-    """`parsed` with typo matching only for the words that no row of `querysets` contains
-    (one query of index probes, only when the query has such long words)."""
+def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet], *,
+                   names_first: bool = False) -> ParsedQuery:
+    """`parsed` with typo matching only for the words that no row of `querysets` contains,
+    each read as the known words close to it (SearchWord, through its trigram index;
+    ranking.typo_corrections). One query (index probes and vocabulary lookups), only when
+    the query has such long words. With `names_first` (querysets whose names vector is
+    GIN-indexed: SearchEntry), a word is probed in the names first: a common word is found
+    there in a shorter posting list than the whole text's (a GIN probe reads it whole)."""
+    from content.models import SearchWord
+
     candidates = [i for i, c in enumerate(parsed.concepts) if c.fuzzy]
     if not candidates:
         return parsed
-    columns, params = [], []
+    vocabulary = connection.ops.quote_name(SearchWord._meta.db_table)
+    vectors = ("search_names_vector", "search_vector") if names_first else ("search_vector",)
+    probed, columns, params, close_params = [], [], [], []
     for i in candidates:
         probes = []
         for queryset in querysets:
-            probe = (
-                queryset.filter(_Matches(F("search_vector"), _TsQuery(parsed.concepts[i].terms)))
-                .order_by()
-                .values("pk")[:1]
-            )
-            sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
-            probes.append(f"EXISTS ({sql})")
-            params.extend(probe_params)
-        columns.append(f"({' OR '.join(probes)})")
+            for vector in vectors:
+                probe = (
+                    queryset.filter(_Matches(F(vector), _TsQuery(parsed.concepts[i].terms)))
+                    .order_by()
+                    .values("pk")[:1]
+                )
+                sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
+                probes.append(f"EXISTS ({sql})")
+                params.extend(probe_params)
+        probed.append(f"({' OR '.join(probes)}) AS known_{i}")
+        # The close words only for a typo (a CASE's branches are evaluated lazily).
+        columns.append(f"known_{i}, CASE WHEN known_{i} THEN NULL ELSE (SELECT json_agg("
+                       f"json_build_array(word, word_similarity(%s, word))) FROM {vocabulary}"
+                       f" WHERE word %%> %s) END")
+        close_params += [parsed.concepts[i].fuzzy, parsed.concepts[i].fuzzy]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        # OFFSET 0: the probes are evaluated once, not once per reference.
+        cursor.execute(f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(probed)}"
+                       " OFFSET 0) AS probes", [*close_params, *params])
         found = cursor.fetchone()
-    return parsed.typos_only(i for i, hit in zip(candidates, found, strict=True) if hit)
+    known, corrections = set(), {}
+    for position, i in enumerate(candidates):
+        if found[2 * position]:
+            known.add(i)
+        else:
+            corrections[i] = typo_corrections(found[2 * position + 1] or ())
+    return parsed.typos_only(known, corrections)

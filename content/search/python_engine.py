@@ -2,7 +2,8 @@
 
 SQLite has no full-text engine here, so the same rules run in Python over the published rows'
 stored texts (one query), with pure-Python equivalents of pg_trgm's `word_similarity` and
-`similarity` and of `ts_headline`'s choice of snippet. It follows the rules exactly
+`similarity` and of `ts_headline`'s choice of snippet; a typo is read as the words of the
+rows' names close to it. It follows the rules exactly
 (PostgreSQL's parser also indexes a hyphenated word whole, so a long text with hyphens can
 differ slightly in length), but it reads every published row of the requested types: fine for
 development-sized data (thousands of rows), not for production.
@@ -11,7 +12,6 @@ development-sized data (thousands of rows), not for production.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +31,6 @@ from content.search.ranking import (
     BODY_LEXEMES,
     FIELD_SCORES,
     FUZZY_FACTOR,
-    FUZZY_THRESHOLD,
     LENGTH_DAMPING,
     NAME_LEXEMES,
     SNIPPET_MIN_WORDS,
@@ -44,6 +43,7 @@ from content.search.ranking import (
     live_model,
     snippet_render,
     title_field,
+    typo_corrections,
 )
 
 
@@ -61,7 +61,6 @@ class _Analysed:
 
     fields: dict[str, dict[str, tuple[int, ...]]]  # weight -> stem -> positions
     size: int  # distinct stems: PostgreSQL's length(tsvector)
-    names_trigrams: tuple[str, ...]
     factors: dict[str, float]  # weight -> length damping (see LENGTH_DAMPING)
 
 
@@ -80,7 +79,7 @@ def _analyse(names: str, body: str) -> _Analysed:
         "B": 1.0,
         "C": min(1.0, BODY_LEXEMES / max(distinct, 1)) ** LENGTH_DAMPING,
     }
-    return _Analysed(fields, distinct, tuple(_trigram_sequence(names)), factors)
+    return _Analysed(fields, distinct, factors)
 
 
 def _term_count(term: Term, positions: dict[str, tuple[int, ...]]) -> int:
@@ -108,11 +107,11 @@ def _trigram_sequence(text: str) -> list[str]:
     return [t for word in WORD.findall(text.lower()) for t in _trigrams(word)]
 
 
-def word_similarity(word: str, text: str, sequence: Sequence[str] | None = None) -> float:
+def word_similarity(word: str, text: str) -> float:
     """pg_trgm's word_similarity(word, text): the best Jaccard similarity between the
     trigrams of `word` and those of any contiguous stretch of `text`'s trigrams."""
     wanted = set(_trigrams(word.lower()))
-    sequence = _trigram_sequence(text) if sequence is None else sequence
+    sequence = _trigram_sequence(text)
     best = 0.0
     for start, trigram in enumerate(sequence):
         if trigram not in wanted:
@@ -136,7 +135,9 @@ def similarity(a: str, b: str) -> float:
 
 
 def _py_typos_only(parsed: ParsedQuery, texts: list[tuple[str, str]]) -> ParsedQuery:
-    """`parsed` with typo matching only for the words that none of `texts` contains."""
+    """`parsed` with typo matching only for the words that none of `texts` contains, each
+    read as the words of their names close to it (ranking.typo_corrections), as the
+    PostgreSQL engine reads it from its vocabulary (`SearchWord`)."""
     candidates = {i: c for i, c in enumerate(parsed.concepts) if c.fuzzy}
     known = set()
     for names, body in texts:
@@ -148,7 +149,15 @@ def _py_typos_only(parsed: ParsedQuery, texts: list[tuple[str, str]]) -> ParsedQ
                 known.add(i)
         if len(known) == len(candidates):
             break
-    return parsed.typos_only(known)
+    typos = [i for i in candidates if i not in known]
+    if not typos:
+        return parsed.typos_only(known, {})
+    words = {word for names, _ in texts for word in WORD.findall(names.lower())}
+    return parsed.typos_only(known, {
+        i: typo_corrections((word, word_similarity(candidates[i].fuzzy, word))
+                            for word in words)
+        for i in typos
+    })
 
 
 def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, int] | None:
@@ -165,8 +174,9 @@ def _py_score(parsed: ParsedQuery, names: str, body: str) -> tuple[float, int] |
                 in_name = in_name or weight == "A"
                 break
         if not part and concept.fuzzy:
-            closest = word_similarity(concept.fuzzy, names, doc.names_trigrams)
-            if closest >= FUZZY_THRESHOLD:
+            names_stems = doc.fields["A"].keys() | doc.fields["B"].keys()
+            closest = next((s for stem, s in concept.corrections if stem in names_stems), 0.0)
+            if closest:
                 part = FUZZY_FACTOR * closest
                 matched = True
         total += part

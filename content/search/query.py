@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -98,6 +98,9 @@ class Concept:
     text: str
     terms: tuple[Term, ...]
     fuzzy: str | None = None  # the user's word, when it may be matched by similarity
+    #: For a typo: the stems of the known words close to it, with their similarity to it,
+    #: best first (ranking.typo_corrections).
+    corrections: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,17 +113,21 @@ class ParsedQuery:
         """Every alternative of every concept, once."""
         return list(dict.fromkeys(t for c in self.concepts for t in c.terms))
 
-    def typos_only(self, known: Iterable[int]) -> ParsedQuery:
-        """This query with typo matching kept only for the concepts not in `known` (indexes):
-        a word some searched row contains is not a typo."""
+    def typos_only(self, known: Iterable[int],
+                   corrections: Mapping[int, tuple[tuple[str, float], ...]]) -> ParsedQuery:
+        """This query with typo matching kept only for the concepts not in `known` (indexes),
+        a word some searched row contains being no typo, each typo read as its `corrections`
+        (by concept index: ranking.typo_corrections); a typo with none matches nothing."""
         known = set(known)
-        return ParsedQuery(
-            text=self.text,
-            concepts=tuple(
-                dataclasses.replace(c, fuzzy=None) if i in known else c
-                for i, c in enumerate(self.concepts)
-            ),
-        )
+        concepts = []
+        for i, concept in enumerate(self.concepts):
+            if concept.fuzzy:
+                corrections_ = () if i in known else tuple(corrections.get(i, ()))
+                concept = dataclasses.replace(concept, fuzzy=concept.fuzzy if corrections_
+                                              else None, corrections=corrections_)
+            concepts.append(concept)
+        return ParsedQuery(text=self.text, concepts=tuple(concepts))
+
 
 
 def synonym_sets() -> list[list[str]]:

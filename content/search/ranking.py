@@ -3,7 +3,9 @@
 **The score** of a row is the mean over the query's concepts of how well it matched:
 1.0 in the name (A), 0.75 in another name (B), 0.6 in the prose (C), or — for a user word of
 five letters or more that no row being searched contains, i.e. a typo ("osteoarthritus") —
-0.9 × its trigram word similarity to the names when that is at least 0.6; 0 otherwise. A
+0.9 × the similarity of the closest known word whose stem the names hold (`typo_corrections`:
+a typo is read as the known words within pg_trgm word similarity 0.6 of it, as a spelling
+corrector would, "osteoarthritis" 0.8); 0 otherwise. A
 name longer than 4 distinct words, or a row longer than 64, scores its A or C matches less,
 by the factor (4 or 64 / its length) ** 0.5, as BM25 does: a word met in a 2,000-word article
 says less than one in a symptom's sentence. So matching more of the user's words beats
@@ -24,9 +26,10 @@ python_engine.py); `SearchHit` is one result, what the endpoint serialises.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from content.search.query import SPACE, ParsedQuery
+from content.search.query import SPACE, STOP_WORDS, ParsedQuery, word_stem
 from content.types import registry
 
 #: What a concept contributes when it matches in the name (A), another name (B), the prose (C)…
@@ -36,7 +39,7 @@ FIELD_SCORES = {"A": 1.0, "B": 0.75, "C": 0.6}
 NAME_LEXEMES = 4
 BODY_LEXEMES = 64
 LENGTH_DAMPING = 0.5
-#: A typo match contributes this share of its trigram word similarity to the names…
+#: A typo match contributes this share of its trigram word similarity to a known word…
 FUZZY_FACTOR = 0.9
 #: …when that similarity is at least this (pg_trgm.word_similarity_threshold's default).
 FUZZY_THRESHOLD = 0.6
@@ -48,6 +51,20 @@ SNIPPET_WORDS = 35
 SNIPPET_MIN_WORDS = 15
 #: Private-use characters that mark matches until the snippet is escaped.
 START_MARK, STOP_MARK = "\ue000", "\ue001"
+
+
+def typo_corrections(close: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """What a typo is read as, from the known words close to it ((word, pg_trgm's word
+    similarity of the typo to that word alone), e.g. ("osteoarthritis", 0.8)): the stems of
+    those at least FUZZY_THRESHOLD close, stop words left out, each with the best similarity
+    of its words; best first. Names holding one of the stems match the typo and score
+    FUZZY_FACTOR x that stem's similarity (the first of them they hold)."""
+    best: dict[str, float] = {}
+    for word, closeness in close:
+        if closeness >= FUZZY_THRESHOLD and word not in STOP_WORDS:
+            stem = word_stem(word)
+            best[stem] = max(best.get(stem, 0.0), float(closeness))
+    return tuple(sorted(best.items(), key=lambda item: (-item[1], item[0])))
 
 
 def title_field(type_: str) -> str:

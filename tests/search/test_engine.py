@@ -12,6 +12,7 @@ from content.models import (
     Article,
     Condition,
     SearchEntry,
+    SearchWord,
     Symptom,
     Synonym,
     Treatment,
@@ -25,11 +26,14 @@ from content.search import (
     search_entries_sync,
     search_filter,
     search_index_rebuild,
+    search_index_update,
+    search_vocabulary_rebuild,
     similarity,
     tsquery_text,
     word_similarity,
 )
 from content.search.indexing import body_index_text
+from content.search.ranking import typo_corrections
 from content.services.publishing import document_unpublish, publish_due, revision_publish
 from content.services.reviews import review_submit
 from content.services.versioning import document_create, revision_create
@@ -324,6 +328,61 @@ def test_typos_in_names_are_forgiven_but_not_in_short_words(db):
 
     assert _found("osteoarthritus") == [("condition", "hip-oa")]
     assert _found("kne") == []
+
+
+def test_a_typo_is_read_as_the_known_words_close_to_it_and_scored_by_the_closest(db):
+    """ranking.typo_corrections: the words of the names within word similarity 0.6 of the
+    typo, found by their stems, each match scoring 0.9 x its word's similarity (a typo's
+    only concept here, so that is the score); the same in a list's `search=` filter."""
+    ConditionFactory(slug="hip-oa", name="Hip osteoarthritis")  # 0.8: 12 of 15 trigrams
+    SymptomFactory(slug="oa-knee", name="Osteoarthritic knee", description="Stiff.")  # 0.8
+    TreatmentFactory(slug="osteotomy", name="Osteotomy", description="Surgery.")  # not close
+    SymptomFactory(slug="prose", name="Ache", description="Hip osteoarthritis.")  # not a name
+
+    hits = search("osteoarthritus")[0:10]
+    assert [(h.type, h.slug) for h in hits] == [("condition", "hip-oa"), ("symptom", "oa-knee")]
+    assert [h.score for h in hits] == pytest.approx([0.9 * 0.8, 0.9 * 0.8], rel=1e-6)
+    assert word_similarity("osteoarthritus", "osteoarthritis") == pytest.approx(0.8)
+    assert [c.corrections for c in query_parse("osteoarthritus").concepts] == [()]  # unread
+    assert list(search_filter(Condition.objects.published(), "osteoarthritus")
+                .values_list("slug", flat=True)) == ["hip-oa"]
+    assert list(search_filter(Treatment.objects.published(), "osteoarthritus")) == []
+    # A typo close to no known word matches nothing (and is not an error).
+    assert _found("zzzyzzx") == []
+
+
+def test_typo_corrections_keep_each_stem_once_at_its_best_and_drop_stop_words():
+    assert typo_corrections([
+        ("exercises", 0.7), ("exercise", 0.65), ("exercised", 0.62), ("about", 0.9),
+        ("surgery", 0.59), ("hip", 0.6),
+    ]) == (("exercis", 0.7), ("hip", 0.6))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SearchWord is PostgreSQL's vocabulary; SQLite reads the names")
+def test_the_vocabulary_holds_the_words_the_names_have_held_until_rebuilt(db):
+    def words() -> set[str]:
+        return set(SearchWord.objects.values_list("word", flat=True))
+
+    condition = ConditionFactory(slug="c", name="Hip bursitis",
+                                 also_known_as=["Trochanteric-bursitis (GTPS)"])
+    assert words() == {"hip", "bursitis", "trochanteric", "gtps"}
+
+    condition.name = "Greater trochanteric pain syndrome"
+    condition.also_known_as = []
+    condition.save()
+    search_index_update(condition)
+    assert words() == {"hip", "bursitis", "trochanteric", "gtps", "greater", "pain", "syndrome"}
+    assert _found("bursitus") == []  # "bursitis" is known, but no names hold it now
+
+    search_vocabulary_rebuild()
+    assert words() == {"greater", "trochanteric", "pain", "syndrome"}
+
+    fill = importlib.import_module("content.migrations.0019_search_words").pg_fill_words
+    SearchWord.objects.all().delete()
+    with connection.schema_editor() as schema_editor:
+        fill(schema_editor)
+    assert words() == {"greater", "trochanteric", "pain", "syndrome"}
 
 
 def test_a_name_outranks_the_prose_and_more_words_outrank_fewer(db):
