@@ -266,16 +266,16 @@ def _rss_kib(pid: int | str) -> tuple[int, int] | None:
 
 
 def sizes_report(backend_pid: int) -> str:
-    """The search table's and the live tables' sizes (heap, TOAST and indexes), and the
-    memory of this process and of its PostgreSQL backend."""
+    """The search tables' (entries, vocabulary) and the live tables' sizes (heap, TOAST and
+    indexes), and the memory of this process and of its PostgreSQL backend."""
     from django.db import connection
 
-    from content.models import LIVE_MODELS, SearchEntry
+    from content.models import LIVE_MODELS, SearchEntry, SearchWord
 
     mib = 1024 * 1024
     lines = ["Sizes (table = heap + TOAST; indexes each):"]
     with connection.cursor() as cursor:
-        for model in [SearchEntry, *LIVE_MODELS.values()]:
+        for model in [SearchEntry, SearchWord, *LIVE_MODELS.values()]:
             table = model._meta.db_table
             cursor.execute(
                 "SELECT pg_total_relation_size(%s), pg_table_size(%s),"
@@ -286,7 +286,7 @@ def sizes_report(backend_pid: int) -> str:
             total, heap, indexes, rows = cursor.fetchone()
             lines.append(f"  {table:<28} {rows:>7} rows  total {total / mib:7.1f} MiB"
                          f"  table {heap / mib:7.1f} MiB  indexes {indexes / mib:6.1f} MiB")
-            if model is SearchEntry:
+            if model in (SearchEntry, SearchWord):
                 cursor.execute(
                     "SELECT indexrelid::regclass::text, pg_relation_size(indexrelid)"
                     " FROM pg_index WHERE indrelid = %s::regclass ORDER BY 2 DESC",
