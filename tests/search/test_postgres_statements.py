@@ -6,7 +6,11 @@
   the SQLite engine does, and does not search each text for a synonym phrase.
 - The exact count is the same whichever way the sample sends it (key order when the matches
   are dense, the GIN index when they are sparse).
+- "At least k of the concepts" is written as "the first and k - 1 of the rest, or k of the
+  rest", and means exactly that.
 """
+
+import itertools
 
 import pytest
 from django.db import connection
@@ -15,12 +19,36 @@ from django.test.utils import CaptureQueriesContext
 from content.models import Synonym
 from content.search import search
 from content.search.postgres import DENSE_SHARE, PLANNER_SETTINGS
-from content.search.postgres_sql import _headline_query
+from content.search.postgres_sql import _at_least_of, _headline_query
 from tests.factories import SymptomFactory, TreatmentFactory
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the PostgreSQL engine's statements"
 )
+
+
+def test_at_least_k_is_the_first_and_k_minus_1_of_the_rest_or_k_of_the_rest():
+    assert _at_least_of(("a", "b", "c"), 1) == "a | b | c"
+    assert _at_least_of(("a", "b", "c"), 2) == "(a & (b | c)) | (b & c)"
+    assert _at_least_of(("a", "b", "c"), 3) == "a & b & c"
+
+
+@postgres_only
+def test_at_least_k_matches_exactly_the_texts_holding_k_of_the_groups(db):
+    words = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
+    groups = tuple(f"('{w}' | 'x{w}')" for w in words)  # groups of alternatives, as concepts
+    cases = [(k, held) for k in range(1, len(words) + 1)
+             for held in itertools.product([False, True], repeat=len(words))]
+    values = ", ".join(["(%s, %s::tsquery)"] * len(cases))
+    params = []
+    for k, held in cases:
+        params += [" ".join(w for w, h in zip(words, held, strict=True) if h) or "none",
+                   _at_least_of(groups, k)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_tsvector('simple', t) @@ q FROM (VALUES {values}) AS c(t, q)",
+                       params)
+        matched = [row[0] for row in cursor.fetchall()]
+    assert matched == [sum(held) >= k for k, held in cases]
 
 
 def test_the_headline_query_is_every_stem_alone():
