@@ -266,12 +266,10 @@ class PostgresResults(SearchResults):
         return sql, [tsquery_text(self.parsed.terms)]
 
     def _hit_columns(self, base: str) -> str:
-        """The columns of a hit: its entry's, and `base`, its score before the tie-break."""
-        table = self._table
-        return (f"{table}.type::text AS hit_type, {table}.row_id AS hit_pk,"
-                f" {table}.slug AS hit_slug, {table}.title AS hit_title, {base} AS hit_base,"
-                f" {table}.search_size AS hit_size, {table}.search_names AS hit_names,"
-                f" {table}.search_names_vector AS hit_names_vector")
+        """The columns of a hit: its entry's id, and `base`, its score before the tie-break.
+        Only these two: the rest of an entry is read for the few hits that can reach the
+        page (`ranked` in _fetch), not copied through the CTEs for thousands of them."""
+        return f"{self._table}.id, {base} AS hit_base"
 
     def _every_hit(self) -> tuple[list[str], list]:
         """The hits CTE of every match, scored."""
@@ -364,7 +362,7 @@ class PostgresResults(SearchResults):
             )
             joins = "".join(f" LEFT JOIN close_{i} ON close_{i}.id = {table}.id"
                             for i in typos)
-            ctes.append(f"names_close AS MATERIALIZED (SELECT {table}.id,"
+            ctes.append(f"names_close AS MATERIALIZED (SELECT"
                         f" {self._hit_columns(close_base)} FROM ({close_ids}) AS close_ids"
                         f" JOIN {table} ON {table}.id = close_ids.id{joins})")
             params += close_params
@@ -391,7 +389,7 @@ class PostgresResults(SearchResults):
                 # names hold all n concepts (the text holds the names).
                 in_m, in_m_params = (("true", []) if m is None or j == n
                                      else exactly("search_vector", m))
-                sql = (f"SELECT {table}.id, {columns} FROM {table}"
+                sql = (f"SELECT {columns} FROM {table}"
                        f" WHERE {gate(bound)}{visible} AND {in_j} AND {in_m}")
                 params += [*base_params, *visible_params, *in_j_params, *in_m_params]
                 if close_ids:
@@ -446,11 +444,9 @@ class PostgresResults(SearchResults):
             part, part_params = _pg_prose_part_sql(concept, table)
             prose_scores.append(part)  # their names part is 0
             params += part_params
-        hit_names = ("hit_type, hit_pk, hit_slug, hit_title, hit_base, hit_size, hit_names,"
-                     " hit_names_vector")
         ctes.append(
             "hits AS MATERIALIZED ("
-            + " UNION ALL ".join(f"SELECT {hit_names} FROM {tier}" for tier in names_tiers)
+            + " UNION ALL ".join(f"SELECT id, hit_base FROM {tier}" for tier in names_tiers)
             + f" UNION ALL SELECT {self._hit_columns(_pg_mean_sql(prose_scores))}"
             f" FROM prose {entry.format(cte='prose')})"
         )
@@ -519,14 +515,19 @@ class PostgresResults(SearchResults):
         first_match = ", ".join(["NULLIF(strpos(page.lowered, %s), 0)"] * len(stems))
         # The tie-break adds at most TIE_SHARE: a row whose score before it is lower than the
         # stop-th best by more than that cannot reach the page, so it is not computed.
+        # Only those rows' entries are read (by primary key: OFFSET 0 keeps the planner from
+        # joining the whole table).
+        table = self._table
         with_, with_params = self._with(*hits, *count, f"""ranked AS (
-                SELECT hits.hit_type, hits.hit_pk, hits.hit_slug, hits.hit_title, hits.hit_size,
-                       hits.hit_names,
-                       hits.hit_base + CASE WHEN hits.hit_names_vector @@ %s::tsquery
+                SELECT {table}.type::text AS hit_type, {table}.row_id AS hit_pk,
+                       {table}.slug AS hit_slug, {table}.title AS hit_title,
+                       {table}.search_size AS hit_size, {table}.search_names AS hit_names,
+                       hits.hit_base + CASE WHEN {table}.search_names_vector @@ %s::tsquery
                            THEN {TIE_SHARE}::float8
-                                * similarity(split_part(hits.hit_names, E'\\n', 1), %s)
+                                * similarity(split_part({table}.search_names, E'\\n', 1), %s)
                            ELSE 0::float8 END AS hit_score
-                FROM hits
+                FROM hits CROSS JOIN LATERAL (SELECT * FROM {table}
+                                              WHERE {table}.id = hits.id OFFSET 0) AS {table}
                 WHERE hits.hit_base >= (
                     SELECT COALESCE(MIN(top.hit_base), 0) - {TIE_SHARE * 1.000001}
                     FROM (SELECT hit_base FROM hits ORDER BY hit_base DESC LIMIT %s) AS top)
