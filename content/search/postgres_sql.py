@@ -166,11 +166,17 @@ def _pg_names_part_sql(concept: Concept, table: str, close: str | None,
     return sql + " ELSE 0::float8 END", params
 
 
-def _pg_prose_part_sql(concept: Concept, table: str) -> tuple[str, list]:
-    """What one concept scores in a row's prose (SQL over `table`, and its params)."""
+def _pg_prose_part_sql(concept: Concept, table: str,
+                       in_text: bool | None = None) -> tuple[str, list]:
+    """What one concept scores in a row's prose (SQL over `table`, and its params). With
+    `in_text` the caller knows whether the row's text holds the concept (a names tier of
+    known counts): the same arithmetic without the check."""
     _, body_factor = _pg_factors(table)
-    return (f"CASE WHEN {table}.search_vector @@ %s::tsquery THEN {FIELD_SCORES['C']}::float8"
-            f" * {body_factor} ELSE 0::float8 END"), [tsquery_text(concept.terms)]
+    score = f"{FIELD_SCORES['C']}::float8 * {body_factor}"
+    if in_text is not None:
+        return (score if in_text else "0::float8"), []
+    return (f"CASE WHEN {table}.search_vector @@ %s::tsquery THEN {score}"
+            " ELSE 0::float8 END"), [tsquery_text(concept.terms)]
 
 
 def _pg_mean_sql(parts: list[str]) -> str:
@@ -180,18 +186,21 @@ def _pg_mean_sql(parts: list[str]) -> str:
 
 
 def _pg_base_score_sql(parsed: ParsedQuery, table: str, close: dict[int, str],
-                       similarity: dict[int, str] | None = None) -> tuple[str, list]:
+                       similarity: dict[int, str] | None = None,
+                       in_text: bool | None = None) -> tuple[str, list]:
     """A row's score before the title tie-break (SQL over `table`'s columns, and its params):
     the mean over concepts of how well each matched (see ranking.py), in double
     precision: its names part when that is not 0, else its prose part. `close` holds, for
     each typo concept (by index), the SQL condition that the row has a name close to it, and
-    `similarity` (when given) the SQL of that word similarity already computed."""
+    `similarity` (when given) the SQL of that word similarity already computed. `in_text`:
+    the caller knows that every concept not in the row's names is in its text (True) or
+    that none is (False): no check of the text, the very same number."""
     parts, params = [], []
     for index, concept in enumerate(parsed.concepts):
         names, names_params = _pg_names_part_sql(
             concept, table, close.get(index), (similarity or {}).get(index)
         )
-        prose, prose_params = _pg_prose_part_sql(concept, table)
+        prose, prose_params = _pg_prose_part_sql(concept, table, in_text)
         # A names part is never 0 when it matched (the factors are positive).
         parts.append(f"COALESCE(NULLIF({names}, 0::float8), {prose})")
         params += [*names_params, *prose_params]
