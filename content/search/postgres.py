@@ -5,16 +5,16 @@ query.py, phrases as `<N>` distances, `:A` weight labels for the name checks), `
 GIN-indexed vectors, a typo read as the known words close to it (pg_trgm's `%>` on the
 vocabulary, `SearchWord`) and found by their stems in the names, `similarity` for the title;
 scored, ordered and paged in one statement with the total and `ts_headline` snippets for that
-page only (the prose read from the live tables for those
-rows). A page within the first PRUNE_DEPTH scores only the rows that can reach it
-(`PostgresResults._pruned_hits`): every names match, and for prose-only matches, whose score
-depends only on how many concepts they hold and their length, the shortest few with at least
-k concepts for each k; an exact bound then drops the names matches that cannot reach the page
-(tests/search/test_pruning.py checks pages against scoring every match). Lists' `search=`
-filters a list's own table through its stored vector (`postgres_filter`). The tsqueries and
-the score as SQL text are postgres_sql.py's. Each statement runs under PLANNER_SETTINGS. `ts_rank`
-(`SearchRank`) is not used: the score replaces it, and computing it for every match of a
-broad query cost more than the whole rest of the query (bench/search_bench.py).
+page only (the prose read from the live tables for those rows). A page within the first
+PRUNE_DEPTH scores only the rows that can reach it (`PostgresResults._pruned_hits`): every
+names match, and for prose-only matches, whose score depends only on how many concepts they
+hold and their length, the shortest few with at least k concepts for each k; an exact bound
+then drops the names matches that cannot reach the page (tests/search/test_pruning.py checks
+pages against scoring every match). Lists' `search=` filters a list's own table through its
+stored vector (`postgres_filter`). The tsqueries and the score as SQL text are
+postgres_sql.py's. Each statement runs under PLANNER_SETTINGS. `ts_rank` (`SearchRank`) is
+not used: the score replaces it, and computing it for every match of a broad query cost more
+than the whole rest of the query (bench/search_bench.py).
 """
 
 from __future__ import annotations
