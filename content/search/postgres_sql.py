@@ -65,13 +65,14 @@ def _tsquery_text(terms: tuple[Term, ...], weights: str) -> str:
 
 
 class _TsQuery(Func):
-    """A tsquery literal (stems only: letters and digits, so nothing to escape)."""
+    """A tsquery, from its text in PostgreSQL's input syntax (tsquery_text,
+    corrections_tsquery: stems only, letters and digits, so nothing to escape)."""
 
     template = "%(expressions)s::tsquery"
     output_field = SearchQueryField()
 
-    def __init__(self, terms: Iterable[Term]):
-        super().__init__(Value(tsquery_text(terms)))
+    def __init__(self, text: str):
+        super().__init__(Value(text))
 
 
 class _Matches(Func):
@@ -85,13 +86,11 @@ class _Matches(Func):
 def _pg_match(parsed: ParsedQuery) -> Q:
     """The WHERE of a query: any alternative in the vector, or, for a typo, one of the stems
     it is read as in the names (weights A and B of the same vector)."""
-    match = Q(_Matches(F("search_vector"), _TsQuery(parsed.terms)))
+    match = Q(_Matches(F("search_vector"), _TsQuery(tsquery_text(parsed.terms))))
     for concept in parsed.concepts:
         if concept.fuzzy:
             match |= Q(_Matches(F("search_vector"),
-                                Func(Value(corrections_tsquery(concept, "AB")),
-                                     template="%(expressions)s::tsquery",
-                                     output_field=SearchQueryField())))
+                                _TsQuery(corrections_tsquery(concept, "AB"))))
     return match
 
 
@@ -239,11 +238,11 @@ def _pg_typos_only(parsed: ParsedQuery, querysets: list[QuerySet], *,
     vectors = ("search_names_vector", "search_vector") if names_first else ("search_vector",)
     probed, columns, params, close_params = [], [], [], []
     for i in candidates:
-        probes = []
+        probes, concept_query = [], tsquery_text(parsed.concepts[i].terms)
         for queryset in querysets:
             for vector in vectors:
                 probe = (
-                    queryset.filter(_Matches(F(vector), _TsQuery(parsed.concepts[i].terms)))
+                    queryset.filter(_Matches(F(vector), _TsQuery(concept_query)))
                     .order_by()
                     .values("pk")[:1]
                 )
