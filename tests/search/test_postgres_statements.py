@@ -170,3 +170,30 @@ def test_no_exact_count_is_read_when_the_sample_alone_holds_more_than_the_bound(
     sql, counted = count_statement(100)  # under the bound: counted exactly
     assert counted == (40, False)
     assert max(_scans_run(sql).values()) >= 1
+
+
+@postgres_only
+def test_no_exact_count_is_read_when_the_pages_hits_hold_more_than_the_bound(
+    db, settings, monkeypatch
+):
+    """The hits a first page reads are distinct matches: more of them than the bound prove
+    the count is over it, and the count is at least their number."""
+    for n in range(40):
+        SymptomFactory(slug=f"knee-{n}", name=f"Knee trouble {n}", description="Knee.")
+    with connection.cursor() as cursor:  # the sample's size comes from the table's statistics
+        cursor.execute("ANALYZE content_searchentry")
+    monkeypatch.setattr("content.search.postgres.COUNT_SAMPLE_ROWS", 1)  # 1 of 41 rows
+
+    def first_page(bound: int) -> tuple[int, bool]:
+        settings.SEARCH_EXACT_COUNT_UP_TO = bound
+        results = search("knee")
+        results.window(0, 20)
+        assert len(results[0:20]) == 20
+        return results.count(), results.count_is_estimate
+
+    # Every entry holds "knee" in its name: the names tier read for the page holds all 40.
+    # Counted exactly, the count would stop at the bound plus one (31).
+    assert first_page(30) == (40, True)
+    assert first_page(100) == (40, False)
+    assert first_page(39) == (40, True)
+    assert first_page(40) == (40, False)
