@@ -34,6 +34,7 @@ from content.search.postgres_sql import (
     _pg_correction_sql,
     _pg_factors,
     _pg_mean_sql,
+    _pg_names_only_sql,
     _pg_prose_part_sql,
     _pg_typos_only,
     corrections_tsquery,
@@ -325,6 +326,7 @@ class PostgresResults(SearchResults):
         in_names, in_names_params = self._in_names_sql()
         close_ids = self._close_ids()
         prose_share = FIELD_SCORES["C"] / n  # what each concept in the prose adds, at most
+        names_only = _pg_names_only_sql(table)
         # (bound, kind, j, m): names tiers bound above prose tiers of as many concepts.
         if n >= 3:  # one tier of the entries holding two or more concepts in their names
             plan = [(1 + TIE_SHARE, "names", 2, None)]
@@ -333,6 +335,8 @@ class PostgresResults(SearchResults):
         else:
             plan = [((j + (m - j) * FIELD_SCORES["C"]) / n + TIE_SHARE, "names", j, m)
                     for j in range(1, n + 1) for m in range(j, n + 1)]
+        if names_only:  # rows without prose: j in their names, nothing more in their text
+            plan += [(j / n + TIE_SHARE, "names_only", j, j) for j in range(1, n + 1)]
         plan += [(prose_share * k, "prose", 0, k) for k in range(1, n + 1)]
         plan.sort(key=lambda tier: (-tier[0], tier[1], -tier[2]))
         ctes, params, names_tiers, prose_tiers = [], [], [], []
@@ -390,7 +394,23 @@ class PostgresResults(SearchResults):
         order = f"{table}.search_size, {table}.type, {table}.slug"
         for position, (bound, kind, j, m) in enumerate(plan):
             last = position == len(plan) - 1
+            if kind == "names_only":
+                name = f"names_only_{j}"
+                in_j, in_j_params = exactly("search_names_vector", j)
+                tier_base, tier_params = scores[False]  # their text holds no more
+                sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
+                       f" WHERE {gate(bound)}{visible} AND {names_only} AND {in_j}")
+                params += [*tier_params, *visible_params, *in_j_params]
+                if close_ids:
+                    sql += f" AND {table}.id NOT IN ({close_ids})"
+                ctes.append(f"{name} AS MATERIALIZED ({sql})")
+                names_tiers.append(name)
+                if not last:
+                    know(name, f"SELECT id, hit_base AS bound FROM {name}")
+                continue
             if kind == "names":
+                # The names tiers of rows without prose are names_only's.
+                in_j_prefix = f"NOT ({names_only}) AND " if names_only else ""
                 if m is None:  # j or more in the names, whatever the text holds
                     name = f"names_{j}_up"
                     in_j, in_j_params = (f"{table}.search_names_vector @@ %s::tsquery",
@@ -403,13 +423,19 @@ class PostgresResults(SearchResults):
                 in_m, in_m_params = (("true", []) if m is None or j == n
                                      else exactly("search_vector", m))
                 in_text = None if m is None else True if m == n else False if m == j else None
-                tier_base, tier_params = scores[in_text]
-                sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
-                       f" WHERE {gate(bound)}{visible} AND {in_j} AND {in_m}")
-                params += [*tier_params, *visible_params, *in_j_params, *in_m_params]
-                if close_ids:
-                    sql += f" AND {table}.id NOT IN ({close_ids})"
-                ctes.append(f"{name} AS MATERIALIZED ({sql})")
+                if m is None:
+                    self._names_up_tier(ctes, params, name, depth, scores, (
+                        f"{gate(bound)}{visible} AND {in_j_prefix}{in_j}",
+                        [*visible_params, *in_j_params]))
+                else:
+                    tier_base, tier_params = scores[in_text]
+                    sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
+                           f" WHERE {gate(bound)}{visible} AND {in_j_prefix}{in_j}"
+                           f" AND {in_m}")
+                    params += [*tier_params, *visible_params, *in_j_params, *in_m_params]
+                    if close_ids:
+                        sql += f" AND {table}.id NOT IN ({close_ids})"
+                    ctes.append(f"{name} AS MATERIALIZED ({sql})")
                 names_tiers.append(name)
                 if not last:
                     know(name, f"SELECT id, hit_base AS bound FROM {name}")
@@ -466,6 +492,38 @@ class PostgresResults(SearchResults):
             f" FROM prose {entry.format(cte='prose')})"
         )
         return ctes, params
+
+    def _names_up_tier(self, ctes: list[str], params: list, name: str, depth: int,
+                       scores: dict, where: tuple[str, list]) -> None:
+        """Add the CTE `name` (and `<name>_names`): the entries matching `where` (SQL, then
+        params: rows with prose, j or more concepts in their names), scored, but only those
+        that can reach the first `depth` places. Their names are scored first: a lower
+        bound (the text only adds), and with every concept not in the names in the text
+        (at the row's length factor) an upper one. Only the rows whose upper bound reaches
+        the `depth`-th best lower bound, less the title tie-break's reach, are scored (their
+        text checked): a row left out scores less than `depth` others do, by more than any
+        tie-break. "can hip problems cause knee pain" at 100,000 items: most of the 861 such
+        rows are articles, whose long texts (vectors of about 7 KB, read from TOAST for
+        each check) cannot reach the page with two or three concepts in their names."""
+        table, close_ids = self._table, self._close_ids()
+        sql, where_params = where
+        (lower, lower_params), (upper, upper_params) = scores[False], scores[True]
+        if close_ids:
+            sql += f" AND {table}.id NOT IN ({close_ids})"
+        ctes.append(f"{name}_names AS MATERIALIZED (SELECT {table}.id, {lower} AS lower,"
+                    f" {upper} AS upper FROM {table} WHERE {sql})")
+        params += [*lower_params, *upper_params, *where_params]
+        full, full_params = scores[None]
+        reach = TIE_SHARE * 1.000001 + self._EPSILON
+        ctes.append(
+            f"{name} AS MATERIALIZED (SELECT {self._hit_columns(full)}"
+            f" FROM {name}_names AS known CROSS JOIN LATERAL (SELECT * FROM {table}"
+            f" WHERE {table}.id = known.id OFFSET 0) AS {table}"
+            f" WHERE known.upper >= (SELECT CASE WHEN COUNT(*) >= %s"
+            f" THEN MIN(lower) - {reach}::float8 ELSE '-infinity'::float8 END FROM"
+            f" (SELECT lower FROM {name}_names ORDER BY lower DESC LIMIT %s) AS top))"
+        )
+        params += [*full_params, depth, depth]
 
     @staticmethod
     def _execute(sql: str, params: list) -> list[tuple]:

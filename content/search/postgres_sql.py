@@ -177,12 +177,21 @@ def _pg_prose_part_sql(concept: Concept, table: str,
     score = f"{FIELD_SCORES['C']}::float8 * {body_factor}"
     if in_text is not None:
         return (score if in_text else "0::float8"), []
-    names_only = ", ".join(f"'{type_}'" for type_ in sorted(NAMES_ONLY))
-    # Asked first: a warning sign's text is checked for no concept (5,965 of the 6,826
-    # rows of "can hip problems cause knee pain"'s names_2_up at 100,000 items).
-    skip = f"WHEN {table}.type IN ({names_only}) THEN 0::float8 " if names_only else ""
+    names_only = _pg_names_only_sql(table)
+    # Asked first: a warning sign's text is checked for no concept.
+    skip = f"WHEN {names_only} THEN 0::float8 " if names_only else ""
     return (f"CASE {skip}WHEN {table}.search_vector @@ %s::tsquery THEN {score}"
             " ELSE 0::float8 END"), [tsquery_text(concept.terms)]
+
+
+def _pg_names_only_sql(table: str) -> str | None:
+    """SQL over `table`: the row is of a type without prose (indexing.NAMES_ONLY), None
+    when there is no such type. The predicate of the names' partial GIN index of those
+    rows (migration 0020), which a condition must imply for the planner to read it."""
+    if not NAMES_ONLY:
+        return None
+    types = ", ".join(f"'{type_}'" for type_ in sorted(NAMES_ONLY))
+    return f"{table}.type IN ({types})"
 
 
 def _pg_mean_sql(parts: list[str]) -> str:

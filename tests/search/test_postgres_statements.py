@@ -8,6 +8,8 @@
   are dense, the GIN index when they are sparse).
 - "At least k of the concepts" is written as "the first and k - 1 of the rest, or k of the
   rest", and means exactly that.
+- The names' partial GIN indexes (migration 0020) hold the rows of the types without prose and
+  the others, as the engine's tiers read them.
 """
 
 import itertools
@@ -17,10 +19,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content.models import Synonym
-from content.search import search
+from content.search import NAMES_ONLY, search
 from content.search.postgres import DENSE_SHARE, PLANNER_SETTINGS
 from content.search.postgres_sql import _at_least_of, _headline_query
-from tests.factories import SymptomFactory, TreatmentFactory
+from content.types import registry
+from tests.factories import (
+    ArticleFactory,
+    CauseFactory,
+    ConditionFactory,
+    SymptomFactory,
+    TreatmentFactory,
+    WarningSignFactory,
+)
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the PostgreSQL engine's statements"
@@ -197,3 +207,21 @@ def test_no_exact_count_is_read_when_the_pages_hits_hold_more_than_the_bound(
     assert first_page(100) == (40, False)
     assert first_page(39) == (40, True)
     assert first_page(40) == (40, False)
+
+
+@postgres_only
+def test_the_names_partial_indexes_hold_the_rows_without_prose_and_the_others(db):
+    """Their predicates are frozen in the migration: they must still be the engine's."""
+    for factory in (ArticleFactory, CauseFactory, ConditionFactory, SymptomFactory,
+                    TreatmentFactory, WarningSignFactory):
+        factory()
+    held = {}
+    with connection.cursor() as cursor:
+        for index in ("content_searchentry_names_only_gin", "content_searchentry_names_prose_gin"):
+            cursor.execute("SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
+                           " WHERE indexrelid = %s::regclass", [index])
+            (predicate,) = cursor.fetchone()
+            cursor.execute(f"SELECT DISTINCT type FROM content_searchentry WHERE {predicate}")
+            held[index] = {row[0] for row in cursor.fetchall()}
+    assert held == {"content_searchentry_names_only_gin": set(NAMES_ONLY),
+                    "content_searchentry_names_prose_gin": set(registry.names()) - NAMES_ONLY}
