@@ -341,6 +341,28 @@ class PostgresResults(SearchResults):
         plan.sort(key=lambda tier: (-tier[0], tier[1], -tier[2]))
         ctes, params, names_tiers, prose_tiers = [], [], [], []
         best: str | None = None  # the CTE of the best rows known so far
+        order = f"{table}.search_size, {table}.type, {table}.slug"
+        if n >= 2:
+            # The entries holding every concept in their text, read through the GIN index
+            # once for both tiers that need them when they are few (`names_1_<n>` and
+            # `tier_<n>`, which each evaluated the same "all n" afresh: with a synonym
+            # phrase, each candidate's vector read again to check it, 15 ms a tier for
+            # "physiotherapy exercises for my hip" at 100,000 items). `all_sparse`: fewer
+            # than `depth` of the TIER_SCAN shortest entries hold them all (else there are
+            # many, and `names_1_<n>` reads its own through both GIN indexes, while
+            # `tier_<n>` finds its rows among the shortest).
+            ctes.append(
+                f"text_all AS MATERIALIZED (SELECT {table}.id, {table}.search_size,"
+                f" {table}.type, {table}.slug, {table}.search_names_vector,"
+                f" {table}.search_name_size FROM {table}"
+                f" WHERE {visible} AND {table}.search_vector @@ %s::tsquery)")
+            ctes.append(
+                f"all_sparse AS MATERIALIZED (SELECT COUNT(*) < %s AS sparse FROM"
+                f" (SELECT 1 FROM (SELECT {table}.search_vector FROM {table} WHERE {visible}"
+                f" ORDER BY {order} LIMIT {TIER_SCAN}) AS {table}"
+                f" WHERE {table}.search_vector @@ %s::tsquery LIMIT %s) AS held)")
+            params += [*visible_params, _at_least(self.parsed, n),
+                       depth, *visible_params, _at_least(self.parsed, n), depth]
 
         def gate(bound: float) -> str:
             """SQL (then AND): the tier may still reach the page."""
@@ -391,7 +413,6 @@ class PostgresResults(SearchResults):
                  f" OFFSET 0) AS {table}")
         # The factor of a CTE row's size, written as the one of a table row.
         cte_factor = body_factor.replace(f"{table}.search_size", "{cte}.search_size")
-        order = f"{table}.search_size, {table}.type, {table}.slug"
         for position, (bound, kind, j, m) in enumerate(plan):
             last = position == len(plan) - 1
             if kind == "names_only":
@@ -429,12 +450,21 @@ class PostgresResults(SearchResults):
                         [*visible_params, *in_j_params]))
                 else:
                     tier_base, tier_params = scores[in_text]
+                    shared = j == 1 and m == n >= 2  # text_all's when they are few
                     sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
-                           f" WHERE {gate(bound)}{visible} AND {in_j_prefix}{in_j}"
-                           f" AND {in_m}")
+                           f" WHERE {gate(bound)}"
+                           + ("NOT (SELECT sparse FROM all_sparse) AND " if shared else "")
+                           + f"{visible} AND {in_j_prefix}{in_j} AND {in_m}")
                     params += [*tier_params, *visible_params, *in_j_params, *in_m_params]
                     if close_ids:
                         sql += f" AND {table}.id NOT IN ({close_ids})"
+                    if shared:
+                        sql += (f" UNION ALL SELECT {self._hit_columns(tier_base)}"
+                                f" FROM text_all AS {table} WHERE {gate(bound)}"
+                                f"(SELECT sparse FROM all_sparse) AND {in_j_prefix}{in_j}")
+                        params += [*tier_params, *in_j_params]
+                        if close_ids:
+                            sql += f" AND {table}.id NOT IN ({close_ids})"
                     ctes.append(f"{name} AS MATERIALIZED ({sql})")
                 names_tiers.append(name)
                 if not last:
@@ -458,6 +488,9 @@ class PostgresResults(SearchResults):
             if k == 1:  # every match: read from `matched`, which the exact count reads too
                 source, condition, condition_params = (
                     f"matched AS {table}", f"NOT ({in_names})", in_names_params)
+            elif k == n:  # every concept: read from `text_all`, which names_1_<n> may read
+                source, condition, condition_params = (
+                    f"text_all AS {table}", f"NOT ({in_names})", in_names_params)
             else:
                 source, condition, condition_params = (
                     table, f"{visible} AND {holds}", [*visible_params, *holds_params])
