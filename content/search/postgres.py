@@ -342,11 +342,15 @@ class PostgresResults(SearchResults):
         ctes, params, names_tiers, prose_tiers = [], [], [], []
         best: str | None = None  # the CTE of the best rows known so far
         order = f"{table}.search_size, {table}.type, {table}.slug"
-        if n >= 2:
+        # With a synonym phrase, a GIN probe's candidates are checked row by row (the words'
+        # positions): "all n" evaluated afresh by each tier that needs it cost those checks
+        # twice.
+        shared_all = n >= 2 and any(len(term.stems) > 1 for concept in self.parsed.concepts
+                                    for term in concept.terms)
+        if shared_all:
             # The entries holding every concept in their text, read through the GIN index
             # once for both tiers that need them when they are few (`names_1_<n>` and
-            # `tier_<n>`, which each evaluated the same "all n" afresh: with a synonym
-            # phrase, each candidate's vector read again to check it, 15 ms a tier for
+            # `tier_<n>`, each evaluating the same "all n" afresh: 15 ms a tier for
             # "physiotherapy exercises for my hip" at 100,000 items). `all_sparse`: fewer
             # than `depth` of the TIER_SCAN shortest entries hold them all (else there are
             # many, and `names_1_<n>` reads its own through both GIN indexes, while
@@ -450,7 +454,7 @@ class PostgresResults(SearchResults):
                         [*visible_params, *in_j_params]))
                 else:
                     tier_base, tier_params = scores[in_text]
-                    shared = j == 1 and m == n >= 2  # text_all's when they are few
+                    shared = shared_all and j == 1 and m == n  # text_all's when few
                     sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
                            f" WHERE {gate(bound)}"
                            + ("NOT (SELECT sparse FROM all_sparse) AND " if shared else "")
@@ -488,7 +492,7 @@ class PostgresResults(SearchResults):
             if k == 1:  # every match: read from `matched`, which the exact count reads too
                 source, condition, condition_params = (
                     f"matched AS {table}", f"NOT ({in_names})", in_names_params)
-            elif k == n:  # every concept: read from `text_all`, which names_1_<n> may read
+            elif k == n and shared_all:  # every concept: `text_all`, as names_1_<n> may
                 source, condition, condition_params = (
                     f"text_all AS {table}", f"NOT ({in_names})", in_names_params)
             else:
