@@ -293,15 +293,18 @@ class PostgresResults(SearchResults):
         CTEs it reads: tiers of matches, read best bound first, each only while its rows
         can still reach the page. Exact: a row left out is ranked after `depth` others.
 
-        - Names tiers, `names_<j>_<m>`: the matches with exactly j of the query's n
-          concepts in their names and m in all (through the GIN indexes of both vectors),
-          scored exactly; such a row scores at most (j x 1.0 + (m - j) x 0.6) / n, plus the
-          title tie-break. With three concepts or more, one tier, `names_2_up`, first, holds
-          every match with two or more in its names instead of the j >= 2 tiers: each tier
-          asked both GIN indexes for "at least k of n" afresh, reading the posting lists of
-          the common words (most of the table) every time, 4-14 ms a tier, five to ten
-          tiers; those few thousand entries scored once cost less. The entries whose names
-          are close to a typo are scored first.
+        - Names tiers of the rows with prose, `names_<j>_<m>`: the matches with exactly j
+          of the query's n concepts in their names and m in all (through the GIN indexes of
+          both vectors), scored exactly; such a row scores at most (j x 1.0 + (m - j) x 0.6)
+          / n, plus the title tie-break. With three concepts or more, one tier, `names_2_up`,
+          first, holds every match with two or more in its names instead of the j >= 2
+          tiers (each asked both GIN indexes for "at least k of n" afresh, 4-14 ms a tier),
+          scored in two stages (`_names_up_tier`). The entries whose names are close to a
+          typo are scored first.
+        - Names tiers of the rows without prose (indexing.NAMES_ONLY), `names_only_<j>`:
+          exactly j concepts in their names, scored by their names alone, at most j / n.
+          Each kind reads its own partial GIN index of the names (migration 0020): warning
+          signs' names, whole sentences, held most of the common words' postings.
         - Prose tiers, `tier_<k>`: the other matches score exactly 0.6 x (prose length
           factor) x k / n, k of the query's n concepts being in their prose: for a given k,
           the shorter the better, ties broken by size, type and slug as the full order does.
