@@ -422,56 +422,43 @@ class PostgresResults(SearchResults):
         cte_factor = body_factor.replace(f"{table}.search_size", "{cte}.search_size")
         for position, (bound, kind, j, m) in enumerate(plan):
             last = position == len(plan) - 1
-            if kind == "names_only":
-                name = f"names_only_{j}"
-                in_j, in_j_params = exactly("search_names_vector", j)
-                tier_base, tier_params = scores[False]  # their text holds no more
-                sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
-                       f" WHERE {gate(bound)}{visible} AND {names_only} AND {in_j}")
-                params += [*tier_params, *visible_params, *in_j_params]
-                if close_ids:
-                    sql += f" AND {table}.id NOT IN ({close_ids})"
-                ctes.append(f"{name} AS MATERIALIZED ({sql})")
-                names_tiers.append(name)
-                if not last:
-                    know(name, f"SELECT id, hit_base AS bound FROM {name}")
-                continue
-            if kind == "names":
-                # The names tiers of rows without prose are names_only's.
-                in_j_prefix = f"NOT ({names_only}) AND " if names_only else ""
-                if m is None:  # j or more in the names, whatever the text holds
-                    name = f"names_{j}_up"
+            if kind in ("names", "names_only"):
+                if kind == "names_only":  # their text holds nothing more than their names
+                    name, kind_sql, in_text = f"names_only_{j}", f"{names_only} AND ", False
+                    in_j, in_j_params = exactly("search_names_vector", j)
+                elif m is None:  # j or more in the names, whatever the text holds
+                    name, in_text = f"names_{j}_up", None
                     in_j, in_j_params = (f"{table}.search_names_vector @@ %s::tsquery",
                                          [_at_least(self.parsed, j)])
                 else:
                     name = f"names_{j}_{m}"
+                    in_text = True if m == n else False if m == j else None
                     in_j, in_j_params = exactly("search_names_vector", j)
+                if kind == "names":  # the names tiers of rows without prose are names_only's
+                    kind_sql = f"NOT ({names_only}) AND " if names_only else ""
                 # No check of the text for the `_up` tier (any count will do), nor when the
-                # names hold all n concepts (the text holds the names).
-                in_m, in_m_params = (("true", []) if m is None or j == n
+                # names hold all n concepts (the text holds the names), nor for rows without
+                # prose.
+                in_m, in_m_params = (("true", []) if m is None or j == n or kind == "names_only"
                                      else exactly("search_vector", m))
-                in_text = None if m is None else True if m == n else False if m == j else None
                 if m is None:
                     self._names_up_tier(ctes, params, name, depth, scores, (
-                        f"{gate(bound)}{visible} AND {in_j_prefix}{in_j}",
+                        f"{gate(bound)}{visible} AND {kind_sql}{in_j}",
                         [*visible_params, *in_j_params]))
                 else:
                     tier_base, tier_params = scores[in_text]
-                    shared = shared_all and j == 1 and m == n  # text_all's when few
+                    shared = kind == "names" and shared_all and j == 1 and m == n
+                    close = f" AND {table}.id NOT IN ({close_ids})" if close_ids else ""
                     sql = (f"SELECT {self._hit_columns(tier_base)} FROM {table}"
                            f" WHERE {gate(bound)}"
                            + ("NOT (SELECT sparse FROM all_sparse) AND " if shared else "")
-                           + f"{visible} AND {in_j_prefix}{in_j} AND {in_m}")
+                           + f"{visible} AND {kind_sql}{in_j} AND {in_m}{close}")
                     params += [*tier_params, *visible_params, *in_j_params, *in_m_params]
-                    if close_ids:
-                        sql += f" AND {table}.id NOT IN ({close_ids})"
-                    if shared:
+                    if shared:  # the same rows, from text_all when they are few
                         sql += (f" UNION ALL SELECT {self._hit_columns(tier_base)}"
                                 f" FROM text_all AS {table} WHERE {gate(bound)}"
-                                f"(SELECT sparse FROM all_sparse) AND {in_j_prefix}{in_j}")
+                                f"(SELECT sparse FROM all_sparse) AND {kind_sql}{in_j}{close}")
                         params += [*tier_params, *in_j_params]
-                        if close_ids:
-                            sql += f" AND {table}.id NOT IN ({close_ids})"
                     ctes.append(f"{name} AS MATERIALIZED ({sql})")
                 names_tiers.append(name)
                 if not last:
