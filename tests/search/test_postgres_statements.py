@@ -10,6 +10,7 @@
   rest", and means exactly that.
 - The names' partial GIN indexes (migration 0020) hold the rows of the types without prose and
   the others, as the engine's tiers read them.
+- An entry's text vector is kept in its row up to a page's size, not in TOAST (migration 0021).
 """
 
 import itertools
@@ -27,6 +28,7 @@ from tests.factories import (
     ArticleFactory,
     CauseFactory,
     ConditionFactory,
+    SectionFactory,
     SymptomFactory,
     TreatmentFactory,
     WarningSignFactory,
@@ -225,3 +227,31 @@ def test_the_names_partial_indexes_hold_the_rows_without_prose_and_the_others(db
             held[index] = {row[0] for row in cursor.fetchall()}
     assert held == {"content_searchentry_names_only_gin": set(NAMES_ONLY),
                     "content_searchentry_names_prose_gin": set(registry.names()) - NAMES_ONLY}
+
+
+@postgres_only
+def test_an_entrys_text_vector_is_kept_in_its_row_up_to_a_pages_size(db):
+    """A vector of some 5 KB (a long article's) is in the heap row, not in TOAST; one too
+    big for a page still goes to TOAST."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class"
+                       " WHERE relname = 'content_searchentry'")
+        (toast,) = cursor.fetchone()
+
+    def toasted() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(DISTINCT chunk_id) FROM {toast}")
+            return cursor.fetchone()[0]
+
+    def article(words: int) -> int:
+        body = " ".join(f"word{i}x" for i in range(words))
+        section = SectionFactory(article=ArticleFactory(), body=f"<p>{body}</p>")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_column_size(search_vector) FROM content_searchentry"
+                           " WHERE type = 'article' AND row_id = %s", [section.article_id])
+            return cursor.fetchone()[0]
+
+    assert 4000 < article(300) < 8000
+    assert toasted() == 0
+    assert article(900) > 8160
+    assert toasted() > 0
