@@ -530,8 +530,8 @@ class PostgresResults(SearchResults):
         the `depth`-th best lower bound, less the title tie-break's reach, are scored (their
         text checked): a row left out scores less than `depth` others do, by more than any
         tie-break. "can hip problems cause knee pain" at 100,000 items: most of the 861 such
-        rows are articles, whose long texts (vectors of about 7 KB, read from TOAST for
-        each check) cannot reach the page with two or three concepts in their names."""
+        rows are articles, whose long texts (vectors of about 7 KB, each check a walk
+        through one) cannot reach the page with two or three concepts in their names."""
         table, close_ids = self._table, self._close_ids()
         sql, where_params = where
         (lower, lower_params), (upper, upper_params) = scores[False], scores[True]
