@@ -33,3 +33,27 @@ def test_a_request_is_logged_once_with_its_request_id_and_rate_limit_headers(ser
         for record in records
     ] == [{"level": "INFO", "method": "GET", "path": "/api/v1/articles/", "status": 200,
            "user": None, "api_key": None}]
+
+
+def test_the_servers_log_never_holds_a_query_string(served):
+    """One access record per request, the app's: gunicorn's own access line (the whole request
+    line, query and all) would put a reader's health searches in the log."""
+    status, _, body = served.json(
+        "GET", "/api/v1/search/?q=privacy-check-haemorrhoids",
+        headers={"X-Request-ID": "served-check-2", "Referer": "https://app.example/?q=secret"},
+    )
+
+    assert status == 200, body
+    deadline = time.monotonic() + 5
+    while not (records := _access_records(served, "served-check-2")):
+        assert time.monotonic() < deadline, "no access record"
+        time.sleep(0.05)
+    assert [(record["path"], record["status"]) for record in records] == [
+        ("/api/v1/search/", 200)]
+    # gunicorn wrote its line after the app's record: watched for a second more.
+    watch_until = time.monotonic() + 1
+    while time.monotonic() < watch_until:
+        log = served.log.read_text()
+        assert "privacy-check-haemorrhoids" not in log
+        assert "q=secret" not in log
+        time.sleep(0.05)
