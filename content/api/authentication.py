@@ -11,9 +11,10 @@ the library's own (`APIKey.objects.get_usable_keys().get(prefix=...)`), compiled
 process: building it anew with the ORM each time cost more than all the rest of a cached
 answer. Each process then trusts a key it has found usable for ``HIPKNEE_API_KEY_CHECK``
 seconds (1 by default; 0 looks it up on every request) before looking it up again
-(`_KeyCheck`): a cached answer then needs no database at all, and a revoked key is refused
-everywhere within that second. Expiry is checked on every request (it needs no query), so an
-expired key is refused from the moment it expires.
+(`_KeyCheck`; one request of a process looks it up at a time, content/caching/refresh.py): a
+cached answer then needs no database at all, and a revoked key is refused everywhere within
+that second and the one lookup in flight. Expiry is checked on every request (it needs no
+query), so an expired key is refused from the moment it expires.
 """
 
 import functools
@@ -30,6 +31,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.models import APIKey
+
+from content.caching.refresh import Refresh
 
 #: The request header carrying the key, and its WSGI name.
 API_KEY_HEADER = "X-API-Key"
@@ -79,15 +82,17 @@ def usable_key(raw: str) -> APIKey:
 
 class _KeyCheck:
     """The keys this process has found usable, each trusted for HIPKNEE_API_KEY_CHECK seconds
-    from its lookup (by this clock), at most `LIMIT` of them, the least recently used going
-    first. Only usable keys are kept: an unknown or revoked one is looked up each time. Kept
-    by a hash of the whole key, never the key itself."""
+    from its lookup (by this clock), and while another request looks it up again (`Refresh`:
+    one lookup at a time, not one per request in flight), at most `LIMIT` of them, the least
+    recently used going first. Only usable keys are kept: an unknown or revoked one is looked
+    up each time. Kept by a hash of the whole key, never the key itself."""
 
     LIMIT = 1024
 
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
         self._lock = threading.Lock()
+        self._refresh = Refresh()
         self._found: OrderedDict[bytes, tuple[APIKey, float]] = OrderedDict()
 
     def clear(self) -> None:
@@ -100,24 +105,28 @@ class _KeyCheck:
         interval = float(getattr(settings, "HIPKNEE_API_KEY_CHECK", 0) or 0)
         digest = hashlib.sha256(raw.encode()).digest()
         now = self.clock()
+        found = None
         if interval > 0:
             with self._lock:
                 found = self._found.get(digest)
                 if found is not None and now - found[1] < interval:
                     self._found.move_to_end(digest)
                     return found[0]
-        try:
-            api_key = usable_key(raw)
-        except APIKey.DoesNotExist:
-            api_key = None
-        with self._lock:
-            if api_key is None or interval <= 0:
-                self._found.pop(digest, None)
-            else:
-                self._found[digest] = (api_key, now)
-                self._found.move_to_end(digest)
-                while len(self._found) > self.LIMIT:
-                    self._found.popitem(last=False)
+        with self._refresh.reading(digest) as mine:
+            if not mine and found is not None:  # another request is looking it up
+                return found[0]
+            try:
+                api_key = usable_key(raw)
+            except APIKey.DoesNotExist:
+                api_key = None
+            with self._lock:
+                if api_key is None or interval <= 0:
+                    self._found.pop(digest, None)
+                else:
+                    self._found[digest] = (api_key, now)
+                    self._found.move_to_end(digest)
+                    while len(self._found) > self.LIMIT:
+                        self._found.popitem(last=False)
         return api_key
 
 

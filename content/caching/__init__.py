@@ -16,6 +16,8 @@ The concepts, and the one name each has in code, settings and docs:
 - **entity tags** (etags.py): parsing `If-Match`/`If-None-Match`, strong and weak comparison.
 - **backend** (backend.py): Django's Redis cache with a circuit breaker
   (``content.caching.backend.RedisCache``).
+- **refresh** (refresh.py): what a process keeps for a second (the database's content
+  version, usable API keys) is read again by one request at a time, not by each in flight.
 - **code fingerprint** (fingerprint.py): part of every key, so that no release serves what
   another rendered.
 - **edge** (edge.py): what a shared cache in front of the API is told: the **surrogate keys**

@@ -42,7 +42,8 @@ then serve what was withdrawn until their entries expire. So each process also r
 database's version (`_DatabaseCheck`, the query above) at least every
 ``HIPKNEE_CONTENT_VERSION_CHECK`` seconds (1 by default; 0 turns this off) and as soon as the
 cache's number changes, and the version is both (``c<number>.d<...>``): an unbumped publish
-is seen everywhere within that time, for one query per process per second. And while a
+is seen everywhere within that time (and the one read in flight: content/caching/refresh.py),
+for one query per process per second. And while a
 process cannot reach the cache at all (its circuit breaker is open, content/caching/backend.py),
 its version is the database's, read on every request, and only its own copies of entries
 rendered under that version can answer: it never waits on Redis, and never serves a version
@@ -69,6 +70,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
 from content.caching.backend import UNREACHABLE, cache_reachable, cache_worth_asking
+from content.caching.refresh import Refresh
 from content.caching.validity import as_datetime
 
 logger = logging.getLogger(__name__)
@@ -321,6 +323,7 @@ class _DatabaseCheck:
 
     def __init__(self, clock=time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._refresh = Refresh()
         self.clock = clock
         self._reset_state()
 
@@ -334,16 +337,22 @@ class _DatabaseCheck:
             self._reset_state()
 
     def version(self, number, interval: float) -> str:
-        """The database's version, at most `interval` seconds old and read after `number`."""
+        """The database's version, at most `interval` seconds old and read after `number`;
+        while another request of this process reads it again, the one it replaces (`Refresh`).
+        After a bump (another `number`) every request reads it: the older one may predate the
+        publish."""
         started = self.clock()
         with self._lock:
-            if (self._value is not None and self._number == number
-                    and started - self._read_at < interval):
-                return self._value
-        value = _database_version()
-        with self._lock:
-            if started >= self._read_at:  # never replace a newer reading with an older one
-                self._value, self._number, self._read_at = value, number, started
+            held = self._value if self._value is not None and self._number == number else None
+            if held is not None and started - self._read_at < interval:
+                return held
+        with self._refresh.reading(number) as mine:
+            if not mine and held is not None:
+                return held
+            value = _database_version()
+            with self._lock:
+                if started >= self._read_at:  # never replace a newer reading with an older one
+                    self._value, self._number, self._read_at = value, number, started
         return value
 
 

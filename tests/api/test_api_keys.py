@@ -123,6 +123,43 @@ def test_a_key_is_looked_up_once_per_check_interval(db, django_assert_num_querie
     assert trusted.content == first.content
 
 
+def test_while_one_request_looks_a_key_up_again_the_others_trust_it_meanwhile(
+    settings, monkeypatch
+):
+    """Under gevent every request in flight when a key fell due looked it up (a query each,
+    on a database connection each): now one does, and the others trust it meanwhile."""
+    import threading
+
+    from content.api import authentication
+
+    settings.HIPKNEE_API_KEY_CHECK = 1
+    clock = _Clock()
+    check = authentication._KeyCheck(clock)
+    found, started, release, calls = object(), threading.Event(), threading.Event(), []
+
+    def lookup(raw):
+        calls.append(raw)
+        if len(calls) == 2:  # the second lookup is slow
+            started.set()
+            assert release.wait(5)
+        return found
+
+    monkeypatch.setattr(authentication, "usable_key", lookup)
+    first = check.get("abc.key")
+    clock.now += 1.0
+    result = {}
+    looking = threading.Thread(target=lambda: result.setdefault("value", check.get("abc.key")))
+    looking.start()
+    assert started.wait(5)
+    meanwhile = check.get("abc.key")
+    unknown = check.get("xyz.other")  # a key nobody holds is looked up whatever happens
+    release.set()
+    looking.join(5)
+
+    assert (first, meanwhile, result["value"], unknown) == (found, found, found, found)
+    assert calls == ["abc.key", "abc.key", "xyz.other"]
+
+
 def test_a_revoked_key_is_401_within_the_check_interval(db, settings, key_clock):
     instance, key = APIKey.objects.create_key(name="Acme Health app")
     assert APIClient().get(INDEX, HTTP_X_API_KEY=key).status_code == 200

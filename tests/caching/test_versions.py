@@ -329,3 +329,73 @@ def test_a_failing_bump_with_the_check_is_logged_as_carried_by_the_database(
         "Could not move the content version on in the cache; every process sees the change "
         "through the database's version within 1 s."
     ]
+
+
+class _SlowRead:
+    """`_database_version` that, from its `block`-th call, waits until released (another
+    request's read in flight); counts its calls."""
+
+    def __init__(self, block: int) -> None:
+        import threading
+
+        self.calls, self.block = 0, block
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> str:
+        self.calls += 1
+        value = f"d{self.calls}.0.0"
+        if self.calls >= self.block:
+            self.started.set()
+            assert self.release.wait(5)
+        return value
+
+
+def _in_thread(function, *args):
+    import threading
+
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("value", function(*args)))
+    thread.start()
+    return thread, result
+
+
+def test_while_one_request_reads_the_databases_version_again_the_others_use_the_last(
+    monkeypatch
+):
+    clock = Clock()
+    check = caching._DatabaseCheck(clock)
+    read = _SlowRead(block=2)
+    monkeypatch.setattr(caching, "_database_version", read)
+    first = check.version(7, 1.0)
+    clock.now += 1.0
+
+    reader, result = _in_thread(check.version, 7, 1.0)
+    assert read.started.wait(5)
+    meanwhile = check.version(7, 1.0)
+    read.release.set()
+    reader.join(5)
+    after = check.version(7, 1.0)
+
+    assert (first, meanwhile, result["value"], after) == ("d1.0.0", "d1.0.0", "d2.0.0",
+                                                          "d2.0.0")
+    assert read.calls == 2
+
+
+def test_after_a_bump_a_request_reads_the_databases_version_even_while_another_does(
+    monkeypatch
+):
+    clock = Clock()
+    check = caching._DatabaseCheck(clock)
+    read = _SlowRead(block=2)
+    monkeypatch.setattr(caching, "_database_version", read)
+    check.version(7, 1.0)
+
+    reader, result = _in_thread(check.version, 8, 1.0)  # bumped: 7 -> 8
+    assert read.started.wait(5)
+    read.block = 10**9  # the next read does not wait
+    meanwhile = check.version(8, 1.0)
+    read.release.set()
+    reader.join(5)
+
+    assert (result["value"], meanwhile) == ("d2.0.0", "d3.0.0")
+    assert read.calls == 3
