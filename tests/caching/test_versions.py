@@ -359,13 +359,19 @@ def _in_thread(function, *args):
     return thread, result
 
 
-def test_while_one_request_reads_the_databases_version_again_the_others_use_the_last(
-    monkeypatch
-):
-    clock = Clock()
-    check = caching._DatabaseCheck(clock)
-    read = _SlowRead(block=2)
+@pytest.fixture
+def slow_check(monkeypatch):
+    """(clock, a database check by it, its read): the read of the database's version from
+    the second on waits until released."""
+    clock, read = Clock(), _SlowRead(block=2)
     monkeypatch.setattr(caching, "_database_version", read)
+    return clock, caching._DatabaseCheck(clock), read
+
+
+def test_while_one_request_reads_the_databases_version_again_the_others_use_the_last(
+    slow_check
+):
+    clock, check, read = slow_check
     first = check.version(7, 1.0)
     clock.now += 1.0
 
@@ -382,12 +388,9 @@ def test_while_one_request_reads_the_databases_version_again_the_others_use_the_
 
 
 def test_after_a_bump_a_request_reads_the_databases_version_even_while_another_does(
-    monkeypatch
+    slow_check
 ):
-    clock = Clock()
-    check = caching._DatabaseCheck(clock)
-    read = _SlowRead(block=2)
-    monkeypatch.setattr(caching, "_database_version", read)
+    _, check, read = slow_check
     check.version(7, 1.0)
 
     reader, result = _in_thread(check.version, 8, 1.0)  # bumped: 7 -> 8
