@@ -17,7 +17,9 @@ garbage collector came by, and a few rounds of new clients took PostgreSQL past 
 `max_connections` (measured: 32, then 71, then 80 idle server connections after three bursts of
 40 clients). `handle` now closes the greenlet's database connections as soon as its client
 connection ends, so a worker holds at most one database connection per open client
-connection, as many as with `CONN_MAX_AGE=0` while every client has a request running.
+connection, as many as with `CONN_MAX_AGE=0` while every client has a request running. (On
+PostgreSQL, production settings pool the connections instead, hipknee_api/settings/production.py:
+a request's goes back to its worker's pool when the request ends, and this closes nothing.)
 
 **Connections take turns.** A greenlet reading a socket only gives way when the read would
 block, so a connection whose next request is always already there (pipelined, or a fast client

@@ -32,6 +32,25 @@ X_FRAME_OPTIONS = "DENY"
 # PostgreSQL), so a connection the database dropped (a restart) is replaced, not an error.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)  # noqa: F405
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"  # noqa: F405
+if _postgres and env_bool("HIPKNEE_DB_POOL", True):
+    # On PostgreSQL, instead: a pool per worker process (psycopg_pool, Django's "pool" option)
+    # of at most HIPKNEE_DB_POOL_SIZE connections (10), a request taking one when it first
+    # queries and giving it back when it ends. A gevent worker serves up to a thousand client
+    # connections, each a greenlet with a Django connection of its own: without a pool, 150
+    # clients at once asking for uncached pages took PostgreSQL past max_connections (100 by
+    # default), and the API answered 121 of them 503 (editors and migrations locked out too).
+    # A request that finds the pool busy waits up to HIPKNEE_DB_POOL_TIMEOUT seconds (5), then
+    # is 503 `database_unavailable`. With CONN_HEALTH_CHECKS a connection is checked as it is
+    # handed out (one round trip, as before), so one the database dropped is replaced.
+    # HIPKNEE_DB_POOL=0: the connection per client connection above (docs/operations.md).
+    _pool_size = int(os.environ.get("HIPKNEE_DB_POOL_SIZE", "10"))
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (a pool's connections never persist)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+        "min_size": min(2, _pool_size),
+        "max_size": _pool_size,
+        "timeout": float(os.environ.get("HIPKNEE_DB_POOL_TIMEOUT", "5")),
+    }
 
 # Rate limits apply by default in production; "off" disables one.
 HIPKNEE_THROTTLE_ANON = env_rate("HIPKNEE_THROTTLE_ANON", "60/min")
