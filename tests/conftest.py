@@ -1,5 +1,8 @@
 """Fixtures shared by the whole suite."""
 
+import runpy
+import sys
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -7,6 +10,23 @@ from rest_framework.test import APIClient
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def production_settings(monkeypatch):
+    """A function: the names hipknee_api/settings/production.py defines under the environment
+    (a SECRET_KEY, and `env` on top of the test's), base.py read afresh with it. Never the
+    settings the suite runs on: production.py changes the dicts it imports from base.py (its
+    DATABASES' pool), and the suite's own are the cached base.py's."""
+
+    def read(**env) -> dict:
+        monkeypatch.setenv("SECRET_KEY", "x" * 60)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delitem(sys.modules, "hipknee_api.settings.base")
+        return runpy.run_module("hipknee_api.settings.production")
+
+    return read
 
 
 @pytest.fixture(autouse=True)

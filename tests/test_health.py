@@ -1,6 +1,5 @@
 """GET /healthz (process up) and GET /readyz (database and cache reachable, else 503)."""
 
-import runpy
 import time
 
 import pytest
@@ -132,11 +131,10 @@ def test_health_checks_answer_directly_without_a_slash_redirect(db, client, path
 
 
 def test_under_production_the_health_checks_are_exempt_from_the_https_redirect(
-    db, client, settings, monkeypatch
+    db, client, settings, monkeypatch, production_settings
 ):
-    monkeypatch.setenv("SECRET_KEY", "x" * 60)
     monkeypatch.delenv("SECURE_SSL_REDIRECT", raising=False)
-    production = runpy.run_module("hipknee_api.settings.production")
+    production = production_settings()
     settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
     settings.SECURE_REDIRECT_EXEMPT = production["SECURE_REDIRECT_EXEMPT"]
 

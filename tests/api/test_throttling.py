@@ -4,7 +4,6 @@ import datetime as dt
 import itertools
 import os
 import random
-import runpy
 import threading
 import time
 
@@ -363,30 +362,27 @@ def test_env_rate_refuses_what_is_not_a_rate(monkeypatch, value):
         env_rate("HIPKNEE_THROTTLE_ANON", None)
 
 
-def _production_settings(monkeypatch, **env) -> dict:
-    monkeypatch.setenv("SECRET_KEY", "x" * 60)
+@pytest.fixture
+def production(monkeypatch, production_settings):
+    """A function: production's settings under `env`, without the caller's rate limits."""
     for name in ("HIPKNEE_THROTTLE_ANON", "HIPKNEE_THROTTLE_KEY"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_module("hipknee_api.settings.production")
+    return production_settings
 
 
-def test_production_throttles_by_default(monkeypatch):
-    production = _production_settings(monkeypatch)
+def test_production_throttles_by_default(production):
+    configured = production()
 
-    assert (production["HIPKNEE_THROTTLE_ANON"], production["HIPKNEE_THROTTLE_KEY"]) == (
+    assert (configured["HIPKNEE_THROTTLE_ANON"], configured["HIPKNEE_THROTTLE_KEY"]) == (
         "60/min",
         "1000/min",
     )
 
 
-def test_production_limits_come_from_the_environment_and_off_disables_them(monkeypatch):
-    production = _production_settings(
-        monkeypatch, HIPKNEE_THROTTLE_ANON="off", HIPKNEE_THROTTLE_KEY="5000/hour"
-    )
+def test_production_limits_come_from_the_environment_and_off_disables_them(production):
+    configured = production(HIPKNEE_THROTTLE_ANON="off", HIPKNEE_THROTTLE_KEY="5000/hour")
 
-    assert (production["HIPKNEE_THROTTLE_ANON"], production["HIPKNEE_THROTTLE_KEY"]) == (
+    assert (configured["HIPKNEE_THROTTLE_ANON"], configured["HIPKNEE_THROTTLE_KEY"]) == (
         None,
         "5000/hour",
     )
