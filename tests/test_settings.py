@@ -2,6 +2,7 @@
 database connections."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 POSTGRES = "postgres://app@db.example.org:5432/hipknee"
 
@@ -31,6 +32,11 @@ def test_the_pools_size_and_wait_come_from_the_environment(database):
                           HIPKNEE_DB_POOL_TIMEOUT="0.5", POSTGRES_RANDOM_PAGE_COST="")
 
     assert configured["OPTIONS"] == {"pool": {"min_size": 1, "max_size": 1, "timeout": 0.5}}
+
+
+def test_a_pool_of_no_connections_is_refused_at_start(database):
+    with pytest.raises(ImproperlyConfigured, match="HIPKNEE_DB_POOL_SIZE must be 1 or more"):
+        database(DATABASE_URL=POSTGRES, HIPKNEE_DB_POOL_SIZE="0")
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,9 @@ if _postgres and env_bool("HIPKNEE_DB_POOL", True):
     # handed out (one round trip, as before), so one the database dropped is replaced.
     # HIPKNEE_DB_POOL=0: the connection per client connection above (docs/operations.md).
     _pool_size = int(os.environ.get("HIPKNEE_DB_POOL_SIZE", "10"))
+    if _pool_size < 1:
+        raise ImproperlyConfigured("HIPKNEE_DB_POOL_SIZE must be 1 or more (HIPKNEE_DB_POOL=0 "
+                                   "turns the pool off).")
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (a pool's connections never persist)
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
         "min_size": min(2, _pool_size),
